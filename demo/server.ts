@@ -1,0 +1,32 @@
+// The demo: `npm start`, then open the URL it prints.
+import { createServer } from "node:http";
+import express from "express";
+import { attachEchoSocket, echoSocketRouter } from "../server/index.js";
+import { demoPage } from "./page.js";
+
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST ?? "localhost";
+
+const app = express();
+const server = createServer(app);
+const echo = attachEchoSocket(server);
+app.use("/echo", echoSocketRouter({ handle: echo }));
+app.get("/", (_req, res) => {
+  res.type("html").send(demoPage());
+});
+
+server.listen(port, host, () => {
+  console.log(`echo-socket demo: open http://${host}:${port}/`);
+});
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal}: closing echo-socket demo`);
+  await echo.close();
+  server.close(() => process.exit(0));
+  setTimeout(() => process.exit(0), 5000).unref();
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));

@@ -1,0 +1,98 @@
+import type { ServerOptions } from "socket.io";
+import { optionError } from "./errors.js";
+import { checkLogger, consoleLogger, type Logger } from "./logger.js";
+import { checkTrustProxy, type TrustProxy } from "./client-address.js";
+import {
+  checkBoolean,
+  checkEventName,
+  checkKnownKeys,
+  checkNamespace,
+  checkOptionsObject,
+  checkPath,
+} from "./validate.js";
+
+/** Options of `attachEchoSocket()`. Every field is optional; the defaults match the socket.io tutorial. */
+export interface AttachOptions {
+  /**
+   * URL path socket.io listens on. Clients must use the same `path`.
+   * Only for a server that echo-socket creates; an existing socket.io `Server` keeps its own.
+   * @default "/socket.io"
+   */
+  path: string;
+  /**
+   * socket.io namespace the echo handler joins.
+   * @default "/"
+   */
+  namespace: string;
+  /**
+   * Event the client emits with its message.
+   * @default "ms"
+   */
+  receiveEvent: string;
+  /**
+   * Event the server answers with, carrying exactly what was received.
+   * @default "echo"
+   */
+  replyEvent: string;
+  /**
+   * Where connect, disconnect and error lines go: any `console`-shaped object, or `false` for silence.
+   * @default console, with an "[echo-socket]" prefix
+   */
+  logger: Logger | false;
+  /**
+   * Log every message received (at debug level). Off by default: it costs time on every message.
+   * @default false
+   */
+  logMessages: boolean;
+  /**
+   * Trust `X-Forwarded-For` for the client address in logs: `false`, `true` or the number of proxy hops.
+   * @default false
+   */
+  trustProxy: TrustProxy;
+  /**
+   * Other socket.io `Server` options (`cors`, `transports`, `pingInterval`, `maxHttpBufferSize`, ...),
+   * passed through when echo-socket creates the server. Use `path` above rather than `serverOptions.path`.
+   * @default {}
+   */
+  serverOptions: Partial<ServerOptions>;
+}
+
+/** Options after defaults and validation. */
+export interface ResolvedAttachOptions extends Omit<AttachOptions, "logger"> {
+  logger: Logger;
+}
+
+export const ATTACH_DEFAULTS: Readonly<Omit<AttachOptions, "serverOptions">> = Object.freeze({
+  path: "/socket.io",
+  namespace: "/",
+  receiveEvent: "ms",
+  replyEvent: "echo",
+  logger: consoleLogger,
+  logMessages: false,
+  trustProxy: false,
+});
+
+const KNOWN_KEYS = [...Object.keys(ATTACH_DEFAULTS), "serverOptions"];
+
+/** Applies defaults and validates; throws a TypeError naming the first bad option. Never mutates `input`. */
+export function resolveAttachOptions(input: unknown): ResolvedAttachOptions {
+  const given = checkOptionsObject("options", input);
+  checkKnownKeys(given, KNOWN_KEYS);
+  const pick = <K extends keyof AttachOptions>(key: K): unknown =>
+    given[key] === undefined ? (ATTACH_DEFAULTS as Partial<AttachOptions>)[key] : given[key];
+
+  const serverOptions = { ...checkOptionsObject("serverOptions", given.serverOptions) } as Partial<ServerOptions>;
+  if (serverOptions.path !== undefined) {
+    throw optionError("serverOptions.path", "is not used; set the `path` option instead", serverOptions.path);
+  }
+  return {
+    path: checkPath("path", pick("path")),
+    namespace: checkNamespace("namespace", pick("namespace")),
+    receiveEvent: checkEventName("receiveEvent", pick("receiveEvent")),
+    replyEvent: checkEventName("replyEvent", pick("replyEvent")),
+    logger: checkLogger("logger", pick("logger")),
+    logMessages: checkBoolean("logMessages", pick("logMessages")),
+    trustProxy: checkTrustProxy("trustProxy", pick("trustProxy")),
+    serverOptions,
+  };
+}

@@ -1,0 +1,23 @@
+import type { Socket } from "socket.io";
+import type { Logger } from "./logger.js";
+
+/** Logs the socket's disconnect and errors, as the tutorial did, naming the client address. */
+export function registerConnectionLog(socket: Socket, logger: Logger, address: string): () => void {
+  logger.info(`client ${address} connected (id ${socket.id}, ${socket.conn.transport.name})`);
+  const onDisconnect = (reason: string): void => logger.info(`client ${address} disconnected (${reason})`);
+  const onError = (error: unknown): void => logger.error(`client ${address} error:`, error);
+  socket.on("disconnect", onDisconnect);
+  socket.on("error", onError);
+  return () => {
+    socket.off("disconnect", onDisconnect);
+    socket.off("error", onError);
+  };
+}
+
+/** Logs handshakes engine.io refused (bad transport, bad session id, bad origin), which no socket sees. */
+export function registerHandshakeErrorLog(engine: { on: Function; off: Function }, logger: Logger): () => void {
+  const onConnectionError = (error: { code?: number; message?: string; req?: { socket?: { remoteAddress?: string } } }): void =>
+    logger.warn(`handshake refused for ${error.req?.socket?.remoteAddress ?? "unknown"}: ${error.message} (code ${error.code})`);
+  engine.on("connection_error", onConnectionError);
+  return () => engine.off("connection_error", onConnectionError);
+}

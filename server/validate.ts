@@ -1,0 +1,60 @@
+import { optionError } from "./errors.js";
+
+/** Events socket.io itself emits or reserves; using one as an echo event would never work. */
+export const RESERVED_EVENTS: ReadonlySet<string> = new Set([
+  "connect",
+  "connect_error",
+  "connection",
+  "disconnect",
+  "disconnecting",
+  "error",
+  "newListener",
+  "removeListener",
+]);
+
+/** Throws unless `value` is a plain object (or undefined); returns it as a record. */
+export function checkOptionsObject(name: string, value: unknown): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw optionError(name, "must be an object", value);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Throws when `options` holds a key the factory does not know: a typo should not pass silently. */
+export function checkKnownKeys(options: Record<string, unknown>, known: readonly string[]): void {
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      throw optionError(key, `is not an option; the options are ${known.map((k) => `\`${k}\``).join(", ")}`, options[key]);
+    }
+  }
+}
+
+export function checkPath(name: string, value: unknown): string {
+  if (typeof value !== "string" || !value.startsWith("/") || value.length < 2 || /[\s?#]/.test(value)) {
+    throw optionError(name, 'must be a string starting with "/", with no spaces, "?" or "#"', value);
+  }
+  return value;
+}
+
+export function checkNamespace(name: string, value: unknown): string {
+  if (typeof value !== "string" || !value.startsWith("/") || /[\s?#]/.test(value)) {
+    throw optionError(name, 'must be a string starting with "/" (use "/" for the main namespace)', value);
+  }
+  return value;
+}
+
+export function checkEventName(name: string, value: unknown): string {
+  if (typeof value !== "string" || value.length === 0) {
+    throw optionError(name, "must be a non-empty string", value);
+  }
+  if (RESERVED_EVENTS.has(value)) {
+    throw optionError(name, `must not be an event reserved by socket.io (${[...RESERVED_EVENTS].join(", ")})`, value);
+  }
+  return value;
+}
+
+export function checkBoolean(name: string, value: unknown): boolean {
+  if (typeof value !== "boolean") throw optionError(name, "must be true or false", value);
+  return value;
+}
