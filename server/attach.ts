@@ -121,6 +121,6 @@ function waitForClose(client: EngineClient): Promise<void> {
 
 /** `instanceof` alone misses a socket.io `Server` from another copy of the package. */
 function isSocketIoServer(target: EchoSocketTarget): target is Server {
-  const candidate = target as Partial<Server>;
+  const candidate = (target ?? {}) as Partial<Server>;
   return target instanceof Server || (typeof candidate.of === "function" && typeof candidate.path === "function");
 }

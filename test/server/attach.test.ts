@@ -1,0 +1,142 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { Server } from "socket.io";
+import { io as connectClient, type Socket as ClientSocket } from "socket.io-client";
+import { attachEchoSocket } from "../../server/index.js";
+import { recordingLogger, startServer, waitFor, type TestServer } from "./helpers.js";
+
+let server: TestServer | undefined;
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function listen(httpServer: ReturnType<typeof createServer>): Promise<string> {
+  await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
+  cleanups.push(() => new Promise((resolve) => httpServer.close(resolve)));
+  return `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
+}
+
+function client(url: string, options = {}): ClientSocket {
+  const socket = connectClient(url, { forceNew: true, reconnection: false, ...options });
+  cleanups.push(() => socket.disconnect());
+  return socket;
+}
+
+describe("custom options", () => {
+  it("uses a custom path, namespace and event names", async () => {
+    server = await startServer({ path: "/live", namespace: "/chat", receiveEvent: "say", replyEvent: "said" });
+    const socket = server.connect({ path: "/live" }, "/chat");
+    const echoed = waitFor(socket, "said");
+    socket.emit("say", "custom");
+    expect(await echoed).toEqual(["custom"]);
+    const mainNamespace = server.connect({ path: "/live" });
+    await waitFor(mainNamespace, "connect");
+    const unanswered = waitFor(mainNamespace, "said", 300);
+    mainNamespace.emit("say", "not here");
+    await expect(unanswered).rejects.toThrow(/timed out/);
+  });
+
+  it("passes socket.io server options through", async () => {
+    server = await startServer({ serverOptions: { transports: ["polling"] } });
+    const socket = server.connect({ transports: ["websocket"] });
+    await waitFor(socket, "connect_error");
+    const polling = server.connect({ transports: ["polling"] });
+    await waitFor(polling, "connect");
+  });
+
+  it("does not change the caller's options object", async () => {
+    const options = Object.freeze({ path: "/frozen", serverOptions: Object.freeze({ pingInterval: 10_000 }) });
+    server = await startServer(options);
+    expect(options).toEqual({ path: "/frozen", serverOptions: { pingInterval: 10_000 } });
+  });
+});
+
+describe("attaching to an existing socket.io Server", () => {
+  it("adds the echo and leaves the user's own handlers working, before and after close()", async () => {
+    const httpServer = createServer();
+    const io = new Server(httpServer);
+    cleanups.push(() => io.close());
+    io.on("connection", (socket) => socket.on("ping-me", (n: number, ack: (m: number) => void) => ack(n + 1)));
+    const url = await listen(httpServer);
+    const early = client(url);
+    await waitFor(early, "connect");
+
+    const handle = attachEchoSocket(io, { logger: false });
+    expect(handle.io).toBe(io);
+    const late = client(url);
+    for (const socket of [early, late]) {
+      await waitFor(socket, "connect").catch(() => undefined); // `early` is connected already
+      const echoed = waitFor(socket, "echo");
+      socket.emit("ms", "both");
+      expect(await echoed).toEqual(["both"]);
+      expect(await socket.timeout(2000).emitWithAck("ping-me", 1)).toBe(2);
+    }
+
+    await handle.close();
+    expect(await late.timeout(2000).emitWithAck("ping-me", 41)).toBe(42);
+    expect(late.connected).toBe(true);
+    const unanswered = waitFor(late, "echo", 300);
+    late.emit("ms", "after close");
+    await expect(unanswered).rejects.toThrow(/timed out/);
+  });
+
+  it("refuses options that only fit a server it creates", () => {
+    const io = new Server(createServer());
+    cleanups.push(() => io.close());
+    expect(() => attachEchoSocket(io, { path: "/other" })).toThrow(/`path` cannot change the path/);
+    expect(() => attachEchoSocket(io, { serverOptions: { pingInterval: 1 } })).toThrow(/`serverOptions` only applies/);
+  });
+});
+
+describe("logging", () => {
+  it("logs connect and disconnect with the socket's own address, ignoring a forged X-Forwarded-For", async () => {
+    const logger = recordingLogger();
+    server = await startServer({ logger });
+    const socket = server.connect({ extraHeaders: { "x-forwarded-for": "6.6.6.6" }, transports: ["polling"] });
+    await waitFor(socket, "connect");
+    const echoed = waitFor(socket, "echo");
+    socket.emit("ms", "secret text");
+    await echoed;
+    socket.disconnect();
+    await until(() => logger.lines.some((line) => line.text.includes("disconnected")));
+    expect(logger.lines.map((line) => line.level)).toEqual(["info", "info"]);
+    expect(logger.lines[0]!.text).toMatch(/client 127\.0\.0\.1 connected/);
+    expect(logger.lines.some((line) => line.text.includes("6.6.6.6"))).toBe(false);
+    // Per-message logging is off by default.
+    expect(logger.lines.some((line) => line.text.includes("secret text"))).toBe(false);
+  });
+
+  it.each([
+    [true, "203.0.113.9"],
+    [1, "198.51.100.2"],
+    [2, "203.0.113.9"],
+  ] as const)("with trustProxy %s logs %s", async (trustProxy, expected) => {
+    const logger = recordingLogger();
+    server = await startServer({ logger, trustProxy });
+    const socket = server.connect({ extraHeaders: { "x-forwarded-for": "203.0.113.9, 198.51.100.2" }, transports: ["polling"] });
+    await waitFor(socket, "connect");
+    expect(logger.lines[0]!.text).toContain(`client ${expected} connected`);
+  });
+
+  it("logs each message at debug level when logMessages is on", async () => {
+    const logger = recordingLogger();
+    server = await startServer({ logger, logMessages: true });
+    const socket = server.connect();
+    const echoed = waitFor(socket, "echo");
+    socket.emit("ms", "logged text");
+    await echoed;
+    expect(logger.lines).toContainEqual({ level: "debug", text: "message from 127.0.0.1 logged text" });
+  });
+});
+
+async function until(condition: () => boolean, ms = 3000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -1,0 +1,71 @@
+import { createServer, type Server as HttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { EventEmitter } from "node:events";
+import express, { type Express } from "express";
+import { io as connectClient, type ManagerOptions, type Socket as ClientSocket, type SocketOptions } from "socket.io-client";
+import { attachEchoSocket, echoSocketRouter, type AttachOptions, type EchoSocketHandle, type Logger } from "../../server/index.js";
+
+export interface TestServer {
+  app: Express;
+  server: HttpServer;
+  handle: EchoSocketHandle;
+  url: string;
+  /** Closes every client made by `connect`, the handle and the HTTP server. */
+  close(): Promise<void>;
+  /** A real socket.io client to this server; closed by `close()`. */
+  connect(options?: Partial<ManagerOptions & SocketOptions>, namespace?: string): ClientSocket;
+}
+
+/** A real Express app + http.Server on 127.0.0.1, port 0, with echo-socket attached and the router at /echo. */
+export async function startServer(options: Partial<AttachOptions> = {}): Promise<TestServer> {
+  const app = express();
+  const server = createServer(app);
+  const handle = attachEchoSocket(server, { logger: false, ...options });
+  app.use("/echo", echoSocketRouter({ handle }));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const clients: ClientSocket[] = [];
+  return {
+    app,
+    server,
+    handle,
+    url,
+    connect(clientOptions = {}, namespace = "") {
+      const client = connectClient(url + namespace, { forceNew: true, reconnection: false, ...clientOptions });
+      clients.push(client);
+      return client;
+    },
+    async close() {
+      for (const client of clients) client.disconnect();
+      await handle.close();
+      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    },
+  };
+}
+
+/** Anything with once/off: Node emitters, socket.io sockets, engine.io clients. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Emitter = { once(event: string, fn: (...args: any[]) => void): unknown; off(event: string, fn?: (...args: any[]) => void): unknown };
+
+/** Resolves with the arguments of the next `event` on `emitter`; rejects after `ms`. */
+export function waitFor<T extends unknown[] = unknown[]>(emitter: Emitter, event: string, ms = 5000): Promise<T> {
+  const target = emitter as Pick<EventEmitter, "once" | "off">;
+  return new Promise((resolve, reject) => {
+    const onEvent = (...args: unknown[]): void => {
+      clearTimeout(timer);
+      resolve(args as T);
+    };
+    const timer = setTimeout(() => {
+      target.off(event, onEvent);
+      reject(new Error(`timed out after ${ms} ms waiting for "${event}"`));
+    }, ms);
+    target.once(event, onEvent);
+  });
+}
+
+/** A logger that records every call, for tests that read what was logged. */
+export function recordingLogger(): Logger & { lines: Array<{ level: string; text: string }> } {
+  const lines: Array<{ level: string; text: string }> = [];
+  const record = (level: string) => (...args: unknown[]) => void lines.push({ level, text: args.map(String).join(" ") });
+  return { lines, info: record("info"), warn: record("warn"), error: record("error"), debug: record("debug") };
+}

@@ -1,0 +1,71 @@
+import { createServer } from "node:http";
+import { describe, expect, it } from "vitest";
+import { attachEchoSocket, echoSocketRouter } from "../../server/index.js";
+
+const invalidAttachOptions: Array<[string, unknown, RegExp]> = [
+  ["options not an object", "ms", /`options` must be an object \(got "ms"\)/],
+  ["options an array", [], /`options` must be an object \(got an array\)/],
+  ["an unknown option", { pth: "/x" }, /`pth` is not an option; the options are `path`, `namespace`/],
+  ["path not a string", { path: 42 }, /`path` must be a string starting with "\/".*\(got 42\)/],
+  ["path without a slash", { path: "socket.io" }, /`path` must be a string starting with "\/"/],
+  ["path just a slash", { path: "/" }, /`path` must be a string starting with "\/"/],
+  ["path with a query", { path: "/socket.io?x=1" }, /`path` .*no spaces, "\?" or "#"/],
+  ["namespace without a slash", { namespace: "chat" }, /`namespace` must be a string starting with "\/"/],
+  ["namespace null", { namespace: null }, /`namespace` .*\(got null\)/],
+  ["receiveEvent empty", { receiveEvent: "" }, /`receiveEvent` must be a non-empty string/],
+  ["receiveEvent a number", { receiveEvent: 1 }, /`receiveEvent` must be a non-empty string \(got 1\)/],
+  ["receiveEvent reserved: connect", { receiveEvent: "connect" }, /`receiveEvent` must not be an event reserved by socket.io/],
+  ["receiveEvent reserved: disconnect", { receiveEvent: "disconnect" }, /`receiveEvent` must not be an event reserved/],
+  ["replyEvent reserved: error", { replyEvent: "error" }, /`replyEvent` must not be an event reserved/],
+  ["replyEvent reserved: disconnecting", { replyEvent: "disconnecting" }, /`replyEvent` must not be an event reserved/],
+  ["replyEvent reserved: newListener", { replyEvent: "newListener" }, /`replyEvent` must not be an event reserved/],
+  ["logger a string", { logger: "console" }, /`logger` must be false or an object with info, warn and error/],
+  ["logger missing error()", { logger: { info() {}, warn() {} } }, /`logger` must be false or an object/],
+  ["logger true", { logger: true }, /`logger` must be false or an object/],
+  ["logMessages a string", { logMessages: "yes" }, /`logMessages` must be true or false \(got "yes"\)/],
+  ["trustProxy a string", { trustProxy: "loopback" }, /`trustProxy` must be true, false or a whole number/],
+  ["trustProxy negative", { trustProxy: -1 }, /`trustProxy` must be true, false or a whole number/],
+  ["trustProxy fractional", { trustProxy: 1.5 }, /`trustProxy` must be true, false or a whole number/],
+  ["serverOptions an array", { serverOptions: [] }, /`serverOptions` must be an object/],
+  ["serverOptions.path", { serverOptions: { path: "/x" } }, /`serverOptions.path` is not used; set the `path` option instead/],
+];
+
+describe("attachEchoSocket() validation", () => {
+  it.each(invalidAttachOptions)("throws a TypeError for %s", (_name, options, message) => {
+    const server = createServer();
+    let thrown: unknown;
+    try {
+      attachEchoSocket(server, options as never);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(TypeError);
+    expect((thrown as Error).message).toMatch(/^echo-socket: /);
+    expect((thrown as Error).message).toMatch(message);
+    // Nothing was attached: the HTTP server has no listeners from a failed call.
+    expect(server.listenerCount("request") + server.listenerCount("upgrade")).toBe(0);
+  });
+
+  it.each([
+    ["undefined", undefined],
+    ["a string", "server"],
+    ["a plain object", {}],
+    ["an Express app", () => {}],
+  ])("throws a TypeError when the target is %s", (_name, target) => {
+    expect(() => attachEchoSocket(target as never)).toThrow(
+      /echo-socket: `target` must be an http.Server, an https.Server or a socket.io Server/,
+    );
+  });
+});
+
+describe("echoSocketRouter() validation", () => {
+  it.each([
+    ["options a number", 3, /`options` must be an object/],
+    ["an unknown option", { heath: true }, /`heath` is not an option; the options are `handle`, `health`/],
+    ["health a string", { health: "on" }, /`health` must be true or false/],
+    ["handle not a handle", { handle: {} }, /`handle` must be the handle attachEchoSocket\(\) returned/],
+  ])("throws a TypeError for %s", (_name, options, message) => {
+    expect(() => echoSocketRouter(options as never)).toThrow(TypeError);
+    expect(() => echoSocketRouter(options as never)).toThrow(message);
+  });
+});
