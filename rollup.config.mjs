@@ -1,7 +1,20 @@
 // tsc compiles TypeScript to dist/; Rollup only bundles what tsc emitted.
+import { readFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { nodeResolve } from "@rollup/plugin-node-resolve";
+import terser from "@rollup/plugin-terser";
 import { dts } from "rollup-plugin-dts";
 
 const isBare = (id) => !id.startsWith(".") && !id.startsWith("/") && !id.startsWith("\0");
+
+/** Prints each written file's gzip size, so a growing bundle shows up in every build. */
+const printGzipSize = () => ({
+  name: "print-gzip-size",
+  writeBundle(options) {
+    const bytes = gzipSync(readFileSync(options.file), { level: 9 }).length;
+    console.log(`${options.file}: ${(bytes / 1024).toFixed(1)} KB gzip (${bytes} bytes)`);
+  },
+});
 
 export default [
   // CommonJS build of the server half, for `require("echo-socket/server")`.
@@ -16,5 +29,12 @@ export default [
     external: isBare,
     plugins: [dts()],
     output: { file: "dist/server/index.d.cts", format: "cjs" },
+  },
+  // The standalone element: Lit and socket.io-client inside, one file for one <script> tag.
+  // An IIFE with no import/export runs the same from <script src> and <script type="module" src>.
+  {
+    input: "dist/element/echo-socket.js",
+    plugins: [nodeResolve({ browser: true }), terser({ format: { comments: false } }), printGzipSize()],
+    output: { file: "dist/echo-socket.js", format: "iife", sourcemap: true },
   },
 ];

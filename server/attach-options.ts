@@ -52,7 +52,9 @@ export interface AttachOptions {
   /**
    * Other socket.io `Server` options (`cors`, `transports`, `pingInterval`, `maxHttpBufferSize`, ...),
    * passed through when echo-socket creates the server. Use `path` above rather than `serverOptions.path`.
-   * @default {}
+   * echo-socket sets `cors: { origin: "*" }` unless you pass `cors`: the element is meant to be embedded in
+   * pages on any origin, and socket.io's WebSocket transport admits every origin anyway.
+   * @default { cors: { origin: "*" } }
    */
   serverOptions: Partial<ServerOptions>;
 }

@@ -81,7 +81,7 @@ function createServer(target: object, options: ResolvedAttachOptions) {
   }
   let io!: Server;
   const restoreListeners = trackListeners(target, () => {
-    io = new Server(target, { ...options.serverOptions, path: options.path });
+    io = new Server(target, { cors: { origin: "*" }, ...options.serverOptions, path: options.path });
   });
   // engine.io keeps its client list protected, so keep our own to wait on at close.
   const clients = new Set<EngineClient>();

@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from "express";
 import type { EchoSocketHandle } from "./attach.js";
+import { BUNDLE_NAME, findElementBundle, serveBuiltFile } from "./element-bundle.js";
 import { optionError } from "./errors.js";
 import { checkBoolean, checkKnownKeys, checkOptionsObject } from "./validate.js";
 
@@ -15,11 +16,17 @@ export interface RouterOptions {
    * @default true
    */
   health: boolean;
+  /**
+   * Serve the standalone `<echo-socket>` bundle at `GET /echo-socket.js` (and its source map).
+   * @default true
+   */
+  element: boolean;
 }
 
 export const ROUTER_DEFAULTS: Readonly<RouterOptions> = Object.freeze({
   handle: undefined,
   health: true,
+  element: true,
 });
 
 /** Health as JSON. Deliberately small: nothing about the host, versions or clients. */
@@ -39,6 +46,12 @@ export function echoSocketRouter(options?: Partial<RouterOptions>): Router {
   const resolved = resolveRouterOptions(options);
   const router = Router();
   if (resolved.health) router.get("/health", healthHandler(resolved.handle));
+  if (resolved.element) {
+    const bundle = findElementBundle();
+    if (!bundle) throw new Error(`echo-socket: the element bundle ${BUNDLE_NAME} is missing; run \`npm run build\` or pass \`element: false\``);
+    router.get(`/${BUNDLE_NAME}`, serveBuiltFile(bundle, "text/javascript; charset=utf-8"));
+    router.get(`/${BUNDLE_NAME}.map`, serveBuiltFile(`${bundle}.map`, "application/json; charset=utf-8"));
+  }
   return router;
 }
 
@@ -52,6 +65,7 @@ function resolveRouterOptions(input: unknown): RouterOptions {
   return {
     handle: handle as EchoSocketHandle | undefined,
     health: checkBoolean("health", given.health ?? ROUTER_DEFAULTS.health),
+    element: checkBoolean("element", given.element ?? ROUTER_DEFAULTS.element),
   };
 }
 

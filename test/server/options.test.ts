@@ -61,7 +61,8 @@ describe("attachEchoSocket() validation", () => {
 describe("echoSocketRouter() validation", () => {
   it.each([
     ["options a number", 3, /`options` must be an object/],
-    ["an unknown option", { heath: true }, /`heath` is not an option; the options are `handle`, `health`/],
+    ["an unknown option", { heath: true }, /`heath` is not an option; the options are `handle`, `health`, `element`/],
+    ["element a number", { element: 1 }, /`element` must be true or false \(got 1\)/],
     ["health a string", { health: "on" }, /`health` must be true or false/],
     ["handle not a handle", { handle: {} }, /`handle` must be the handle attachEchoSocket\(\) returned/],
   ])("throws a TypeError for %s", (_name, options, message) => {

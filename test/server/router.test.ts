@@ -1,3 +1,4 @@
+import { get } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { startServer, waitFor, type TestServer } from "./helpers.js";
 
@@ -33,3 +34,38 @@ describe("echoSocketRouter()", () => {
     expect([missing.status, await missing.text()]).toEqual([404, "app 404"]);
   });
 });
+
+describe("the element bundle route", () => {
+  it("serves /echo-socket.js as cacheable, cross-origin JavaScript with an ETag", async () => {
+    server = await startServer();
+    const response = await fetch(`${server.url}/echo/echo-socket.js`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+    expect(response.headers.get("access-control-allow-origin")).toBe("*");
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(response.headers.get("cache-control")).toBe("public, max-age=300");
+    const etag = response.headers.get("etag");
+    expect(etag).toBeTruthy();
+    expect(await response.text()).toContain("echo-socket");
+
+    // Node's fetch adds `Cache-Control: no-cache` to conditional requests, which rules out a 304; a browser's revalidation does not.
+    expect(await statusOf(`${server.url}/echo/echo-socket.js`, { "if-none-match": etag! })).toBe(304);
+  });
+
+  it("serves the source map as JSON", async () => {
+    server = await startServer();
+    const response = await fetch(`${server.url}/echo/echo-socket.js.map`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect((await response.json()).version).toBe(3);
+  });
+});
+
+function statusOf(url: string, headers: Record<string, string>): Promise<number | undefined> {
+  return new Promise((resolve, reject) => {
+    get(url, { headers }, (response) => {
+      response.resume();
+      resolve(response.statusCode);
+    }).on("error", reject);
+  });
+}

@@ -1,0 +1,60 @@
+import { io, type Socket } from "socket.io-client";
+
+export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "disconnected";
+
+export interface ConnectionOptions {
+  url: string;
+  path: string;
+  echoEvent: string;
+}
+
+export interface ConnectionCallbacks {
+  onStatus(status: ConnectionStatus, transport: string | undefined): void;
+  onEcho(args: unknown[]): void;
+}
+
+/**
+ * One socket.io connection, reported as four plain statuses. socket.io's own reconnection and
+ * long-polling fallback stay on, as the tutorial relies on them.
+ */
+export class EchoConnection {
+  private readonly socket: Socket;
+
+  constructor(options: ConnectionOptions, private readonly callbacks: ConnectionCallbacks) {
+    this.socket = io(options.url, { path: options.path, forceNew: true });
+    const { socket } = this;
+    const report = (status: ConnectionStatus): void =>
+      callbacks.onStatus(status, status === "connected" ? socket.io.engine?.transport?.name : undefined);
+
+    socket.on("connect", () => {
+      report("connected");
+      // Tell the reader when polling upgrades to websocket.
+      socket.io.engine.once("upgrade", () => report("connected"));
+    });
+    // After a client-side or server-side disconnect socket.io does not retry; after anything else it does.
+    socket.on("disconnect", (reason) =>
+      report(reason === "io client disconnect" || reason === "io server disconnect" ? "disconnected" : "reconnecting"),
+    );
+    // `active` tells whether socket.io will try again after a failed attempt.
+    socket.on("connect_error", () => report(socket.active ? "reconnecting" : "disconnected"));
+    socket.io.on("reconnect_attempt", () => report("reconnecting"));
+    socket.io.on("reconnect_failed", () => report("disconnected"));
+    socket.on(options.echoEvent, (...args: unknown[]) => callbacks.onEcho(args));
+    report("connecting");
+  }
+
+  get connected(): boolean {
+    return this.socket.connected;
+  }
+
+  emit(event: string, args: unknown[]): void {
+    this.socket.emit(event, ...args);
+  }
+
+  /** Disconnects for good and drops every listener. */
+  close(): void {
+    this.socket.removeAllListeners();
+    this.socket.io.removeAllListeners();
+    this.socket.disconnect();
+  }
+}

@@ -1,0 +1,27 @@
+// The standalone element as built by `npm run build`: sizes are deterministic, so a budget is a plain assertion.
+import { readFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+
+const BUDGET_BYTES = 24 * 1024;
+const bundle = readFileSync(new URL("../../dist/echo-socket.js", import.meta.url));
+
+describe("dist/echo-socket.js", () => {
+  it(`stays within its ${BUDGET_BYTES / 1024} KB gzip budget`, () => {
+    const gzipped = gzipSync(bundle, { level: 9 }).length;
+    expect(gzipped).toBeLessThanOrEqual(BUDGET_BYTES);
+  });
+
+  it("runs as a classic script as well as a module: no import, export or import.meta", () => {
+    const source = bundle.toString("utf8");
+    expect(source).not.toMatch(/\bimport\.meta\b|^\s*(import|export)\s/m);
+    // A classic script fails to parse if it holds module syntax; compiling it as a function body checks that.
+    expect(() => new Function(source)).not.toThrow();
+  });
+
+  it("holds socket.io-client's browser build, without the debug module", () => {
+    const source = bundle.toString("utf8");
+    expect(source).toContain("echo-socket");
+    expect(source).not.toMatch(/localStorage\.debug|process\.env\.DEBUG/);
+  });
+});
