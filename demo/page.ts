@@ -1,28 +1,31 @@
-/** The demo page: for now the tutorial's client, written safely (textContent, never innerHTML). */
-export function demoPage(): string {
+/** The demo page: the element, what it is, and the snippet to copy. `origin` comes from the request, so it is escaped. */
+export function demoPage(origin: string): string {
+  const snippet = `<script src="${origin}/echo/echo-socket.js"></script>\n<echo-socket></echo-socket>`;
   return `<!doctype html>
 <html lang="en">
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>echo-socket demo</title>
-<h1>echo-socket</h1>
-<form id="form"><label>Message <input id="message" autocomplete="off"></label> <button>Send</button></form>
-<ul id="output" role="log" aria-live="polite"></ul>
-<script src="/socket.io/socket.io.js"></script>
-<script>
-  const socket = io.connect(location.origin, { path: "/socket.io" });
-  const input = document.getElementById("message");
-  socket.on("echo", (data) => {
-    const li = document.createElement("li");
-    li.textContent = "echo: " + data;
-    document.getElementById("output").append(li);
-  });
-  document.getElementById("form").addEventListener("submit", (event) => {
-    event.preventDefault();
-    if (input.value) socket.emit("ms", input.value);
-    input.value = "";
-  });
-</script>
+<style>
+  :root { color-scheme: light dark; font: 1rem/1.5 system-ui, sans-serif; }
+  body { max-width: 42rem; margin: 2rem auto; padding: 0 1rem; }
+  pre { padding: 0.75rem; border: 1px solid #8884; border-radius: 6px; overflow-x: auto; }
+</style>
+<script src="/echo/echo-socket.js"></script>
+<main>
+  <h1>echo-socket</h1>
+  <p>Type a message and press Enter: the server sends it straight back over socket.io
+     (WebSocket, or HTTP long-polling where WebSocket is blocked). Messages are shown as text, never as HTML.</p>
+  <echo-socket></echo-socket>
+  <h2>Put it on your own page</h2>
+  <p>Any page, on any site, needs these two lines:</p>
+  <pre><code>${escapeHtml(snippet)}</code></pre>
+  <p>Server health: <a href="/echo/health">/echo/health</a></p>
+</main>
 </html>
 `;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

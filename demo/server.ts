@@ -1,5 +1,6 @@
 // The demo: `npm start`, then open the URL it prints.
 import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import express from "express";
 import { attachEchoSocket, echoSocketRouter } from "../server/index.js";
 import { demoPage } from "./page.js";
@@ -11,12 +12,13 @@ const app = express();
 const server = createServer(app);
 const echo = attachEchoSocket(server);
 app.use("/echo", echoSocketRouter({ handle: echo }));
-app.get("/", (_req, res) => {
-  res.type("html").send(demoPage());
+app.get("/", function demoIndex(req, res) {
+  res.type("html").send(demoPage(`${req.protocol}://${req.get("host") ?? host}`));
 });
 
 server.listen(port, host, () => {
-  console.log(`echo-socket demo: open http://${host}:${port}/`);
+  const { port: actualPort } = server.address() as AddressInfo;
+  console.log(`echo-socket demo: open http://${host}:${actualPort}/`);
 });
 
 let stopping = false;

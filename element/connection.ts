@@ -51,10 +51,10 @@ export class EchoConnection {
     this.socket.emit(event, ...args);
   }
 
-  /** Disconnects for good and drops every listener. */
+  /** Disconnects for good (reporting `disconnected`), then drops every listener. */
   close(): void {
+    this.socket.disconnect();
     this.socket.removeAllListeners();
     this.socket.io.removeAllListeners();
-    this.socket.disconnect();
   }
 }

@@ -1,0 +1,61 @@
+import { executeServerCommand } from "@web/test-runner-commands";
+import { fixture, html, oneEvent } from "@open-wc/testing";
+import "../../element/echo-socket.js";
+import type { ConnectionStatus, EchoSocketElement } from "../../element/echo-socket.js";
+
+export interface RunningServer {
+  id: number;
+  url: string;
+  port: number;
+}
+
+/** Starts a real server in the test runner's Node process: echo-socket (default) or the tutorial's own. */
+export function startServer(options: { kind?: "echo-socket" | "tutorial"; port?: number } = {}): Promise<RunningServer> {
+  return executeServerCommand("start-echo-server", options) as Promise<RunningServer>;
+}
+
+/** Stops it like a crash: connections cut, so clients start reconnecting. */
+export async function stopServer(server: RunningServer): Promise<void> {
+  await executeServerCommand("stop-echo-server", { id: server.id });
+}
+
+/** An `<echo-socket>` connected to `url`, resolved once it is connected. */
+export async function connectedElement(url: string, attributes = ""): Promise<EchoSocketElement> {
+  const container = await fixture<HTMLDivElement>(html`<div></div>`);
+  container.innerHTML = `<echo-socket url="${url}" ${attributes}></echo-socket>`; // static, test-controlled markup
+  const element = container.querySelector("echo-socket")!;
+  await waitForStatus(element, "connected");
+  return element;
+}
+
+export async function waitForStatus(element: EchoSocketElement, status: ConnectionStatus, ms = 15_000): Promise<void> {
+  await until(() => element.connectionStatus === status, ms, `status ${status}`);
+}
+
+/** Polls `condition` every 10 ms until it holds; fails after `ms`, naming what it waited for. */
+export async function until(condition: () => boolean, ms = 5000, what = "condition"): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+export function part<T extends Element = HTMLElement>(element: EchoSocketElement, name: string): T {
+  return element.shadowRoot!.querySelector<T>(`[part~="${name}"]`)!;
+}
+
+/** The entries as a reader sees them: the message text and its state. */
+export function entries(element: EchoSocketElement): Array<{ text: string; state: string }> {
+  return Array.from(element.shadowRoot!.querySelectorAll<HTMLElement>('[part~="message"]')).map((entry) => ({
+    text: entry.querySelector(".text")!.textContent!,
+    state: entry.dataset.state!,
+  }));
+}
+
+/** Sends `text` through the element's API and waits for its echo event. */
+export async function sendAndWait(element: EchoSocketElement, data: unknown): Promise<CustomEvent> {
+  const echoed = oneEvent(element, "echo-socket-echo");
+  element.send(data);
+  return echoed;
+}

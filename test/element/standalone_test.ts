@@ -1,0 +1,45 @@
+import { expect } from "@open-wc/testing";
+import { startServer, stopServer, until, type RunningServer } from "./helpers.js";
+
+/**
+ * A plain page on another origin (the test page's) with one script tag pointing at our server:
+ * the element must find its way back to the server the script came from.
+ */
+async function plainPage(scriptTag: string): Promise<Document> {
+  const frame = document.createElement("iframe");
+  frame.srcdoc = `<!doctype html><meta charset="utf-8"><title>plain page</title>${scriptTag}<echo-socket></echo-socket>`;
+  const loaded = new Promise((resolve) => frame.addEventListener("load", resolve, { once: true }));
+  document.body.append(frame);
+  await loaded;
+  return frame.contentDocument!;
+}
+
+describe("the standalone bundle", () => {
+  let server: RunningServer;
+  before(async () => {
+    server = await startServer();
+  });
+  after(async () => {
+    await stopServer(server);
+    document.querySelectorAll("iframe").forEach((frame) => frame.remove());
+  });
+
+  for (const [kind, tag] of [
+    ["a classic script", (src: string) => `<script src="${src}"></script>`],
+    ["a module script", (src: string) => `<script type="module" src="${src}"></script>`],
+    ["a script included twice", (src: string) => `<script src="${src}"></script><script src="${src}"></script>`],
+  ] as const) {
+    it(`works from ${kind} on another origin`, async () => {
+      expect(new URL(server.url).origin).not.to.equal(location.origin);
+      const page = await plainPage(tag(`${server.url}/echo/echo-socket.js`));
+      const view = page.defaultView!;
+      await until(() => view.customElements.get("echo-socket") !== undefined, 5000, "the element to be defined");
+      const element = page.querySelector("echo-socket")!;
+      await until(() => element.connectionStatus === "connected", 10_000, "connected");
+      element.send("from a plain page");
+      const text = (): string | undefined =>
+        element.shadowRoot!.querySelector('[part~="message"][data-state="echoed"] .text')?.textContent ?? undefined;
+      await until(() => text() === "from a plain page", 5000, "the echoed entry");
+    });
+  }
+});
