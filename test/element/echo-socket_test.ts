@@ -1,16 +1,10 @@
 import { expect, oneEvent } from "@open-wc/testing";
 import { sendKeys } from "@web/test-runner-commands";
 import type { EchoSocketElement } from "../../element/echo-socket.js";
-import { connectedElement, entries, part, sendAndWait, startServer, stopServer, until, type RunningServer } from "./helpers.js";
+import { connectedElement, entries, part, sendAndWait, until, useServer } from "./helpers.js";
 
 describe("<echo-socket>", () => {
-  let server: RunningServer;
-  before(async () => {
-    server = await startServer();
-  });
-  after(async () => {
-    await stopServer(server);
-  });
+  const server = useServer();
 
   it("shows the transport once connected, and renders its parts", async () => {
     const element = await connectedElement(server.url);

@@ -59,3 +59,20 @@ export async function sendAndWait(element: EchoSocketElement, data: unknown): Pr
   element.send(data);
   return echoed;
 }
+
+/** Starts one echo-socket server for the enclosing `describe` and stops it after; read `.url` inside tests. */
+export function useServer(): { readonly url: string } {
+  let server: RunningServer | undefined;
+  before(async () => {
+    server = await startServer();
+  });
+  after(async () => {
+    if (server) await stopServer(server);
+  });
+  return {
+    get url() {
+      if (!server) throw new Error("the server starts in before(); read url inside a test");
+      return server.url;
+    },
+  };
+}

@@ -1,5 +1,5 @@
 import { expect } from "@open-wc/testing";
-import { connectedElement, entries, sendAndWait, startServer, stopServer, type RunningServer } from "./helpers.js";
+import { connectedElement, entries, sendAndWait, useServer } from "./helpers.js";
 
 declare global {
   interface Window {
@@ -25,13 +25,7 @@ const hostile = [
 ];
 
 describe("hostile text", () => {
-  let server: RunningServer;
-  before(async () => {
-    server = await startServer();
-  });
-  after(async () => {
-    await stopServer(server);
-  });
+  const server = useServer();
 
   for (const text of hostile) {
     it(`shows ${JSON.stringify(text.slice(0, 40))} as text and runs nothing`, async () => {

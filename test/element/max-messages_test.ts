@@ -1,14 +1,8 @@
 import { expect } from "@open-wc/testing";
-import { connectedElement, entries, part, startServer, stopServer, until, type RunningServer } from "./helpers.js";
+import { connectedElement, entries, part, until, useServer } from "./helpers.js";
 
 describe("max-messages and scrolling", () => {
-  let server: RunningServer;
-  before(async () => {
-    server = await startServer();
-  });
-  after(async () => {
-    await stopServer(server);
-  });
+  const server = useServer();
 
   it("keeps only the newest max-messages entries in the DOM", async () => {
     const element = await connectedElement(server.url, 'max-messages="5"');

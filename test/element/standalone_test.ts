@@ -1,5 +1,5 @@
 import { expect } from "@open-wc/testing";
-import { startServer, stopServer, until, type RunningServer } from "./helpers.js";
+import { until, useServer } from "./helpers.js";
 
 /**
  * A plain page on another origin (the test page's) with one script tag pointing at our server:
@@ -15,14 +15,8 @@ async function plainPage(scriptTag: string): Promise<Document> {
 }
 
 describe("the standalone bundle", () => {
-  let server: RunningServer;
-  before(async () => {
-    server = await startServer();
-  });
-  after(async () => {
-    await stopServer(server);
-    document.querySelectorAll("iframe").forEach((frame) => frame.remove());
-  });
+  const server = useServer();
+  after(() => document.querySelectorAll("iframe").forEach((frame) => frame.remove()));
 
   for (const [kind, tag] of [
     ["a classic script", (src: string) => `<script src="${src}"></script>`],
