@@ -9,6 +9,8 @@ import {
   checkNamespace,
   checkOptionsObject,
   checkPath,
+  checkNonNegativeInteger,
+  checkPositiveInteger,
 } from "./validate.js";
 
 /** Options of `attachEchoSocket()`. Every field is optional; the defaults match the socket.io tutorial. */
@@ -50,6 +52,24 @@ export interface AttachOptions {
    */
   trustProxy: TrustProxy;
   /**
+   * How many message ids the server remembers to recognise a re-sent message (memory stays bounded by it).
+   * @default 10000
+   */
+  dedupWindowSize: number;
+  /**
+   * How long, in milliseconds, a message id is remembered.
+   * @default 600000 (10 minutes)
+   */
+  dedupWindowMs: number;
+  /**
+   * How long, in milliseconds, socket.io's connection state recovery keeps a dropped client's session and
+   * the echoes it missed, replayed when it reconnects in time; `0` turns recovery off. With recovery on,
+   * socket.io appends its packet offset (a string) as a last argument to what clients receive.
+   * Ignored for an existing socket.io `Server`, and when `serverOptions.connectionStateRecovery` is given.
+   * @default 30000
+   */
+  recoveryWindowMs: number;
+  /**
    * Other socket.io `Server` options (`cors`, `transports`, `pingInterval`, `maxHttpBufferSize`, ...),
    * passed through when echo-socket creates the server. Use `path` above rather than `serverOptions.path`.
    * echo-socket sets `cors: { origin: "*" }` unless you pass `cors`: the element is meant to be embedded in
@@ -72,7 +92,18 @@ export const ATTACH_DEFAULTS: Readonly<Omit<AttachOptions, "serverOptions">> = O
   logger: consoleLogger,
   logMessages: false,
   trustProxy: false,
+  dedupWindowSize: 10_000,
+  dedupWindowMs: 600_000,
+  recoveryWindowMs: 30_000,
 });
+
+/** The socket.io options echo-socket creates a server with: its defaults, then the user's `serverOptions`. */
+export function socketIoServerOptions(options: ResolvedAttachOptions): Partial<ServerOptions> {
+  const recovery = options.recoveryWindowMs > 0
+    ? { connectionStateRecovery: { maxDisconnectionDuration: options.recoveryWindowMs, skipMiddlewares: true } }
+    : {};
+  return { cors: { origin: "*" }, ...recovery, ...options.serverOptions, path: options.path };
+}
 
 const KNOWN_KEYS = [...Object.keys(ATTACH_DEFAULTS), "serverOptions"];
 
@@ -95,6 +126,9 @@ export function resolveAttachOptions(input: unknown): ResolvedAttachOptions {
     logger: checkLogger("logger", pick("logger")),
     logMessages: checkBoolean("logMessages", pick("logMessages")),
     trustProxy: checkTrustProxy("trustProxy", pick("trustProxy")),
+    dedupWindowSize: checkPositiveInteger("dedupWindowSize", pick("dedupWindowSize")),
+    dedupWindowMs: checkPositiveInteger("dedupWindowMs", pick("dedupWindowMs")),
+    recoveryWindowMs: checkNonNegativeInteger("recoveryWindowMs", pick("recoveryWindowMs")),
     serverOptions,
   };
 }

@@ -1,9 +1,15 @@
 import { Server as HttpServer } from "node:http";
 import { Server as HttpsServer } from "node:https";
 import { Server, type Socket } from "socket.io";
-import { resolveAttachOptions, type AttachOptions, type ResolvedAttachOptions } from "./attach-options.js";
+import {
+  resolveAttachOptions,
+  socketIoServerOptions,
+  type AttachOptions,
+  type ResolvedAttachOptions,
+} from "./attach-options.js";
 import { clientAddress } from "./client-address.js";
 import { registerConnectionLog, registerHandshakeErrorLog } from "./connection-log.js";
+import { MemoryDedupWindow } from "./dedup.js";
 import { registerEchoHandler } from "./echo-handler.js";
 import { optionError } from "./errors.js";
 import { trackListeners } from "./http-listeners.js";
@@ -36,6 +42,7 @@ export function attachEchoSocket(target: EchoSocketTarget, options?: Partial<Att
   const { io, release } =
     isSocketIoServer(target) ? useExistingServer(target, resolved, options ?? {}) : createServer(target, resolved);
   const stats = new StatsCounter();
+  const dedup = new MemoryDedupWindow(resolved.dedupWindowSize, resolved.dedupWindowMs);
   const namespace = io.of(resolved.namespace);
   const detachers = new Map<Socket, () => void>();
 
@@ -43,7 +50,8 @@ export function attachEchoSocket(target: EchoSocketTarget, options?: Partial<Att
     const address = clientAddress(socket.handshake.address, socket.handshake.headers, resolved.trustProxy);
     stats.connections++;
     stats.totalConnections++;
-    const offEcho = registerEchoHandler(socket, resolved, stats, address);
+    if (socket.recovered) stats.recovered++;
+    const offEcho = registerEchoHandler(socket, resolved, stats, dedup, address);
     const offLog = registerConnectionLog(socket, resolved.logger, address);
     const onDisconnect = (): void => detach();
     const detach = (): void => {
@@ -70,6 +78,7 @@ export function attachEchoSocket(target: EchoSocketTarget, options?: Partial<Att
         namespace.off("connection", onConnection);
         offHandshakeLog();
         for (const detach of [...detachers.values()]) detach();
+        dedup.clear();
         await release();
       })()),
   };
@@ -81,7 +90,7 @@ function createServer(target: object, options: ResolvedAttachOptions) {
   }
   let io!: Server;
   const restoreListeners = trackListeners(target, () => {
-    io = new Server(target, { cors: { origin: "*" }, ...options.serverOptions, path: options.path });
+    io = new Server(target, socketIoServerOptions(options));
   });
   // engine.io keeps its client list protected, so keep our own to wait on at close.
   const clients = new Set<EngineClient>();

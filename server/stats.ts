@@ -4,17 +4,27 @@ export interface EchoStats {
   connections: number;
   /** Sockets that have connected since attach. */
   totalConnections: number;
-  /** Messages echoed since attach. */
+  /** Messages echoed since attach (a re-sent duplicate is echoed again but counted once). */
   echoes: number;
+  /** Messages carrying an id that were acknowledged. */
+  acked: number;
+  /** Re-sent messages recognised by id and not counted again. */
+  deduplicated: number;
+  /** Reconnections that socket.io's connection state recovery restored (missed echoes replayed). */
+  recovered: number;
 }
 
 /** Plain counters: incrementing a number is the only per-message work stats cost. */
-export class StatsCounter {
+export class StatsCounter implements EchoStats {
   connections = 0;
   totalConnections = 0;
   echoes = 0;
+  acked = 0;
+  deduplicated = 0;
+  recovered = 0;
 
   snapshot(): EchoStats {
-    return { connections: this.connections, totalConnections: this.totalConnections, echoes: this.echoes };
+    const { connections, totalConnections, echoes, acked, deduplicated, recovered } = this;
+    return { connections, totalConnections, echoes, acked, deduplicated, recovered };
   }
 }

@@ -58,3 +58,17 @@ export function checkBoolean(name: string, value: unknown): boolean {
   if (typeof value !== "boolean") throw optionError(name, "must be true or false", value);
   return value;
 }
+
+export function checkPositiveInteger(name: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
+    throw optionError(name, "must be a whole number of 1 or more", value);
+  }
+  return value;
+}
+
+export function checkNonNegativeInteger(name: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    throw optionError(name, "must be a whole number of 0 or more", value);
+  }
+  return value;
+}

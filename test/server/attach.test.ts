@@ -32,7 +32,7 @@ describe("custom options", () => {
     const socket = server.connect({ path: "/live" }, "/chat");
     const echoed = waitFor(socket, "said");
     socket.emit("say", "custom");
-    expect(await echoed).toEqual(["custom"]);
+    expect((await echoed)[0]).toEqual("custom");
     const mainNamespace = server.connect({ path: "/live" });
     await waitFor(mainNamespace, "connect");
     const unanswered = waitFor(mainNamespace, "said", 300);
@@ -72,7 +72,7 @@ describe("attaching to an existing socket.io Server", () => {
       await waitFor(socket, "connect").catch(() => undefined); // `early` is connected already
       const echoed = waitFor(socket, "echo");
       socket.emit("ms", "both");
-      expect(await echoed).toEqual(["both"]);
+      expect((await echoed)[0]).toEqual("both");
       expect(await socket.timeout(2000).emitWithAck("ping-me", 1)).toBe(2);
     }
 

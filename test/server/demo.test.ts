@@ -36,7 +36,7 @@ describe("the demo (npm start)", () => {
     const client = io(url, { path: "/socket.io", forceNew: true, reconnection: false });
     const echoed = waitFor(client, "echo");
     client.emit("ms", "demo");
-    expect(await echoed).toEqual(["demo"]);
+    expect((await echoed)[0]).toEqual("demo");
     client.disconnect();
 
     demo!.kill("SIGTERM");

@@ -26,6 +26,11 @@ const invalidAttachOptions: Array<[string, unknown, RegExp]> = [
   ["trustProxy a string", { trustProxy: "loopback" }, /`trustProxy` must be true, false or a whole number/],
   ["trustProxy negative", { trustProxy: -1 }, /`trustProxy` must be true, false or a whole number/],
   ["trustProxy fractional", { trustProxy: 1.5 }, /`trustProxy` must be true, false or a whole number/],
+  ["dedupWindowSize zero", { dedupWindowSize: 0 }, /`dedupWindowSize` must be a whole number of 1 or more \(got 0\)/],
+  ["dedupWindowSize fractional", { dedupWindowSize: 2.5 }, /`dedupWindowSize` must be a whole number of 1 or more/],
+  ["dedupWindowMs a string", { dedupWindowMs: "10m" }, /`dedupWindowMs` must be a whole number of 1 or more \(got "10m"\)/],
+  ["recoveryWindowMs negative", { recoveryWindowMs: -1 }, /`recoveryWindowMs` must be a whole number of 0 or more/],
+  ["recoveryWindowMs Infinity", { recoveryWindowMs: Infinity }, /`recoveryWindowMs` must be a whole number of 0 or more/],
   ["serverOptions an array", { serverOptions: [] }, /`serverOptions` must be an object/],
   ["serverOptions.path", { serverOptions: { path: "/x" } }, /`serverOptions.path` is not used; set the `path` option instead/],
 ];
