@@ -1,4 +1,5 @@
 import { io, type Socket } from "socket.io-client";
+import { READY_EVENT } from "./message-id.js";
 
 export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "disconnected";
 
@@ -11,6 +12,8 @@ export interface ConnectionOptions {
 export interface ConnectionCallbacks {
   onStatus(status: ConnectionStatus, transport: string | undefined): void;
   onEcho(args: unknown[]): void;
+  /** The server said it echoes ids (an echo-socket server). */
+  onReady(): void;
 }
 
 /**
@@ -40,6 +43,7 @@ export class EchoConnection {
     socket.io.on("reconnect_attempt", () => report("reconnecting"));
     socket.io.on("reconnect_failed", () => report("disconnected"));
     socket.on(options.echoEvent, (...args: unknown[]) => callbacks.onEcho(args));
+    socket.on(READY_EVENT, () => callbacks.onReady());
     report("connecting");
   }
 
@@ -47,8 +51,9 @@ export class EchoConnection {
     return this.socket.connected;
   }
 
-  emit(event: string, args: unknown[]): void {
-    this.socket.emit(event, ...args);
+  /** Emits `event` asking for an acknowledgement; `onAck` gets an error on timeout or disconnect. */
+  emitWithAck(event: string, args: unknown[], timeoutMs: number, onAck: (error: Error | null, reply?: unknown) => void): void {
+    this.socket.timeout(timeoutMs).emit(event, ...args, onAck);
   }
 
   /** Disconnects for good (reporting `disconnected`), then drops every listener. */

@@ -1,12 +1,16 @@
-import { LitElement, html, type PropertyValues } from "lit";
+import { LitElement, html, nothing, type PropertyValues } from "lit";
 import { property, query, state } from "lit/decorators.js";
 import { repeat } from "lit/directives/repeat.js";
 import { EchoConnection, type ConnectionStatus } from "./connection.js";
 import { dispatch } from "./events.js";
 import { formatPayload } from "./format.js";
+import { DELIVERY_KEY, echoArguments } from "./message-id.js";
 import { MessageLog, type MessageEntry, type MessageState } from "./message-log.js";
+import { Outbox, type AckReply, type OutboxOptions } from "./outbox.js";
+import { RttStats } from "./rtt-stats.js";
 import { scriptOrigin } from "./script-origin.js";
 import { styles } from "./styles.js";
+import { UnsentStore } from "./unsent-store.js";
 
 export type { ConnectionStatus } from "./connection.js";
 export type { EchoReceiveDetail, EchoSendDetail, EchoSocketEventMap, EchoStatusDetail } from "./events.js";
@@ -16,20 +20,23 @@ const DEFAULT_MAX_MESSAGES = 500;
 
 /**
  * A message box on a live socket.io echo channel: type a message, send it, and read each echo as
- * it comes back. Messages always render as text, never as HTML.
+ * it comes back. Messages always render as text, never as HTML. Nothing typed is lost: messages wait
+ * while offline (and across a page reload), are re-sent until echoed, and each shows once.
  *
  * @summary Input, send button and output list talking to a socket.io echo server.
  *
  * @fires echo-socket-send - A message was sent, or queued while offline. `detail`: `{ id, data }`.
- * @fires echo-socket-echo - An echo arrived. `detail`: `{ id, data, args }` (`id` is undefined for an echo of nothing sent here).
+ * @fires echo-socket-echo - An echo arrived. `detail`: `{ id, data, args, rtt }` (`id` and `rtt` are undefined for an echo of nothing sent here).
  * @fires echo-socket-status - The connection status changed. `detail`: `{ status, transport }`.
  *
  * @csspart form - The form holding the label, input and button.
  * @csspart input - The text input.
  * @csspart send - The send button.
  * @csspart output - The message list (`role="log"`).
- * @csspart message - One entry; `data-state` is `queued`, `sent`, `echoed` or `received`.
+ * @csspart message - One entry; `data-state` is `queued`, `sent`, `echoed`, `failed` or `received`; `data-mismatch` marks an echo that differs from what was sent.
+ * @csspart retry - The retry button of a failed entry.
  * @csspart status - The connection status line; `data-status` is the status.
+ * @csspart notice - A notice for the reader, such as a full offline queue.
  *
  * @cssprop [--echo-socket-background=#ffffff / #0d1117] - Background.
  * @cssprop [--echo-socket-color=#1b1f24 / #e6edf3] - Text colour.
@@ -38,6 +45,7 @@ const DEFAULT_MAX_MESSAGES = 500;
  * @cssprop [--echo-socket-accent-color=#0b5cd5 / #4493f8] - The send button and received entries.
  * @cssprop [--echo-socket-accent-text-color=#ffffff / #0d1117] - Text on the accent colour.
  * @cssprop [--echo-socket-entry-background=#f6f8fa / #161b22] - Message entries.
+ * @cssprop [--echo-socket-warning-color=#9a6700 / #d29922] - Failed and changed entries, notices.
  * @cssprop [--echo-socket-focus-color=#0b5cd5 / #4493f8] - The focus ring.
  * @cssprop [--echo-socket-font=1rem/1.4 system-ui, sans-serif] - Font.
  * @cssprop [--echo-socket-spacing=0.5rem] - Gaps and padding.
@@ -59,6 +67,12 @@ export class EchoSocketElement extends LitElement {
   @property() placeholder = "Type a message";
   /** Most entries kept in the list; older ones leave the DOM. Default 500. */
   @property({ type: Number, attribute: "max-messages" }) maxMessages = DEFAULT_MAX_MESSAGES;
+  /** Most messages held while offline; past it a message is refused (it stays in the input). Default 100. */
+  @property({ type: Number, attribute: "max-queued" }) maxQueued = 100;
+  /** Milliseconds to wait for a message's acknowledgement before re-sending it. Default 10000. */
+  @property({ type: Number, attribute: "ack-timeout" }) ackTimeout = 10_000;
+  /** Re-sends after acknowledgement timeouts before a message shows as failed. Default 3. */
+  @property({ type: Number }) retries = 3;
 
   /** Label of the input. Default `Message`. */
   @property({ attribute: "input-label" }) inputLabel = "Message";
@@ -80,18 +94,35 @@ export class EchoSocketElement extends LitElement {
   @property({ attribute: "sent-label" }) sentLabel = "sent";
   /** State word of a message whose echo came back. Default `echoed`. */
   @property({ attribute: "echoed-label" }) echoedLabel = "echoed";
+  /** State word of a message whose retries ran out. Default `failed`. */
+  @property({ attribute: "failed-label" }) failedLabel = "failed";
   /** State word of an echo of nothing sent here. Default `received`. */
   @property({ attribute: "received-label" }) receivedLabel = "received";
+  /** Text of a failed entry's retry button. Default `Retry`. */
+  @property({ attribute: "retry-label" }) retryLabel = "Retry";
+  /** Mark on an echo that differs from what was sent. Default `changed in transit`. */
+  @property({ attribute: "mismatch-label" }) mismatchLabel = "changed in transit";
+  /** Notice when the offline queue is full; `{max}` is replaced by its size. */
+  @property({ attribute: "queue-full-label" }) queueFullLabel =
+    "Offline queue full ({max} messages): this message was not sent and stays in the input. Send it once the connection is back.";
 
   @state() private status: ConnectionStatus = "disconnected";
   @state() private transport: string | undefined;
   @state() private entries: MessageEntry[] = [];
+  @state() private notice = "";
 
   @query("input") private input!: HTMLInputElement;
   @query('[part~="output"]') private output!: HTMLElement;
 
   private readonly log = new MessageLog(DEFAULT_MAX_MESSAGES);
+  private readonly rtt = new RttStats();
+  private readonly outbox = new Outbox(this.outboxOptions(), {
+    transmit: (entry, attempt) => this.transmit(entry, attempt),
+    changed: () => this.onOutboxChanged(),
+  });
   private connection: EchoConnection | undefined;
+  private store: UnsentStore | undefined;
+  private saveScheduled = false;
   /** What the live connection was opened with; a change of any of these reconnects. */
   private connectionKey = "";
   /** False once the reader scrolls up, so new messages do not pull the list away from them. */
@@ -102,16 +133,24 @@ export class EchoSocketElement extends LitElement {
     return this.status;
   }
 
-  /** Sends `data` (any value socket.io can carry), or queues it until the connection is up. */
-  send(data: unknown): void {
-    const connection = this.connection?.connected ? this.connection : undefined;
-    const entry = this.log.add(data, connection ? "sent" : "queued");
-    connection?.emit(this.sendEvent, [data]);
+  /**
+   * Sends `data` (any value socket.io can carry), or queues it while offline. Returns false, and
+   * shows why, when the offline queue is full.
+   */
+  send(data: unknown): boolean {
+    const entry = this.outbox.add(data);
+    if (!entry) {
+      this.notice = this.queueFullLabel.replace("{max}", String(this.maxQueued));
+      return false;
+    }
+    this.notice = "";
+    this.log.push(entry);
     this.entries = this.log.entries;
     dispatch(this, "echo-socket-send", { id: entry.id, data });
+    return true;
   }
 
-  /** Empties the message list. */
+  /** Empties the message list (messages still on their way keep going). */
   clear(): void {
     this.log.clear();
     this.entries = this.log.entries;
@@ -129,8 +168,7 @@ export class EchoSocketElement extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has("maxMessages")) {
-      const max = Number.isInteger(this.maxMessages) && this.maxMessages > 0 ? this.maxMessages : DEFAULT_MAX_MESSAGES;
-      this.log.setMax(max);
+      this.log.setMax(positiveInteger(this.maxMessages, DEFAULT_MAX_MESSAGES));
       this.entries = this.log.entries;
     }
   }
@@ -148,28 +186,42 @@ export class EchoSocketElement extends LitElement {
         <input id="input" part="input" type="text" autocomplete="off" enterkeyhint="send" placeholder=${this.placeholder} />
         <button part="send" type="submit">${this.sendLabel}</button>
       </form>
+      ${this.notice ? html`<p part="notice" role="alert">${this.notice}</p>` : nothing}
       <div part="output" role="log" aria-live="polite" aria-label=${this.outputLabel} tabindex="0" @scroll=${this.onScroll}>
-        ${repeat(
-          this.entries,
-          (entry) => entry.id,
-          (entry) => html`<div part="message" data-state=${entry.state}>
-            <span class="text">${formatPayload(entry.state === "echoed" ? entry.echo : entry.data)}</span>
-            <span class="state">${this.stateLabel(entry.state)}</span>
-          </div>`,
-        )}
+        ${repeat(this.entries, (entry) => entry.id, (entry) => this.renderEntry(entry))}
       </div>
       <p part="status" data-status=${this.status}>${this.statusText()}</p>
     `;
   }
 
+  private renderEntry(entry: MessageEntry) {
+    const shown = entry.state === "echoed" ? entry.echo : entry.data;
+    const rtt = entry.rtt === undefined ? "" : ` · ${Math.round(entry.rtt)} ms`;
+    return html`<div part="message" data-state=${entry.state} ?data-mismatch=${entry.mismatch}>
+      <span class="text">${formatPayload(shown)}</span>
+      <span class="state">${this.stateLabel(entry.state)}${rtt}${entry.mismatch ? ` · ${this.mismatchLabel}` : ""}</span>
+      ${entry.state === "failed"
+        ? html`<button part="retry" type="button" @click=${() => this.outbox.retry(entry)}>${this.retryLabel}</button>`
+        : nothing}
+    </div>`;
+  }
+
   private openConnection(key: string): void {
     this.closeConnection();
     this.connectionKey = key;
+    const url = this.url || scriptOrigin();
+    this.store = new UnsentStore(`echo-socket:unsent:${url}${this.path}:${this.sendEvent}${this.id ? `#${this.id}` : ""}`);
+    for (const saved of this.store.take()) {
+      const entry = this.outbox.add(saved.data, saved.messageId, true);
+      if (entry) this.log.push(entry);
+    }
+    this.entries = this.log.entries;
     this.connection = new EchoConnection(
-      { url: this.url || scriptOrigin(), path: this.path, echoEvent: this.echoEvent },
+      { url, path: this.path, echoEvent: this.echoEvent },
       {
         onStatus: (status, transport) => this.onStatus(status, transport),
         onEcho: (args) => this.onEcho(args),
+        onReady: () => this.outbox.serverEchoesIdsConfirmed(),
       },
     );
   }
@@ -178,38 +230,75 @@ export class EchoSocketElement extends LitElement {
     this.connection?.close();
     this.connection = undefined;
     this.connectionKey = "";
-    this.log.forgetAwaiting();
+    this.saveUnsent();
+  }
+
+  /** Read live, so changing `max-queued` or `retries` applies to the next message. */
+  private outboxOptions(): OutboxOptions {
+    const element = this;
+    return {
+      get maxQueued() {
+        return positiveInteger(element.maxQueued, 100);
+      },
+      get retries() {
+        return Number.isInteger(element.retries) && element.retries >= 0 ? element.retries : 3;
+      },
+    };
+  }
+
+  private transmit(entry: MessageEntry, attempt: number): void {
+    this.connection?.emitWithAck(
+      this.sendEvent,
+      [entry.data, { [DELIVERY_KEY]: entry.messageId }],
+      positiveInteger(this.ackTimeout, 10_000),
+      (error, reply) => this.outbox.onAck(entry, attempt, error, reply as AckReply | undefined),
+    );
+  }
+
+  private onOutboxChanged(): void {
+    this.log.touch();
+    this.entries = this.log.entries;
+    // Coalesce: one write to storage per burst of changes.
+    if (this.saveScheduled) return;
+    this.saveScheduled = true;
+    queueMicrotask(() => {
+      this.saveScheduled = false;
+      this.saveUnsent();
+    });
+  }
+
+  private saveUnsent(): void {
+    this.store?.save(this.outbox.unsent());
   }
 
   private onStatus(status: ConnectionStatus, transport: string | undefined): void {
     if (status === this.status && transport === this.transport) return;
+    const wasConnected = this.status === "connected";
     this.status = status;
     this.transport = transport;
-    if (status === "connected") this.flushQueue();
-    else this.log.forgetAwaiting(); // a plain echo server does not answer what it lost
+    if (status === "connected" && !wasConnected) this.notice = "";
+    if ((status === "connected") !== wasConnected) this.outbox.setConnected(status === "connected");
     dispatch(this, "echo-socket-status", { status, transport });
   }
 
-  private flushQueue(): void {
-    for (const entry of this.log.queued()) {
-      this.connection!.emit(this.sendEvent, [entry.data]);
-      this.log.markSent(entry);
-    }
-    this.entries = this.log.entries;
-  }
-
   private onEcho(args: unknown[]): void {
+    const { entry, duplicate } = this.outbox.onEcho(args);
+    if (duplicate) return;
     const data = args[0];
-    const entry = this.log.echo(data);
-    this.entries = this.log.entries;
-    dispatch(this, "echo-socket-echo", { id: entry.state === "echoed" ? entry.id : undefined, data, args });
+    if (entry) {
+      if (entry.rtt !== undefined) this.rtt.add(entry.rtt);
+    } else {
+      this.log.push(this.outbox.received(data));
+      this.entries = this.log.entries;
+    }
+    dispatch(this, "echo-socket-echo", { id: entry?.id, data, args: echoArguments(args), rtt: entry?.rtt });
   }
 
   private onSubmit(event: SubmitEvent): void {
     event.preventDefault();
     const text = this.input.value;
     if (text.trim() === "") return;
-    this.send(text);
+    if (!this.send(text)) return; // refused: the text stays for the reader to send later
     this.input.value = "";
     this.input.focus();
   }
@@ -220,21 +309,34 @@ export class EchoSocketElement extends LitElement {
   }
 
   private stateLabel(state: MessageState): string {
-    return { queued: this.queuedLabel, sent: this.sentLabel, echoed: this.echoedLabel, received: this.receivedLabel }[state];
+    const labels: Record<MessageState, string> = {
+      queued: this.queuedLabel,
+      sent: this.sentLabel,
+      echoed: this.echoedLabel,
+      failed: this.failedLabel,
+      received: this.receivedLabel,
+    };
+    return labels[state];
   }
 
   private statusText(): string {
-    switch (this.status) {
-      case "connecting":
-        return this.connectingLabel;
-      case "connected":
-        return this.transport ? `${this.connectedLabel} (${this.transport})` : this.connectedLabel;
-      case "reconnecting":
-        return this.reconnectingLabel;
-      case "disconnected":
-        return this.disconnectedLabel;
-    }
+    const words: Record<ConnectionStatus, string> = {
+      connecting: this.connectingLabel,
+      connected: this.transport ? `${this.connectedLabel} (${this.transport})` : this.connectedLabel,
+      reconnecting: this.reconnectingLabel,
+      disconnected: this.disconnectedLabel,
+    };
+    const parts = [words[this.status]];
+    const queued = this.outbox.queuedCount();
+    if (queued > 0) parts.push(`${queued} ${this.queuedLabel}`);
+    const rtt = this.rtt.summary();
+    if (rtt) parts.push(`RTT ${Math.round(rtt.min)} / ${Math.round(rtt.median)} / ${Math.round(rtt.p95)} ms (min / median / p95)`);
+    return parts.join(" · ");
   }
+}
+
+function positiveInteger(value: number, fallback: number): number {
+  return Number.isInteger(value) && value > 0 ? value : fallback;
 }
 
 // Guarded, so a page that includes the script twice keeps working.

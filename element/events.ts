@@ -14,8 +14,10 @@ export interface EchoReceiveDetail {
   id: number | undefined;
   /** The echo's first argument (the tutorial's `data`). */
   data: unknown;
-  /** Every argument of the echo. */
+  /** Every argument of the echo, less the delivery envelope and what socket.io appends after it. */
   args: unknown[];
+  /** Round-trip time in ms, for an echo of a message sent here. */
+  rtt: number | undefined;
 }
 
 /** `detail` of `echo-socket-status`: the connection changed state. */

@@ -1,66 +1,43 @@
-/** Where a message stands: `queued` (not on the wire yet), `sent`, `echoed`, or `received` (an echo of nothing sent here). */
-export type MessageState = "queued" | "sent" | "echoed" | "received";
+/**
+ * Where a message stands: `queued` (not on the wire yet), `sent` (waiting for its echo), `echoed`,
+ * `failed` (retries ran out; the reader can retry), or `received` (an echo of nothing sent here).
+ */
+export type MessageState = "queued" | "sent" | "echoed" | "failed" | "received";
 
 export interface MessageEntry {
+  /** This element's key for the entry. */
   readonly id: number;
+  /** The id carried on the wire, which the server acknowledges and de-duplicates by. */
+  readonly messageId: string;
   state: MessageState;
   /** What was sent, or for a `received` entry what arrived. */
-  data: unknown;
+  readonly data: unknown;
   /** What came back, once echoed. */
   echo?: unknown;
+  /** Round-trip time of the echo, in ms. */
+  rtt?: number;
+  /** True when the echo differs from what was sent. */
+  mismatch?: boolean;
+  /** Transmissions so far. */
+  attempts: number;
+  /** `performance.now()` of the latest transmission. */
+  sentAt?: number;
 }
 
-/**
- * The element's messages, oldest first, capped at `max` so a long session keeps a small DOM.
- * Echoes match sent messages in order: an echo server answers in the order it receives.
- */
+/** The entries on screen, oldest first, capped at `max` so a long session keeps a small DOM. */
 export class MessageLog {
   entries: MessageEntry[] = [];
-  private nextId = 1;
-  /** Sent messages still waiting for their echo, oldest first. */
-  private awaiting: MessageEntry[] = [];
 
   constructor(public max: number) {}
 
-  add(data: unknown, state: "queued" | "sent"): MessageEntry {
-    const entry: MessageEntry = { id: this.nextId++, state, data };
-    if (state === "sent") this.awaiting.push(entry);
-    this.push(entry);
-    return entry;
-  }
-
-  markSent(entry: MessageEntry): void {
-    entry.state = "sent";
-    this.awaiting.push(entry);
+  push(entry: MessageEntry): void {
+    this.entries.push(entry);
+    this.trim();
     this.touch();
-  }
-
-  /** Matches an echo to the oldest message still waiting for one, or records it as `received`. */
-  echo(data: unknown): MessageEntry {
-    const entry = this.awaiting.shift();
-    if (entry) {
-      entry.state = "echoed";
-      entry.echo = data;
-      this.touch();
-      return entry;
-    }
-    const received: MessageEntry = { id: this.nextId++, state: "received", data };
-    this.push(received);
-    return received;
-  }
-
-  queued(): MessageEntry[] {
-    return this.entries.filter((entry) => entry.state === "queued");
-  }
-
-  /** After a disconnect, the server will never echo what it had not answered: stop waiting. */
-  forgetAwaiting(): void {
-    this.awaiting = [];
   }
 
   clear(): void {
     this.entries = [];
-    this.awaiting = [];
   }
 
   setMax(max: number): void {
@@ -69,18 +46,12 @@ export class MessageLog {
     this.touch();
   }
 
-  private push(entry: MessageEntry): void {
-    this.entries.push(entry);
-    this.trim();
-    this.touch();
+  /** A new array identity, so Lit sees that something in it changed. */
+  touch(): void {
+    this.entries = [...this.entries];
   }
 
   private trim(): void {
     if (this.entries.length > this.max) this.entries = this.entries.slice(this.entries.length - this.max);
-  }
-
-  /** A new array identity, so Lit sees the change. */
-  private touch(): void {
-    this.entries = [...this.entries];
   }
 }

@@ -10,6 +10,7 @@ export const styles = css`
     --_accent-fg: var(--echo-socket-accent-text-color, #ffffff);
     --_entry-bg: var(--echo-socket-entry-background, #f6f8fa);
     --_focus: var(--echo-socket-focus-color, #0b5cd5);
+    --_warn: var(--echo-socket-warning-color, #9a6700);
     --_gap: var(--echo-socket-spacing, 0.5rem);
     --_radius: var(--echo-socket-radius, 6px);
 
@@ -33,6 +34,7 @@ export const styles = css`
       --_accent-fg: var(--echo-socket-accent-text-color, #0d1117);
       --_entry-bg: var(--echo-socket-entry-background, #161b22);
       --_focus: var(--echo-socket-focus-color, #4493f8);
+      --_warn: var(--echo-socket-warning-color, #d29922);
     }
   }
   :host([hidden]) {
@@ -89,6 +91,7 @@ export const styles = css`
   }
   [part~="message"] {
     display: flex;
+    align-items: baseline;
     gap: var(--_gap);
     justify-content: space-between;
     padding: calc(var(--_gap) / 2) var(--_gap);
@@ -99,6 +102,25 @@ export const styles = css`
   }
   [part~="message"][data-state="received"] {
     border-left: 3px solid var(--_accent);
+  }
+  [part~="message"][data-state="failed"],
+  [part~="message"][data-mismatch] {
+    border-left: 3px solid var(--_warn);
+  }
+  [part~="message"][data-state="queued"],
+  [part~="message"][data-state="sent"] {
+    opacity: 0.75;
+  }
+  [part~="notice"] {
+    margin: var(--_gap) 0 0;
+    color: var(--_warn);
+  }
+  [part~="retry"] {
+    padding: 0 var(--_gap);
+    font-size: 0.8em;
+  }
+  .text {
+    flex: 1;
   }
   .state {
     flex: none;

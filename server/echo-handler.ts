@@ -1,7 +1,7 @@
 import type { Socket } from "socket.io";
 import type { ResolvedAttachOptions } from "./attach-options.js";
 import type { DedupStore } from "./dedup.js";
-import { deliveryId } from "./delivery.js";
+import { deliveryId, READY_EVENT, READY_PAYLOAD } from "./delivery.js";
 import type { StatsCounter } from "./stats.js";
 
 /** What an acknowledgement carries back when the client asked for one. */
@@ -41,5 +41,6 @@ export function registerEchoHandler(
     ack(id === undefined ? PLAIN_ACK : duplicate ? { ok: true, id, duplicate } : { ok: true, id });
   };
   socket.on(receiveEvent, onMessage);
+  socket.emit(READY_EVENT, READY_PAYLOAD);
   return () => socket.off(receiveEvent, onMessage);
 }

@@ -1,6 +1,7 @@
+import { READY_EVENT } from "./delivery.js";
 import { optionError } from "./errors.js";
 
-/** Events socket.io itself emits or reserves; using one as an echo event would never work. */
+/** Events socket.io itself emits or reserves, and echo-socket's own; using one as an echo event would never work. */
 export const RESERVED_EVENTS: ReadonlySet<string> = new Set([
   "connect",
   "connect_error",
@@ -10,6 +11,7 @@ export const RESERVED_EVENTS: ReadonlySet<string> = new Set([
   "error",
   "newListener",
   "removeListener",
+  READY_EVENT,
 ]);
 
 /** Throws unless `value` is a plain object (or undefined); returns it as a record. */

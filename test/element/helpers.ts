@@ -9,14 +9,32 @@ export interface RunningServer {
   port: number;
 }
 
-/** Starts a real server in the test runner's Node process: echo-socket (default) or the tutorial's own. */
-export function startServer(options: { kind?: "echo-socket" | "tutorial"; port?: number } = {}): Promise<RunningServer> {
+export interface ServerOptions {
+  /**
+   * echo-socket (default); echo-socket in a child process (stopped with SIGKILL); or a hand-written
+   * socket.io server: the tutorial's, one that truncates echoes, one that never answers, one that loses first sends.
+   */
+  kind?: "echo-socket" | "process" | "tutorial" | "truncating" | "silent" | "lossy";
+  /** A port to listen on; 0 or absent picks a free one. */
+  port?: number;
+  /** Cut every connection this often, in ms. */
+  flapMs?: number;
+}
+
+/** What a stopped server reports: connections it cut, and its `stats()` (in-process echo-socket only). */
+export interface ServerReport {
+  drops: number;
+  stats?: { echoes: number; acked: number; deduplicated: number; recovered: number; totalConnections: number };
+}
+
+/** Starts a real server in the test runner's Node process (or a child of it). */
+export function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   return executeServerCommand("start-echo-server", options) as Promise<RunningServer>;
 }
 
 /** Stops it like a crash: connections cut, so clients start reconnecting. */
-export async function stopServer(server: RunningServer): Promise<void> {
-  await executeServerCommand("stop-echo-server", { id: server.id });
+export async function stopServer(server: RunningServer): Promise<ServerReport> {
+  return (await executeServerCommand("stop-echo-server", { id: server.id })) as ServerReport;
 }
 
 /** An `<echo-socket>` connected to `url`, resolved once it is connected. */

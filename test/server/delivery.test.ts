@@ -40,6 +40,12 @@ describe("MemoryDedupWindow", () => {
 });
 
 describe("delivery by id", () => {
+  it("tells each client on connect that it echoes ids", async () => {
+    server = await startServer();
+    const client = server.connect();
+    expect(await waitFor(client, "echo-socket:ready")).toEqual([{ delivery: 1 }, expect.any(String)]);
+  });
+
   it("acknowledges by id, echoes the envelope back, and counts a re-sent id once", async () => {
     server = await startServer();
     const client = server.connect();

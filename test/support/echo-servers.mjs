@@ -1,21 +1,45 @@
 // Real servers for the browser tests, started and stopped by the tests through wtr commands.
+import { spawn } from "node:child_process";
 import { createServer } from "node:http";
+import { fileURLToPath } from "node:url";
 import express from "express";
 import { Server } from "socket.io";
 import { attachEchoSocket, echoSocketRouter } from "../../dist/server/index.js";
 
-/** The tutorial's server, as written there (minus its logging): answers `ms` with `echo`. */
-function attachTutorialServer(httpServer) {
+/** Hand-written socket.io servers the element must cope with, each a few lines. */
+const plainServers = {
+  /** The tutorial's server, as written there (minus its logging): answers `ms` with `echo`. */
+  tutorial: (socket) => socket.on("ms", (data) => socket.emit("echo", data)),
+  /** Something in between cuts every string echo short. */
+  truncating: (socket) =>
+    socket.on("ms", (data, ...rest) => socket.emit("echo", typeof data === "string" ? data.slice(0, 3) : data, ...rest.filter((a) => typeof a !== "function"))),
+  /** Receives and never answers. */
+  silent: (socket) => socket.on("ms", () => {}),
+  /** Echoes ids like echo-socket (and says so), but loses the first transmission of every message. */
+  lossy: (socket, seen) =>
+    socket.emit("echo-socket:ready", { delivery: 1 }) &&
+    socket.on("ms", (...args) => {
+      const ack = typeof args.at(-1) === "function" ? args.pop() : undefined;
+      const id = args[1]?.echoSocketId;
+      if (!seen.has(id)) return void seen.add(id);
+      socket.emit("echo", ...args);
+      ack?.({ ok: true, id });
+    }),
+};
+
+function attachPlainServer(httpServer, kind) {
   const io = new Server(httpServer, { path: "/socket.io", cors: { origin: "*" } });
-  io.on("connection", (socket) => socket.on("ms", (data) => socket.emit("echo", data)));
+  const seen = new Set();
+  io.on("connection", (socket) => plainServers[kind](socket, seen));
   return { close: () => new Promise((resolve) => io.close(() => resolve())) };
 }
 
 /**
  * Starts an Express app with echo-socket (or the tutorial's server) on 127.0.0.1.
  * `port` 0 picks a free one; pass an earlier port to restart "the same server".
+ * `flapMs` cuts every connection that often, as a flaky network would.
  */
-export async function startEchoServer({ kind = "echo-socket", port = 0 } = {}) {
+export async function startEchoServer({ kind = "echo-socket", port = 0, flapMs = 0 } = {}) {
   const app = express();
   const httpServer = createServer(app);
   const sockets = new Set();
@@ -23,26 +47,63 @@ export async function startEchoServer({ kind = "echo-socket", port = 0 } = {}) {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
   });
-  const handle = kind === "tutorial" ? attachTutorialServer(httpServer) : attachEchoSocket(httpServer, { logger: false });
-  if (kind !== "tutorial") app.use("/echo", echoSocketRouter({ handle }));
+  const handle = kind in plainServers ? attachPlainServer(httpServer, kind) : attachEchoSocket(httpServer, { logger: false });
+  if (!(kind in plainServers)) app.use("/echo", echoSocketRouter({ handle }));
   await new Promise((resolve, reject) => {
     httpServer.once("error", reject);
     httpServer.listen(port, "127.0.0.1", resolve);
   });
+  let drops = 0;
+  const flapper = flapMs > 0 ? setInterval(() => {
+    drops += sockets.size;
+    for (const socket of sockets) socket.destroy();
+  }, flapMs) : undefined;
   const actualPort = httpServer.address().port;
   return {
     port: actualPort,
     url: `http://127.0.0.1:${actualPort}`,
-    /** Stops like a crash: connections cut with no goodbye, so clients try to reconnect. */
+    /** Stops like a crash: connections cut with no goodbye, so clients try to reconnect. Returns its figures. */
     async stop() {
+      clearInterval(flapper);
       for (const socket of sockets) socket.destroy();
+      const stats = handle.stats?.();
       await handle.close();
       await new Promise((resolve) => httpServer.close(() => resolve()));
+      return { drops, stats };
     },
   };
 }
 
-/** A wtr plugin: `executeServerCommand("start-echo-server", {kind, port})` and `("stop-echo-server", {id})`. */
+/** The same server in a process of its own, so a test can kill it with SIGKILL. */
+export async function startEchoServerProcess({ port = 0 } = {}) {
+  const script = fileURLToPath(new URL("./echo-server-process.mjs", import.meta.url));
+  const child = spawn(process.execPath, [script, String(port)], { stdio: ["ignore", "pipe", "inherit"] });
+  const actualPort = await new Promise((resolve, reject) => {
+    let output = "";
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+      const match = /listening (\d+)/.exec(output);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once("exit", (code) => reject(new Error(`echo server process exited (${code}) before listening: ${output}`)));
+  });
+  return {
+    port: actualPort,
+    url: `http://127.0.0.1:${actualPort}`,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGKILL");
+        await new Promise((resolve) => child.once("exit", resolve));
+      }
+      return { drops: 0, stats: undefined };
+    },
+  };
+}
+
+/**
+ * A wtr plugin: `executeServerCommand("start-echo-server", {kind, port, flapMs})` (kind "process" runs
+ * it in a child process) and `("stop-echo-server", {id})`, which returns the server's figures.
+ */
 export function echoServersPlugin() {
   const running = new Map();
   let nextId = 1;
@@ -50,7 +111,7 @@ export function echoServersPlugin() {
     name: "echo-servers",
     async executeCommand({ command, payload }) {
       if (command === "start-echo-server") {
-        const server = await startEchoServer(payload ?? {});
+        const server = payload?.kind === "process" ? await startEchoServerProcess(payload) : await startEchoServer(payload ?? {});
         const id = nextId++;
         running.set(id, server);
         return { id, url: server.url, port: server.port };
@@ -58,8 +119,7 @@ export function echoServersPlugin() {
       if (command === "stop-echo-server") {
         const server = running.get(payload.id);
         running.delete(payload.id);
-        await server?.stop();
-        return true;
+        return (await server?.stop()) ?? null;
       }
       return undefined;
     },
