@@ -1,6 +1,6 @@
 import { expect, fixture, html, oneEvent } from "@open-wc/testing";
 import type { EchoSocketElement } from "../../element/echo-socket.js";
-import { connectedElement, entries, sendAndWait, startServer, stopServer, until, waitForStatus } from "./helpers.js";
+import { connectedElement, entries, sendAndWait, startServer, stopServer, waitForStatus, withServer } from "./helpers.js";
 
 describe("connection", () => {
   it("goes to reconnecting when the server stops, and back to connected when it returns", async () => {
@@ -15,8 +15,7 @@ describe("connection", () => {
     await element.updateComplete;
     expect(entries(element)).to.deep.equal([{ text: "while down", state: "queued" }]);
 
-    const second = await startServer({ port: first.port });
-    try {
+    await withServer({ port: first.port }, async (second) => {
       const echoed = oneEvent(element, "echo-socket-echo");
       await waitForStatus(element, "connected", 20_000);
       expect((await echoed).detail.data).to.equal("while down");
@@ -24,27 +23,21 @@ describe("connection", () => {
       expect(entries(element)).to.deep.equal([{ text: "while down", state: "echoed" }]);
       expect(statuses[0]).to.equal("reconnecting");
       expect(statuses.at(-1)).to.equal("connected");
-    } finally {
-      await stopServer(second);
-    }
+    });
   });
 
   it("works against the tutorial's own server", async () => {
-    const tutorial = await startServer({ kind: "tutorial" });
-    try {
+    await withServer({ kind: "tutorial" }, async (tutorial) => {
       const element = await connectedElement(tutorial.url);
       const { detail } = await sendAndWait(element, "받은메시지");
       expect(detail.data).to.equal("받은메시지");
       await element.updateComplete;
       expect(entries(element)).to.deep.equal([{ text: "받은메시지", state: "echoed" }]);
-    } finally {
-      await stopServer(tutorial);
-    }
+    });
   });
 
   it("honours custom path and event names", async () => {
-    const server = await startServer();
-    try {
+    await withServer({}, async (server) => {
       // The server speaks ms/echo on /socket.io; an element on another path never connects...
       const lost = await fixture<EchoSocketElement>(html`<echo-socket url=${server.url} path="/nowhere"></echo-socket>`);
       await waitForStatus(lost, "reconnecting");
@@ -58,8 +51,6 @@ describe("connection", () => {
       await element.updateComplete; // the old connection is closed here
       await waitForStatus(element, "connected");
       await sendAndWait(element, "answered");
-    } finally {
-      await stopServer(server);
-    }
+    });
   });
 });

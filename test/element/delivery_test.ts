@@ -10,6 +10,7 @@ import {
   until,
   useServer,
   waitForStatus,
+  withServer,
 } from "./helpers.js";
 
 /** Records the id of every echo event, to prove none repeats. */
@@ -46,8 +47,7 @@ describe("delivery", () => {
     expect(entries(element).map((entry) => entry.state)).to.deep.equal(["echoed", "queued", "queued", "queued", "queued", "queued"]);
     expect(part(element, "status").textContent).to.contain("5 queued");
 
-    const second = await startServer({ kind: "process", port: first.port });
-    try {
+    await withServer({ kind: "process", port: first.port }, async (second) => {
       await until(allEchoed(element, 6), 20_000, "every message echoed");
       expect(entries(element).map((entry) => entry.text)).to.deep.equal([
         "before the crash",
@@ -55,9 +55,7 @@ describe("delivery", () => {
       ]);
       await new Promise((resolve) => setTimeout(resolve, 300)); // room for a late duplicate to show
       expect(echoIds).to.deep.equal([2, 3, 4, 5, 6]);
-    } finally {
-      await stopServer(second);
-    }
+    });
   });
 
   it("delivers 200 messages, each echoed once, while the server cuts every connection every 300 ms", async function () {
@@ -124,8 +122,7 @@ describe("delivery", () => {
   });
 
   it("works against a plain server that knows nothing of ids or acks: in order, once, no errors", async () => {
-    const tutorial = await startServer({ kind: "tutorial" });
-    try {
+    await withServer({ kind: "tutorial" }, async (tutorial) => {
       const element = await connectedElement(tutorial.url, 'ack-timeout="300"');
       const echoIds = recordEchoIds(element);
       for (let i = 1; i <= 10; i++) element.send(`plain ${i}`);
@@ -135,26 +132,20 @@ describe("delivery", () => {
       expect(entries(element)).to.deep.equal(Array.from({ length: 10 }, (_, i) => ({ text: `plain ${i + 1}`, state: "echoed" })));
       expect(echoIds).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
       expect(element.shadowRoot!.querySelector('[part~="notice"]')).to.equal(null);
-    } finally {
-      await stopServer(tutorial);
-    }
+    });
   });
 
   it("re-sends after an acknowledgement timeout, to a server that echoes ids", async () => {
-    const lossy = await startServer({ kind: "lossy" });
-    try {
+    await withServer({ kind: "lossy" }, async (lossy) => {
       const element = await connectedElement(lossy.url, 'ack-timeout="200"');
       element.send("lost once");
       element.send("also lost once");
       await until(allEchoed(element, 2), 5000, "both echoed after a re-send");
-    } finally {
-      await stopServer(lossy);
-    }
+    });
   });
 
   it("marks a message failed when its echo never comes, and lets the reader retry it", async () => {
-    const silent = await startServer({ kind: "silent" });
-    try {
+    await withServer({ kind: "silent" }, async (silent) => {
       const element = await connectedElement(silent.url, 'ack-timeout="200"');
       element.send("into the void");
       await until(() => entries(element)[0]?.state === "failed", 3000, "failed");
@@ -165,14 +156,11 @@ describe("delivery", () => {
       await element.updateComplete;
       expect(entries(element)[0]!.state).to.equal("sent");
       await until(() => entries(element)[0]?.state === "failed", 3000, "failed again");
-    } finally {
-      await stopServer(silent);
-    }
+    });
   });
 
   it("marks an echo that differs from what was sent", async () => {
-    const truncating = await startServer({ kind: "truncating" });
-    try {
+    await withServer({ kind: "truncating" }, async (truncating) => {
       const element = await connectedElement(truncating.url);
       await sendAndWait(element, "abcdef");
       await element.updateComplete;
@@ -182,9 +170,7 @@ describe("delivery", () => {
       await sendAndWait(element, "abc"); // short enough to come back whole
       await element.updateComplete;
       expect(element.shadowRoot!.querySelectorAll('[part~="message"][data-mismatch]').length).to.equal(1);
-    } finally {
-      await stopServer(truncating);
-    }
+    });
   });
 
   describe("against echo-socket", () => {

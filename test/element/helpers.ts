@@ -94,3 +94,13 @@ export function useServer(): { readonly url: string } {
     },
   };
 }
+
+/** Runs `test` against a fresh server, stopping the server however the test ends. */
+export async function withServer<T>(options: ServerOptions, test: (server: RunningServer) => Promise<T>): Promise<T> {
+  const server = await startServer(options);
+  try {
+    return await test(server);
+  } finally {
+    await stopServer(server);
+  }
+}
