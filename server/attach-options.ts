@@ -2,6 +2,7 @@ import type { ServerOptions } from "socket.io";
 import { optionError } from "./errors.js";
 import { checkLogger, consoleLogger, type Logger } from "./logger.js";
 import { checkTrustProxy, type TrustProxy } from "./client-address.js";
+import { checkAllowedOrigins, originMatcher, type AllowedOrigins } from "./origins.js";
 import {
   checkBoolean,
   checkEventName,
@@ -70,6 +71,66 @@ export interface AttachOptions {
    */
   recoveryWindowMs: number;
   /**
+   * Largest message accepted, in bytes (strings counted as UTF-8). A larger one is refused with
+   * `message_too_large`; a frame over 4× this (at least 1 MB) is cut off by engine.io with the connection.
+   * @default 131072 (128 KiB)
+   */
+  maxMessageBytes: number;
+  /**
+   * Deepest nesting of arrays and objects accepted in a message (refused with `payload_too_deep`).
+   * @default 32
+   */
+  maxNestingDepth: number;
+  /**
+   * Messages a second each connection may send on average (token bucket), refused with `rate_limited` past it.
+   * @default 1000
+   */
+  messagesPerSecond: number;
+  /**
+   * Messages a connection may send at once before the rate applies (the bucket's size).
+   * @default 2000
+   */
+  messageBurst: number;
+  /**
+   * Most connections at once, in total; `0` for no limit. Only for a server echo-socket creates.
+   * @default 20000
+   */
+  maxConnections: number;
+  /**
+   * Most connections at once from one client address (see `trustProxy`); `0` for no limit.
+   * Only for a server echo-socket creates.
+   * @default 256
+   */
+  maxConnectionsPerAddress: number;
+  /**
+   * Milliseconds a new connection has to complete the socket.io handshake (socket.io's `connectTimeout`).
+   * @default 10000
+   */
+  handshakeTimeoutMs: number;
+  /**
+   * Most bytes of echoes waiting for a connection that is not reading them; past it, messages are
+   * refused with `slow_consumer` instead of echoed.
+   * @default 1048576 (1 MiB)
+   */
+  maxBufferedBytes: number;
+  /**
+   * Refusals a connection may collect within 10 seconds before it is told `too_many_violations` and closed.
+   * @default 50
+   */
+  maxViolations: number;
+  /**
+   * Page origins allowed to connect, checked on the handshake of both polling and WebSocket:
+   * `"*"`, a list such as `["https://example.com"]`, or a function. Requests with no `Origin`
+   * header (not from a browser) are allowed. Only for a server echo-socket creates.
+   * @default "*"
+   */
+  allowedOrigins: AllowedOrigins;
+  /**
+   * Milliseconds `close()` waits for echoes on their way out before closing connections.
+   * @default 10000
+   */
+  shutdownTimeoutMs: number;
+  /**
    * Other socket.io `Server` options (`cors`, `transports`, `pingInterval`, `maxHttpBufferSize`, ...),
    * passed through when echo-socket creates the server. Use `path` above rather than `serverOptions.path`.
    * echo-socket sets `cors: { origin: "*" }` unless you pass `cors`: the element is meant to be embedded in
@@ -95,14 +156,46 @@ export const ATTACH_DEFAULTS: Readonly<Omit<AttachOptions, "serverOptions">> = O
   dedupWindowSize: 10_000,
   dedupWindowMs: 600_000,
   recoveryWindowMs: 30_000,
+  maxMessageBytes: 131_072,
+  maxNestingDepth: 32,
+  messagesPerSecond: 1000,
+  messageBurst: 2000,
+  maxConnections: 20_000,
+  maxConnectionsPerAddress: 256,
+  handshakeTimeoutMs: 10_000,
+  maxBufferedBytes: 1_048_576,
+  maxViolations: 50,
+  allowedOrigins: "*",
+  shutdownTimeoutMs: 10_000,
 });
 
-/** The socket.io options echo-socket creates a server with: its defaults, then the user's `serverOptions`. */
-export function socketIoServerOptions(options: ResolvedAttachOptions): Partial<ServerOptions> {
+/**
+ * The socket.io options echo-socket creates a server with: its defaults, then the user's
+ * `serverOptions`, then what it must own (`path`, and `allowRequest`, which runs the user's after its own).
+ */
+export function socketIoServerOptions(
+  options: ResolvedAttachOptions,
+  allowRequest: NonNullable<ServerOptions["allowRequest"]>,
+): Partial<ServerOptions> {
   const recovery = options.recoveryWindowMs > 0
     ? { connectionStateRecovery: { maxDisconnectionDuration: options.recoveryWindowMs, skipMiddlewares: true } }
     : {};
-  return { cors: { origin: "*" }, ...recovery, ...options.serverOptions, path: options.path };
+  const allowed = originMatcher(options.allowedOrigins);
+  const cors = options.allowedOrigins === "*"
+    ? { origin: "*" }
+    : { origin: (origin: string | undefined, callback: (error: Error | null, allow?: boolean) => void) => callback(null, allowed(origin)) };
+  const userAllowRequest = options.serverOptions.allowRequest;
+  return {
+    cors,
+    ...recovery,
+    connectTimeout: options.handshakeTimeoutMs,
+    maxHttpBufferSize: Math.max(1_000_000, 4 * options.maxMessageBytes),
+    ...options.serverOptions,
+    path: options.path,
+    allowRequest: userAllowRequest
+      ? (req, callback) => allowRequest(req, (error, ok) => (ok ? userAllowRequest(req, callback) : callback(error, false)))
+      : allowRequest,
+  };
 }
 
 const KNOWN_KEYS = [...Object.keys(ATTACH_DEFAULTS), "serverOptions"];
@@ -129,6 +222,17 @@ export function resolveAttachOptions(input: unknown): ResolvedAttachOptions {
     dedupWindowSize: checkPositiveInteger("dedupWindowSize", pick("dedupWindowSize")),
     dedupWindowMs: checkPositiveInteger("dedupWindowMs", pick("dedupWindowMs")),
     recoveryWindowMs: checkNonNegativeInteger("recoveryWindowMs", pick("recoveryWindowMs")),
+    maxMessageBytes: checkPositiveInteger("maxMessageBytes", pick("maxMessageBytes")),
+    maxNestingDepth: checkPositiveInteger("maxNestingDepth", pick("maxNestingDepth")),
+    messagesPerSecond: checkPositiveInteger("messagesPerSecond", pick("messagesPerSecond")),
+    messageBurst: checkPositiveInteger("messageBurst", pick("messageBurst")),
+    maxConnections: checkNonNegativeInteger("maxConnections", pick("maxConnections")),
+    maxConnectionsPerAddress: checkNonNegativeInteger("maxConnectionsPerAddress", pick("maxConnectionsPerAddress")),
+    handshakeTimeoutMs: checkPositiveInteger("handshakeTimeoutMs", pick("handshakeTimeoutMs")),
+    maxBufferedBytes: checkPositiveInteger("maxBufferedBytes", pick("maxBufferedBytes")),
+    maxViolations: checkNonNegativeInteger("maxViolations", pick("maxViolations")),
+    allowedOrigins: checkAllowedOrigins("allowedOrigins", pick("allowedOrigins")),
+    shutdownTimeoutMs: checkNonNegativeInteger("shutdownTimeoutMs", pick("shutdownTimeoutMs")),
     serverOptions,
   };
 }

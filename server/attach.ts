@@ -1,30 +1,31 @@
 import { Server as HttpServer } from "node:http";
 import { Server as HttpsServer } from "node:https";
 import { Server, type Socket } from "socket.io";
-import {
-  resolveAttachOptions,
-  socketIoServerOptions,
-  type AttachOptions,
-  type ResolvedAttachOptions,
-} from "./attach-options.js";
+import { resolveAttachOptions, type AttachOptions, type ResolvedAttachOptions } from "./attach-options.js";
 import { clientAddress } from "./client-address.js";
 import { registerConnectionLog, registerHandshakeErrorLog } from "./connection-log.js";
+import { createSocketIoServer } from "./created-server.js";
 import { MemoryDedupWindow } from "./dedup.js";
-import { registerEchoHandler } from "./echo-handler.js";
+import { registerEchoHandler, type EchoContext } from "./echo-handler.js";
 import { optionError } from "./errors.js";
-import { trackListeners } from "./http-listeners.js";
+import type { MessageGuard } from "./message-guard.js";
+import { originMatcher } from "./origins.js";
 import { StatsCounter, type EchoStats } from "./stats.js";
 
 /** What `attachEchoSocket()` returns. */
 export interface EchoSocketHandle {
   /** The socket.io server the echo channel runs on (created, or the one passed in). */
   readonly io: Server;
-  /** Live figures: connections now, connections since attach, messages echoed. */
+  /** Live figures: connections, echoes, delivery and refusal counters. */
   stats(): EchoStats;
+  /** Whether a page on `origin` may use this channel (the `allowedOrigins` option); the router asks it too. */
+  isOriginAllowed(origin: string | undefined): boolean;
   /**
-   * Releases what attach created. On a server it created: disconnects every client, closes
-   * engine.io and gives the HTTP server its own listeners back (the HTTP server keeps listening).
-   * On an existing socket.io `Server`: removes only the echo handlers. Resolves when done.
+   * Shuts down gracefully and releases what attach created. On a server it created: refuses new
+   * connections and new messages (clients re-send those after reconnecting), lets echoes already on
+   * their way go out (up to `shutdownTimeoutMs`), then closes every connection so clients reconnect,
+   * elsewhere or to a restarted server, and gives the HTTP server its own listeners back (it keeps
+   * listening). On an existing socket.io `Server`: removes only the echo handlers. Resolves when done.
    */
   close(): Promise<void>;
 }
@@ -39,10 +40,17 @@ export type EchoSocketTarget = HttpServer | HttpsServer | Server;
  */
 export function attachEchoSocket(target: EchoSocketTarget, options?: Partial<AttachOptions>): EchoSocketHandle {
   const resolved = resolveAttachOptions(options);
-  const { io, release } =
-    isSocketIoServer(target) ? useExistingServer(target, resolved, options ?? {}) : createServer(target, resolved);
+  const created = isSocketIoServer(target) ? undefined : createServer(target, resolved);
+  const io = created?.io ?? useExistingServer(target as Server, resolved, options ?? {});
+  let shuttingDown = false;
   const stats = new StatsCounter();
-  const dedup = new MemoryDedupWindow(resolved.dedupWindowSize, resolved.dedupWindowMs);
+  const context: EchoContext = {
+    options: resolved,
+    stats,
+    dedup: new MemoryDedupWindow(resolved.dedupWindowSize, resolved.dedupWindowMs),
+    isShuttingDown: () => shuttingDown,
+    guards: new Set<MessageGuard>(),
+  };
   const namespace = io.of(resolved.namespace);
   const detachers = new Map<Socket, () => void>();
 
@@ -51,7 +59,7 @@ export function attachEchoSocket(target: EchoSocketTarget, options?: Partial<Att
     stats.connections++;
     stats.totalConnections++;
     if (socket.recovered) stats.recovered++;
-    const offEcho = registerEchoHandler(socket, resolved, stats, dedup, address);
+    const offEcho = registerEchoHandler(socket, context, address);
     const offLog = registerConnectionLog(socket, resolved.logger, address);
     const onDisconnect = (): void => detach();
     const detach = (): void => {
@@ -73,13 +81,19 @@ export function attachEchoSocket(target: EchoSocketTarget, options?: Partial<Att
   return {
     io,
     stats: () => stats.snapshot(),
+    isOriginAllowed: originMatcher(resolved.allowedOrigins),
     close: () =>
       (closing ??= (async () => {
+        shuttingDown = true;
+        if (created) {
+          created.admission.shuttingDown = true;
+          await waitForQueuedEchoes(context.guards, resolved.shutdownTimeoutMs);
+        }
         namespace.off("connection", onConnection);
         offHandshakeLog();
         for (const detach of [...detachers.values()]) detach();
-        dedup.clear();
-        await release();
+        context.dedup.clear();
+        await created?.release();
       })()),
   };
 }
@@ -88,44 +102,27 @@ function createServer(target: object, options: ResolvedAttachOptions) {
   if (!(target instanceof HttpServer || target instanceof HttpsServer)) {
     throw optionError("target", "must be an http.Server, an https.Server or a socket.io Server", target);
   }
-  let io!: Server;
-  const restoreListeners = trackListeners(target, () => {
-    io = new Server(target, socketIoServerOptions(options));
-  });
-  // engine.io keeps its client list protected, so keep our own to wait on at close.
-  const clients = new Set<EngineClient>();
-  io.engine.on("connection", (client: EngineClient) => {
-    clients.add(client);
-    client.once("close", () => clients.delete(client));
-  });
-  const release = async (): Promise<void> => {
-    const open = [...clients];
-    io.engine.close(); // closes every client (discarding their buffers) and the ws server
-    await Promise.all(open.map(waitForClose));
-    await Promise.all([...new Set([io.of("/"), io.of(options.namespace)])].map((nsp) => nsp.adapter.close()));
-    restoreListeners();
-  };
-  return { io, release };
+  return createSocketIoServer(target, options);
 }
 
-function useExistingServer(io: Server, options: ResolvedAttachOptions, given: Partial<AttachOptions>) {
+/** Options that only fit a server echo-socket creates are refused, rather than silently ignored. */
+function useExistingServer(io: Server, options: ResolvedAttachOptions, given: Partial<AttachOptions>): Server {
   if (given.path !== undefined && given.path !== io.path()) {
     throw optionError("path", `cannot change the path of an existing socket.io Server (it uses "${io.path()}")`, given.path);
   }
-  if (given.serverOptions !== undefined && Object.keys(options.serverOptions).length > 0) {
-    throw optionError("serverOptions", "only applies when echo-socket creates the socket.io Server", given.serverOptions);
+  for (const key of ["serverOptions", "allowedOrigins", "maxConnections", "maxConnectionsPerAddress", "handshakeTimeoutMs"] as const) {
+    if (given[key] !== undefined && !(key === "serverOptions" && Object.keys(options.serverOptions).length === 0)) {
+      throw optionError(key, "only applies when echo-socket creates the socket.io Server; set it on your Server", given[key]);
+    }
   }
-  // The user's server, the user's sockets: release only our handlers (done by the caller).
-  return { io, release: async (): Promise<void> => {} };
+  return io;
 }
 
-interface EngineClient {
-  readyState: string;
-  once(event: "close", fn: () => void): unknown;
-}
-
-function waitForClose(client: EngineClient): Promise<void> {
-  return client.readyState === "closed" ? Promise.resolve() : new Promise((resolve) => client.once("close", () => resolve()));
+/** Lets echoes already queued go out before connections close, for at most `timeoutMs`. */
+async function waitForQueuedEchoes(guards: ReadonlySet<MessageGuard>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const queued = (): boolean => [...guards].some((guard) => guard.queued > 0);
+  while (queued() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
 /** `instanceof` alone misses a socket.io `Server` from another copy of the package. */

@@ -12,6 +12,8 @@ export interface EchoStats {
   deduplicated: number;
   /** Reconnections that socket.io's connection state recovery restored (missed echoes replayed). */
   recovered: number;
+  /** Messages refused by a limit (size, depth, rate, unread echoes) instead of echoed. */
+  refused: number;
 }
 
 /** Plain counters: incrementing a number is the only per-message work stats cost. */
@@ -22,9 +24,10 @@ export class StatsCounter implements EchoStats {
   acked = 0;
   deduplicated = 0;
   recovered = 0;
+  refused = 0;
 
   snapshot(): EchoStats {
-    const { connections, totalConnections, echoes, acked, deduplicated, recovered } = this;
-    return { connections, totalConnections, echoes, acked, deduplicated, recovered };
+    const { connections, totalConnections, echoes, acked, deduplicated, recovered, refused } = this;
+    return { connections, totalConnections, echoes, acked, deduplicated, recovered, refused };
   }
 }

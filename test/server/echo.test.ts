@@ -104,6 +104,7 @@ describe("echo", () => {
       acked: 0,
       deduplicated: 0,
       recovered: 0,
+      refused: 0,
     });
   });
 });

@@ -1,0 +1,55 @@
+import type { IncomingMessage } from "node:http";
+import type { ResolvedAttachOptions } from "./attach-options.js";
+import { clientAddress } from "./client-address.js";
+import { originMatcher } from "./origins.js";
+
+interface EngineConnection {
+  request: IncomingMessage;
+  once(event: "close", listener: () => void): unknown;
+}
+
+/**
+ * Who may open a connection: engine.io calls `allowRequest` on the handshake of both polling and
+ * WebSocket (a WebSocket from any origin would otherwise get in: socket.io's `cors` guards only
+ * polling). Checks run in order: shutting down, origin, total connections, connections per address.
+ * The counts come from live engine.io connections, registered synchronously after a handshake passes.
+ */
+export class Admission {
+  shuttingDown = false;
+  private total = 0;
+  private readonly perAddress = new Map<string, number>();
+  private readonly originAllowed: (origin: string | undefined) => boolean;
+
+  constructor(private readonly options: ResolvedAttachOptions) {
+    this.originAllowed = originMatcher(options.allowedOrigins);
+  }
+
+  readonly allowRequest = (req: IncomingMessage, callback: (error: string | null, ok: boolean) => void): void => {
+    const { maxConnections, maxConnectionsPerAddress } = this.options;
+    if (this.shuttingDown) return callback("server shutting down", false);
+    if (!this.originAllowed(req.headers.origin)) return callback("origin not allowed", false);
+    if (maxConnections > 0 && this.total >= maxConnections) return callback("too many connections", false);
+    const count = this.perAddress.get(this.addressOf(req)) ?? 0;
+    if (maxConnectionsPerAddress > 0 && count >= maxConnectionsPerAddress) {
+      return callback("too many connections from this address", false);
+    }
+    callback(null, true);
+  };
+
+  /** Counts an engine.io connection until it closes. */
+  readonly track = (connection: EngineConnection): void => {
+    const address = this.addressOf(connection.request);
+    this.total++;
+    this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
+    connection.once("close", () => {
+      this.total--;
+      const left = (this.perAddress.get(address) ?? 1) - 1;
+      if (left > 0) this.perAddress.set(address, left);
+      else this.perAddress.delete(address);
+    });
+  };
+
+  private addressOf(req: IncomingMessage): string {
+    return clientAddress(req.socket.remoteAddress ?? "unknown", req.headers, this.options.trustProxy);
+  }
+}

@@ -1,0 +1,50 @@
+import type { Server as HttpServer } from "node:http";
+import type { Server as HttpsServer } from "node:https";
+import { Server } from "socket.io";
+import { Admission } from "./admission.js";
+import { socketIoServerOptions, type ResolvedAttachOptions } from "./attach-options.js";
+import { trackListeners } from "./http-listeners.js";
+
+interface EngineClient {
+  readyState: string;
+  once(event: "close", fn: () => void): unknown;
+}
+
+/** A socket.io server echo-socket made on the user's HTTP server, and how to take it off again. */
+export interface CreatedServer {
+  io: Server;
+  admission: Admission;
+  /** Closes every client and gives the HTTP server its own listeners back. */
+  release(): Promise<void>;
+}
+
+export function createSocketIoServer(target: HttpServer | HttpsServer, options: ResolvedAttachOptions): CreatedServer {
+  const admission = new Admission(options);
+  let io!: Server;
+  const restoreListeners = trackListeners(target as HttpServer, () => {
+    io = new Server(target, socketIoServerOptions(options, admission.allowRequest));
+  });
+  // engine.io keeps its client list protected, so keep our own: for the caps, and to wait on at close.
+  const clients = new Set<EngineClient>();
+  io.engine.on("connection", (client: EngineClient & Parameters<Admission["track"]>[0]) => {
+    admission.track(client);
+    clients.add(client);
+    client.once("close", () => clients.delete(client));
+  });
+
+  return {
+    io,
+    admission,
+    async release() {
+      const open = [...clients];
+      io.engine.close(); // closes every client (clients see a transport close and reconnect) and the ws server
+      await Promise.all(open.map(waitForClose));
+      await Promise.all([...new Set([io.of("/"), io.of(options.namespace)])].map((nsp) => nsp.adapter.close()));
+      restoreListeners();
+    },
+  };
+}
+
+function waitForClose(client: EngineClient): Promise<void> {
+  return client.readyState === "closed" ? Promise.resolve() : new Promise((resolve) => client.once("close", () => resolve()));
+}

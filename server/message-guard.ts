@@ -1,0 +1,85 @@
+import type { Socket } from "socket.io";
+import type { ResolvedAttachOptions } from "./attach-options.js";
+import { measurePayload } from "./payload-size.js";
+import { refusal, type Refusal } from "./refusal.js";
+import { TokenBucket } from "./token-bucket.js";
+
+/** Violations are counted over this window; past `maxViolations` in it, the connection is closed. */
+const VIOLATION_WINDOW_MS = 10_000;
+
+interface EnginePacket {
+  data?: string | Buffer | ArrayBuffer;
+}
+
+/**
+ * The per-connection checks a message passes before it is echoed: size and depth, rate (token
+ * bucket with burst) and the connection's unread outgoing data. Each refusal is a violation; a
+ * connection that keeps violating is told why and closed.
+ */
+export class MessageGuard {
+  private readonly bucket: TokenBucket;
+  /** Bytes engine.io holds for this connection that the client has not taken yet. */
+  private queuedBytes = 0;
+  private violations = 0;
+  private windowStart = performance.now();
+  private readonly detach: () => void;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly options: ResolvedAttachOptions,
+  ) {
+    this.bucket = new TokenBucket(options.messagesPerSecond, options.messageBurst);
+    // engine.io queues packets while the transport cannot write (a client not reading); count them.
+    const conn = socket.conn;
+    const onCreate = (packet: EnginePacket): void => void (this.queuedBytes += size(packet));
+    // A flush hands engine.io's whole queue to the transport: nothing is queued after it.
+    const onFlush = (): void => void (this.queuedBytes = 0);
+    conn.on("packetCreate", onCreate);
+    conn.on("flush", onFlush);
+    this.detach = () => {
+      conn.off("packetCreate", onCreate);
+      conn.off("flush", onFlush);
+    };
+  }
+
+  /** A refusal for this message, or undefined when it may be echoed. */
+  check(args: readonly unknown[]): Refusal | undefined {
+    const { maxMessageBytes, maxNestingDepth, maxBufferedBytes, messagesPerSecond } = this.options;
+    const problem = measurePayload(args, maxMessageBytes, maxNestingDepth);
+    if (problem) return this.violation(refusal(problem, problem === "message_too_large" ? maxMessageBytes : maxNestingDepth));
+    const waitMs = this.bucket.take();
+    if (waitMs > 0) return this.violation(refusal("rate_limited", messagesPerSecond, { retryAfterMs: waitMs }));
+    if (this.queuedBytes > maxBufferedBytes) return this.violation(refusal("slow_consumer", undefined, { retryAfterMs: 1000 }));
+    return undefined;
+  }
+
+  /** Bytes of echoes queued for this connection and not yet handed to its transport. */
+  get queued(): number {
+    return this.queuedBytes;
+  }
+
+  /** True once this connection has exceeded `maxViolations` within the window. */
+  get persistent(): boolean {
+    return this.violations > this.options.maxViolations;
+  }
+
+  dispose(): void {
+    this.detach();
+  }
+
+  private violation(refused: Refusal): Refusal {
+    const now = performance.now();
+    if (now - this.windowStart > VIOLATION_WINDOW_MS) {
+      this.windowStart = now;
+      this.violations = 0;
+    }
+    this.violations++;
+    return refused;
+  }
+}
+
+function size(packet: EnginePacket): number {
+  const { data } = packet;
+  if (data === undefined) return 1;
+  return typeof data === "string" ? data.length : data.byteLength;
+}
