@@ -17,12 +17,12 @@ export interface TestServer {
 }
 
 /** A real Express app + http.Server on 127.0.0.1, port 0, with echo-socket attached and the router at /echo. */
-export async function startServer(options: Partial<AttachOptions> = {}): Promise<TestServer> {
+export async function startServer(options: Partial<AttachOptions> = {}, port = 0): Promise<TestServer> {
   const app = express();
   const server = createServer(app);
   const handle = attachEchoSocket(server, { logger: false, ...options });
   app.use("/echo", echoSocketRouter({ handle }));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const clients: ClientSocket[] = [];
   return {

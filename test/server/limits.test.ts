@@ -1,0 +1,140 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { RawWebSocket } from "../support/raw-websocket.js";
+import { startServer, waitFor, type TestServer } from "./helpers.js";
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+const port = (s: TestServer): number => Number(new URL(s.url).port);
+
+describe("limits", () => {
+  it("refuses a message over maxMessageBytes with a negative ack naming the limit, and still echoes the next", async () => {
+    server = await startServer({ maxMessageBytes: 1000 });
+    const client = server.connect();
+    const reply = await client.timeout(2000).emitWithAck("ms", "x".repeat(1001), { echoSocketId: "big-1" });
+    expect(reply).toEqual({
+      ok: false,
+      error: {
+        code: "message_too_large",
+        message: "This message is larger than the server accepts (1000 bytes).",
+        id: "big-1",
+      },
+    });
+    // Multi-byte text counts as UTF-8: 334 three-byte characters are 1002 bytes.
+    expect((await client.timeout(2000).emitWithAck("ms", "가".repeat(334))).error.code).toBe("message_too_large");
+    expect(await client.timeout(2000).emitWithAck("ms", "x".repeat(900))).toEqual({ ok: true });
+    expect(server.handle.stats()).toMatchObject({ echoes: 1, refused: 2 });
+  });
+
+  it("sends the refusal as an echo-socket:error event when no acknowledgement was asked for", async () => {
+    server = await startServer({ maxMessageBytes: 100 });
+    const client = server.connect();
+    const [[error]] = await Promise.all([waitFor<[{ code: string }]>(client, "echo-socket:error"), client.emit("ms", Buffer.alloc(101))]);
+    expect(error).toMatchObject({ code: "message_too_large" });
+  });
+
+  it("refuses payloads nested deeper than maxNestingDepth", async () => {
+    server = await startServer({ maxNestingDepth: 4 });
+    const client = server.connect();
+    expect(await client.timeout(2000).emitWithAck("ms", [[["three"]]])).toEqual({ ok: true });
+    const reply = await client.timeout(2000).emitWithAck("ms", { a: { b: { c: { d: { e: 1 } } } } });
+    expect(reply.error).toMatchObject({ code: "payload_too_deep", message: expect.stringContaining("4 levels") });
+  });
+
+  it("rate-limits each connection with a token bucket, telling when to retry, and leaves other clients alone", async () => {
+    server = await startServer({ messagesPerSecond: 20, messageBurst: 5 });
+    const flooder = server.connect();
+    const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => flooder.timeout(2000).emitWithAck("ms", i)));
+    const accepted = replies.filter((reply) => reply.ok).length;
+    expect(accepted).toBeGreaterThanOrEqual(5);
+    expect(accepted).toBeLessThanOrEqual(7); // the burst, plus what the rate refilled meanwhile
+    const refused = replies.find((reply) => !reply.ok);
+    expect(refused.error).toMatchObject({ code: "rate_limited", retryAfterMs: expect.any(Number) });
+    expect(refused.error.retryAfterMs).toBeGreaterThan(0);
+    expect(refused.error.retryAfterMs).toBeLessThanOrEqual(50);
+
+    const other = server.connect(); // its own bucket
+    expect(await other.timeout(2000).emitWithAck("ms", "mine")).toEqual({ ok: true });
+    await new Promise((resolve) => setTimeout(resolve, refused.error.retryAfterMs + 20));
+    expect(await flooder.timeout(2000).emitWithAck("ms", "after waiting")).toEqual({ ok: true });
+  });
+
+  it("closes a connection that keeps exceeding limits, saying why", async () => {
+    server = await startServer({ messagesPerSecond: 1, messageBurst: 1, maxViolations: 3 });
+    const client = server.connect();
+    const errors: Array<{ code: string }> = [];
+    client.on("echo-socket:error", (error) => errors.push(error));
+    const disconnected = waitFor<[string]>(client, "disconnect");
+    for (let i = 0; i < 10; i++) client.emit("ms", i);
+    expect((await disconnected)[0]).toBe("io server disconnect");
+    expect(errors.at(-1)).toMatchObject({ code: "too_many_violations" });
+    expect(errors.filter((error) => error.code === "rate_limited")).toHaveLength(4);
+  });
+
+  it("refuses echoes to a connection that does not read them, past maxBufferedBytes", async () => {
+    server = await startServer({ maxBufferedBytes: 256 * 1024, maxViolations: 1000 });
+    const reader = await RawWebSocket.connected(port(server));
+    reader.socket.pause(); // stops reading: echoes pile up in the kernel, then in engine.io's queue
+    const payload = "y".repeat(60_000);
+    for (let i = 0; i < 200; i++) reader.sendText(`42["ms","${payload}"]`);
+    const deadline = Date.now() + 5000;
+    while (server.handle.stats().refused === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(server.handle.stats().refused).toBeGreaterThan(0);
+    const { echoes, refused } = server.handle.stats();
+    expect(echoes + refused).toBeLessThanOrEqual(200);
+    expect(echoes).toBeLessThan(200);
+    reader.destroy();
+  });
+});
+
+describe("connection caps", () => {
+  it("caps connections per client address, and admits again when one leaves", async () => {
+    server = await startServer({ maxConnectionsPerAddress: 2 });
+    const first = server.connect();
+    const second = server.connect({ transports: ["websocket"] });
+    await Promise.all([waitFor(first, "connect"), waitFor(second, "connect")]);
+    for (const transports of [["polling"], ["websocket"]]) {
+      const third = server.connect({ transports });
+      await waitFor(third, "connect_error");
+    }
+    first.disconnect();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await waitFor(server.connect(), "connect");
+  });
+
+  it("caps connections in total", async () => {
+    server = await startServer({ maxConnections: 1 });
+    await waitFor(server.connect(), "connect");
+    await waitFor(server.connect(), "connect_error");
+  });
+});
+
+describe("allowedOrigins", () => {
+  it.each([["polling"], ["websocket"]])("admits listed origins and refuses others over %s", async (transport) => {
+    server = await startServer({ allowedOrigins: ["https://good.example"] });
+    const options = { transports: [transport], upgrade: false };
+    const good = server.connect({ ...options, extraHeaders: { origin: "https://good.example" } });
+    await waitFor(good, "connect");
+    const evil = server.connect({ ...options, extraHeaders: { origin: "https://evil.example" } });
+    await waitFor(evil, "connect_error");
+    const notABrowser = server.connect(options); // no Origin header at all
+    await waitFor(notABrowser, "connect");
+  });
+
+  it("accepts a function", async () => {
+    server = await startServer({ allowedOrigins: (origin) => origin.endsWith(".good.example") });
+    await waitFor(server.connect({ extraHeaders: { origin: "https://a.good.example" } }), "connect");
+    await waitFor(server.connect({ extraHeaders: { origin: "https://good.example.evil" } }), "connect_error");
+  });
+
+  it("answers polling preflights with CORS headers for listed origins only", async () => {
+    server = await startServer({ allowedOrigins: ["https://good.example"] });
+    const ask = (origin: string) =>
+      fetch(`${server!.url}/socket.io/?EIO=4&transport=polling`, { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST" } });
+    expect((await ask("https://good.example")).headers.get("access-control-allow-origin")).toBe("https://good.example");
+    expect((await ask("https://evil.example")).headers.get("access-control-allow-origin")).toBe(null);
+  });
+});

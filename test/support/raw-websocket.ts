@@ -1,0 +1,134 @@
+// A WebSocket client written on a bare TCP socket, so tests can send what a browser never would:
+// unmasked frames, bad opcodes, invalid UTF-8, oversize frames. Server frames are parsed minimally.
+import { randomBytes } from "node:crypto";
+import { connect, type Socket } from "node:net";
+
+export interface FrameOptions {
+  fin?: boolean;
+  mask?: boolean;
+  rsv?: number;
+  /** Claim this payload length in the header instead of the real one. */
+  claimedLength?: number;
+}
+
+export const OPCODE = { continuation: 0x0, text: 0x1, binary: 0x2, close: 0x8, ping: 0x9, pong: 0xa } as const;
+
+export function frame(opcode: number, payload: Buffer | string, options: FrameOptions = {}): Buffer {
+  const { fin = true, mask = true, rsv = 0 } = options;
+  const data = typeof payload === "string" ? Buffer.from(payload) : payload;
+  const length = options.claimedLength ?? data.length;
+  const head = [((fin ? 0x80 : 0) | (rsv << 4) | opcode) & 0xff];
+  const maskBit = mask ? 0x80 : 0;
+  if (length < 126) head.push(maskBit | length);
+  else if (length < 65536) head.push(maskBit | 126, length >> 8, length & 0xff);
+  else {
+    head.push(maskBit | 127);
+    const big = Buffer.alloc(8);
+    big.writeBigUInt64BE(BigInt(length));
+    head.push(...big);
+  }
+  if (!mask) return Buffer.concat([Buffer.from(head), data]);
+  const key = randomBytes(4);
+  const masked = Buffer.from(data.map((byte, i) => byte ^ key[i % 4]!));
+  return Buffer.concat([Buffer.from(head), key, masked]);
+}
+
+export class RawWebSocket {
+  /** Text frames received from the server, in order. */
+  readonly texts: string[] = [];
+  readonly closed: Promise<void>;
+  private buffer = Buffer.alloc(0);
+  private upgraded = false;
+  private waiters: Array<() => void> = [];
+
+  private constructor(readonly socket: Socket) {
+    this.closed = new Promise((resolve) => socket.once("close", () => resolve()));
+    socket.on("error", () => {});
+    socket.on("data", (chunk) => this.onData(chunk));
+  }
+
+  /** Opens a WebSocket to engine.io at `port` (`path` includes the query), resolving after the 101. */
+  static async open(port: number, path = "/socket.io/?EIO=4&transport=websocket", headers: Record<string, string> = {}): Promise<RawWebSocket> {
+    const socket = connect(port, "127.0.0.1");
+    await new Promise((resolve, reject) => socket.once("connect", resolve).once("error", reject));
+    const client = new RawWebSocket(socket);
+    const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join("");
+    socket.write(
+      `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        `Sec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\nSec-WebSocket-Version: 13\r\n${extra}\r\n`,
+    );
+    await client.until(() => client.upgraded || client.socket.destroyed, 3000);
+    if (!client.upgraded) throw new Error("the server refused the WebSocket upgrade");
+    return client;
+  }
+
+  /** Opens and completes the socket.io handshake (engine.io open, then CONNECT to "/"). */
+  static async connected(port: number): Promise<RawWebSocket> {
+    const client = await RawWebSocket.open(port);
+    await client.until(() => client.texts.some((text) => text.startsWith("0{")));
+    client.sendText("40");
+    await client.until(() => client.texts.some((text) => text.startsWith("40")));
+    return client;
+  }
+
+  write(data: Buffer): void {
+    if (!this.socket.destroyed) this.socket.write(data);
+  }
+
+  sendText(text: string): void {
+    this.write(frame(OPCODE.text, text));
+  }
+
+  /** Waits until `condition` holds (checked on every frame received), or `ms` passes. */
+  until(condition: () => boolean, ms = 3000): Promise<boolean> {
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (condition()) {
+          clearTimeout(timer);
+          this.waiters = this.waiters.filter((waiter) => waiter !== check);
+          resolve(true);
+        }
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((waiter) => waiter !== check);
+        resolve(false);
+      }, ms);
+      this.waiters.push(check);
+      this.socket.once("close", check);
+      check();
+    });
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    this.buffer = Buffer.concat([this.buffer, chunk]);
+    if (!this.upgraded) {
+      const end = this.buffer.indexOf("\r\n\r\n");
+      if (end < 0) return;
+      this.upgraded = this.buffer.subarray(0, end).toString().startsWith("HTTP/1.1 101");
+      this.buffer = this.buffer.subarray(end + 4);
+    }
+    while (this.buffer.length >= 2) {
+      const opcode = this.buffer[0]! & 0x0f;
+      let length = this.buffer[1]! & 0x7f;
+      let offset = 2;
+      if (length === 126) {
+        if (this.buffer.length < 4) return;
+        length = this.buffer.readUInt16BE(2);
+        offset = 4;
+      } else if (length === 127) {
+        if (this.buffer.length < 10) return;
+        length = Number(this.buffer.readBigUInt64BE(2));
+        offset = 10;
+      }
+      if (this.buffer.length < offset + length) return;
+      const payload = this.buffer.subarray(offset, offset + length);
+      this.buffer = this.buffer.subarray(offset + length);
+      if (opcode === OPCODE.text) this.texts.push(payload.toString());
+    }
+    for (const waiter of [...this.waiters]) waiter();
+  }
+}
