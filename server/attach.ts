@@ -9,7 +9,7 @@ import { MemoryDedupWindow } from "./dedup.js";
 import { registerEchoHandler, type EchoContext } from "./echo-handler.js";
 import { optionError } from "./errors.js";
 import type { MessageGuard } from "./message-guard.js";
-import { originMatcher } from "./origins.js";
+import type { AllowedOrigins } from "./origins.js";
 import { StatsCounter, type EchoStats } from "./stats.js";
 
 /** What `attachEchoSocket()` returns. */
@@ -18,8 +18,8 @@ export interface EchoSocketHandle {
   readonly io: Server;
   /** Live figures: connections, echoes, delivery and refusal counters. */
   stats(): EchoStats;
-  /** Whether a page on `origin` may use this channel (the `allowedOrigins` option); the router asks it too. */
-  isOriginAllowed(origin: string | undefined): boolean;
+  /** The page origins allowed to connect (the `allowedOrigins` option); the router applies them too. */
+  readonly allowedOrigins: AllowedOrigins;
   /**
    * Shuts down gracefully and releases what attach created. On a server it created: refuses new
    * connections and new messages (clients re-send those after reconnecting), lets echoes already on
@@ -81,7 +81,7 @@ export function attachEchoSocket(target: EchoSocketTarget, options?: Partial<Att
   return {
     io,
     stats: () => stats.snapshot(),
-    isOriginAllowed: originMatcher(resolved.allowedOrigins),
+    allowedOrigins: resolved.allowedOrigins,
     close: () =>
       (closing ??= (async () => {
         shuttingDown = true;

@@ -60,7 +60,12 @@ export function registerEchoHandler(socket: Socket, context: EchoContext, addres
     if (logMessages) (logger.debug ?? logger.info).call(logger, `message from ${address}`, ...args);
     const duplicate = id !== undefined && dedup.seenBefore(id);
     // A duplicate is echoed again: the first echo may be what was lost. The client shows each id once.
-    socket.emit(replyEvent, ...args);
+    try {
+      socket.emit(replyEvent, ...args);
+    } catch {
+      // socket.io's encoder recurses over payloads; the depth guard stops that, this stops anything it missed.
+      return refuse(refusal("payload_too_deep", options.maxNestingDepth), id, ack);
+    }
     if (duplicate) stats.deduplicated++;
     else stats.echoes++;
     if (!ack) return;

@@ -15,14 +15,17 @@ export function findElementBundle(): string | undefined {
   return candidates.find((file) => existsSync(file));
 }
 
-/** Serves one built file with conditional GET (ETag), short caching and the headers a cross-origin module script needs. */
-export function serveBuiltFile(file: string, contentType: string) {
-  return function echoSocketBundle(_req: Request, res: Response, next: (error?: unknown) => void): void {
-    res.set({
-      "Access-Control-Allow-Origin": "*",
-      "Cross-Origin-Resource-Policy": "cross-origin",
-      "X-Content-Type-Options": "nosniff",
-    });
+/**
+ * Serves one built file with conditional GET (ETag), short caching and the headers a cross-origin
+ * module script needs; `corsOrigin` picks the `Access-Control-Allow-Origin` for the request's origin.
+ */
+export function serveBuiltFile(file: string, contentType: string, corsOrigin: (origin: string | undefined) => string | undefined) {
+  return function echoSocketBundle(req: Request, res: Response, next: (error?: unknown) => void): void {
+    const allowOrigin = corsOrigin(req.get("origin"));
+    res.removeHeader("X-Powered-By");
+    res.set({ "Cross-Origin-Resource-Policy": "cross-origin", "X-Content-Type-Options": "nosniff" });
+    if (allowOrigin) res.set("Access-Control-Allow-Origin", allowOrigin);
+    if (allowOrigin !== "*") res.vary("Origin");
     res.sendFile(file, { maxAge: "5m", etag: true, lastModified: true, headers: { "Content-Type": contentType } }, (error) => {
       if (error && !res.headersSent) next(error);
     });

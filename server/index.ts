@@ -5,3 +5,6 @@ export type { EchoStats } from "./stats.js";
 export type { Logger } from "./logger.js";
 export type { TrustProxy } from "./client-address.js";
 export type { EchoAck } from "./echo-handler.js";
+export type { AllowedOrigins } from "./origins.js";
+export { ERROR_EVENT, type Refusal, type RefusalCode, type RefusalError } from "./refusal.js";
+export { READY_EVENT, DELIVERY_KEY } from "./delivery.js";

@@ -2,12 +2,14 @@ import { Router, type Request, type Response } from "express";
 import type { EchoSocketHandle } from "./attach.js";
 import { BUNDLE_NAME, findElementBundle, serveBuiltFile } from "./element-bundle.js";
 import { optionError } from "./errors.js";
+import { checkAllowedOrigins, originMatcher, type AllowedOrigins } from "./origins.js";
 import { checkBoolean, checkKnownKeys, checkOptionsObject } from "./validate.js";
 
 /** Options of `echoSocketRouter()`. */
 export interface RouterOptions {
   /**
-   * The handle `attachEchoSocket()` returned; when given, health reports its connections and echoes.
+   * The handle `attachEchoSocket()` returned; when given, health reports its connections and echoes,
+   * and its `allowedOrigins` apply here unless this router is given its own.
    * @default undefined
    */
   handle: EchoSocketHandle | undefined;
@@ -21,12 +23,18 @@ export interface RouterOptions {
    * @default true
    */
   element: boolean;
+  /**
+   * Page origins that may load the bundle as a module script (CORS): `"*"`, a list, or a function.
+   * @default the handle's `allowedOrigins`, else "*"
+   */
+  allowedOrigins: AllowedOrigins | undefined;
 }
 
 export const ROUTER_DEFAULTS: Readonly<RouterOptions> = Object.freeze({
   handle: undefined,
   health: true,
   element: true,
+  allowedOrigins: undefined,
 });
 
 /** Health as JSON. Deliberately small: nothing about the host, versions or clients. */
@@ -37,6 +45,14 @@ export interface HealthBody {
   connections?: number;
   echoes?: number;
 }
+
+/** Headers for a JSON endpoint nobody should sniff, frame, embed or cache. */
+const JSON_HEADERS = {
+  "Cache-Control": "no-store",
+  "X-Content-Type-Options": "nosniff",
+  "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+  "Cross-Origin-Resource-Policy": "same-origin",
+};
 
 /**
  * An Express router for echo-socket, mountable at any path (`app.use("/echo", echoSocketRouter())`).
@@ -49,8 +65,9 @@ export function echoSocketRouter(options?: Partial<RouterOptions>): Router {
   if (resolved.element) {
     const bundle = findElementBundle();
     if (!bundle) throw new Error(`echo-socket: the element bundle ${BUNDLE_NAME} is missing; run \`npm run build\` or pass \`element: false\``);
-    router.get(`/${BUNDLE_NAME}`, serveBuiltFile(bundle, "text/javascript; charset=utf-8"));
-    router.get(`/${BUNDLE_NAME}.map`, serveBuiltFile(`${bundle}.map`, "application/json; charset=utf-8"));
+    const corsOrigin = corsOriginFor(resolved);
+    router.get(`/${BUNDLE_NAME}`, serveBuiltFile(bundle, "text/javascript; charset=utf-8", corsOrigin));
+    router.get(`/${BUNDLE_NAME}.map`, serveBuiltFile(`${bundle}.map`, "application/json; charset=utf-8", corsOrigin));
   }
   return router;
 }
@@ -66,7 +83,19 @@ function resolveRouterOptions(input: unknown): RouterOptions {
     handle: handle as EchoSocketHandle | undefined,
     health: checkBoolean("health", given.health ?? ROUTER_DEFAULTS.health),
     element: checkBoolean("element", given.element ?? ROUTER_DEFAULTS.element),
+    allowedOrigins: given.allowedOrigins === undefined ? undefined : checkAllowedOrigins("allowedOrigins", given.allowedOrigins),
   };
+}
+
+/**
+ * The `Access-Control-Allow-Origin` value for a request's `Origin`: `*` when every origin may,
+ * the origin itself when it is allowed, nothing otherwise.
+ */
+function corsOriginFor({ allowedOrigins, handle }: RouterOptions): (origin: string | undefined) => string | undefined {
+  const origins = allowedOrigins ?? handle?.allowedOrigins ?? "*";
+  if (origins === "*") return () => "*";
+  const allowed = originMatcher(origins);
+  return (origin) => (origin !== undefined && allowed(origin) ? origin : undefined);
 }
 
 function healthHandler(handle: EchoSocketHandle | undefined) {
@@ -77,6 +106,7 @@ function healthHandler(handle: EchoSocketHandle | undefined) {
       const { connections, echoes } = handle.stats();
       Object.assign(body, { connections, echoes });
     }
-    res.set("Cache-Control", "no-store").json(body);
+    res.removeHeader("X-Powered-By");
+    res.set(JSON_HEADERS).json(body);
   };
 }

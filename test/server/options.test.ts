@@ -32,6 +32,19 @@ const invalidAttachOptions: Array<[string, unknown, RegExp]> = [
   ["dedupWindowMs a string", { dedupWindowMs: "10m" }, /`dedupWindowMs` must be a whole number of 1 or more \(got "10m"\)/],
   ["recoveryWindowMs negative", { recoveryWindowMs: -1 }, /`recoveryWindowMs` must be a whole number of 0 or more/],
   ["recoveryWindowMs Infinity", { recoveryWindowMs: Infinity }, /`recoveryWindowMs` must be a whole number of 0 or more/],
+  ["maxMessageBytes zero", { maxMessageBytes: 0 }, /`maxMessageBytes` must be a whole number of 1 or more/],
+  ["maxNestingDepth a string", { maxNestingDepth: "32" }, /`maxNestingDepth` must be a whole number of 1 or more/],
+  ["messagesPerSecond negative", { messagesPerSecond: -5 }, /`messagesPerSecond` must be a whole number of 1 or more/],
+  ["messageBurst fractional", { messageBurst: 1.5 }, /`messageBurst` must be a whole number of 1 or more/],
+  ["maxConnections negative", { maxConnections: -1 }, /`maxConnections` must be a whole number of 0 or more/],
+  ["maxConnectionsPerAddress NaN", { maxConnectionsPerAddress: NaN }, /`maxConnectionsPerAddress` must be a whole number of 0 or more/],
+  ["handshakeTimeoutMs zero", { handshakeTimeoutMs: 0 }, /`handshakeTimeoutMs` must be a whole number of 1 or more/],
+  ["maxBufferedBytes null", { maxBufferedBytes: null }, /`maxBufferedBytes` must be a whole number of 1 or more \(got null\)/],
+  ["maxViolations a boolean", { maxViolations: true }, /`maxViolations` must be a whole number of 0 or more/],
+  ["shutdownTimeoutMs negative", { shutdownTimeoutMs: -1 }, /`shutdownTimeoutMs` must be a whole number of 0 or more/],
+  ["allowedOrigins a string", { allowedOrigins: "https://a.example" }, /`allowedOrigins` must be "\*", a function, or an array of origins/],
+  ["allowedOrigins with a path", { allowedOrigins: ["https://a.example/app"] }, /`allowedOrigins` must be .*no path/],
+  ["allowedOrigins not a URL", { allowedOrigins: ["a.example"] }, /`allowedOrigins` must be/],
   ["serverOptions an array", { serverOptions: [] }, /`serverOptions` must be an object/],
   ["serverOptions.path", { serverOptions: { path: "/x" } }, /`serverOptions.path` is not used; set the `path` option instead/],
 ];
@@ -67,10 +80,11 @@ describe("attachEchoSocket() validation", () => {
 describe("echoSocketRouter() validation", () => {
   it.each([
     ["options a number", 3, /`options` must be an object/],
-    ["an unknown option", { heath: true }, /`heath` is not an option; the options are `handle`, `health`, `element`/],
+    ["an unknown option", { heath: true }, /`heath` is not an option; the options are `handle`, `health`, `element`, `allowedOrigins`/],
     ["element a number", { element: 1 }, /`element` must be true or false \(got 1\)/],
     ["health a string", { health: "on" }, /`health` must be true or false/],
     ["handle not a handle", { handle: {} }, /`handle` must be the handle attachEchoSocket\(\) returned/],
+    ["allowedOrigins an object", { allowedOrigins: {} }, /`allowedOrigins` must be "\*", a function, or an array/],
   ])("throws a TypeError for %s", (_name, options, message) => {
     expect(() => echoSocketRouter(options as never)).toThrow(TypeError);
     expect(() => echoSocketRouter(options as never)).toThrow(message);

@@ -1,5 +1,6 @@
 import { get } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
+import { echoSocketRouter } from "../../server/index.js";
 import { startServer, waitFor, type TestServer } from "./helpers.js";
 
 let server: TestServer | undefined;
@@ -15,6 +16,9 @@ describe("echoSocketRouter()", () => {
     expect(first.status).toBe(200);
     expect(first.headers.get("content-type")).toMatch(/^application\/json/);
     expect(first.headers.get("cache-control")).toBe("no-store");
+    expect(first.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(first.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(first.headers.get("x-powered-by")).toBe(null);
     const body = await first.json();
     expect(body).toEqual({ status: "ok", uptime: expect.any(Number), connections: 0, echoes: 0 });
 
@@ -36,6 +40,18 @@ describe("echoSocketRouter()", () => {
 });
 
 describe("the element bundle route", () => {
+  it("applies the handle's allowedOrigins to CORS, or the router's own", async () => {
+    server = await startServer({ allowedOrigins: ["https://good.example"] });
+    const get = (path: string, origin: string) => fetch(`${server!.url}${path}`, { headers: { origin } });
+    const good = await get("/echo/echo-socket.js", "https://good.example");
+    expect(good.headers.get("access-control-allow-origin")).toBe("https://good.example");
+    expect(good.headers.get("vary")).toMatch(/Origin/);
+    expect((await get("/echo/echo-socket.js", "https://evil.example")).headers.get("access-control-allow-origin")).toBe(null);
+
+    server.app.use("/open", echoSocketRouter({ handle: server.handle, allowedOrigins: "*" }));
+    expect((await get("/open/echo-socket.js", "https://evil.example")).headers.get("access-control-allow-origin")).toBe("*");
+  });
+
   it("serves /echo-socket.js as cacheable, cross-origin JavaScript with an ETag", async () => {
     server = await startServer();
     const response = await fetch(`${server.url}/echo/echo-socket.js`);

@@ -1,0 +1,70 @@
+// The hostile-input corpus against a real echo-socket server in its own process (default options).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { io } from "socket.io-client";
+import { startServerProcess, type ServerProcess } from "../support/server-process.js";
+import { hostileCorpus, type CaseContext } from "./hostile-corpus.js";
+import { waitFor } from "./helpers.js";
+
+/** Heap growth allowed over the whole corpus, after GC: bounded, not zero (caches, JIT, pools). */
+const HEAP_ALLOWANCE = 64 * 1024 * 1024;
+
+let server: ServerProcess;
+let baselineHeap: number;
+
+beforeAll(async () => {
+  server = await startServerProcess();
+  await wellBehavedClientEchoes();
+  baselineHeap = (await server.memory()).heapUsed;
+});
+afterAll(async () => {
+  if (server?.alive()) {
+    const { heapUsed, rss } = await server.memory();
+    const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
+    console.log(`hostile corpus: ${hostileCorpus.length} cases; heap after GC ${mb(baselineHeap)} -> ${mb(heapUsed)} MB, RSS ${mb(rss)} MB`);
+  }
+  await server?.stop();
+});
+
+/**
+ * A well-behaved client, fresh and from another address than the attacker (127.0.0.2: all of 127/8
+ * is loopback), connects and gets its echo within 2 s.
+ */
+async function wellBehavedClientEchoes(): Promise<number> {
+  const started = performance.now();
+  const client = io(server.url, {
+    forceNew: true,
+    reconnection: false,
+    timeout: 2000,
+    transports: ["websocket"],
+    localAddress: "127.0.0.2",
+  } as Parameters<typeof io>[1]);
+  try {
+    const echoed = waitFor(client, "echo", 2000);
+    client.emit("ms", "still here?");
+    expect((await echoed)[0]).toBe("still here?");
+    return performance.now() - started;
+  } finally {
+    client.disconnect();
+  }
+}
+
+describe("hostile input corpus", () => {
+  it("has at least 30 cases, over WebSocket frames, raw TCP and HTTP polling", () => {
+    expect(hostileCorpus.length).toBeGreaterThanOrEqual(30);
+    expect(new Set(hostileCorpus.map((c) => c.via))).toEqual(new Set(["websocket", "tcp", "polling"]));
+  });
+
+  it.each(hostileCorpus.map((c) => [c.name, c] as const))("%s: the server lives on and still echoes", async (_name, hostileCase) => {
+    const context: CaseContext = { port: server.port, cleanup: [] };
+    try {
+      await hostileCase.run(context);
+      expect(server.alive()).toBe(true);
+      expect(await wellBehavedClientEchoes()).toBeLessThan(2000);
+      expect(await server.polluted()).toBe(false);
+      const { heapUsed } = await server.memory();
+      expect(heapUsed - baselineHeap).toBeLessThan(HEAP_ALLOWANCE);
+    } finally {
+      for (const cleanup of context.cleanup) cleanup();
+    }
+  });
+});

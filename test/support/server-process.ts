@@ -1,0 +1,52 @@
+// The echo-socket server in a child process, as an attacker's target: a crash shows as an exit,
+// not as a failed test runner.
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export interface ServerProcess {
+  port: number;
+  url: string;
+  child: ChildProcess;
+  /** Heap in use after a full GC, and resident set size, in bytes. */
+  memory(): Promise<{ heapUsed: number; rss: number }>;
+  /** Whether anything was added to Object.prototype in the server process. */
+  polluted(): Promise<boolean>;
+  alive(): boolean;
+  stop(): Promise<void>;
+}
+
+export async function startServerProcess(): Promise<ServerProcess> {
+  const script = fileURLToPath(new URL("./echo-server-process.mjs", import.meta.url));
+  const child = spawn(process.execPath, ["--expose-gc", script, "0"], { stdio: ["ignore", "pipe", "inherit", "ipc"] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let output = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk;
+      const match = /listening (\d+)/.exec(output);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once("exit", (code) => reject(new Error(`server exited (${code}) before listening: ${output}`)));
+  });
+  const ask = <T>(question: string): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no answer to ${question}`)), 5000);
+      child.once("message", (answer) => {
+        clearTimeout(timer);
+        resolve(answer as T);
+      });
+      child.send(question);
+    });
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    child,
+    memory: () => ask("memory"),
+    polluted: async () => (await ask<{ polluted: boolean }>("probe")).polluted,
+    alive: () => child.exitCode === null && child.signalCode === null,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGKILL");
+      await new Promise((resolve) => child.once("exit", resolve));
+    },
+  };
+}
