@@ -66,6 +66,10 @@ function httpStatus(name: string, via: "tcp" | "polling", request: (port: number
 
 const clientError = (status: number): boolean => status >= 400 && status < 500;
 
+/** POSTs `body` to a fresh polling session and checks the status. */
+const postToSession = (name: string, body: string, expected: (status: number) => boolean): HostileCase =>
+  httpStatus(name, "polling", async (port) => (await fetch(polling(port, await pollingSid(port)), { method: "POST", body })).status, expected);
+
 export const hostileCorpus: HostileCase[] = [
   // engine.io packets that make no sense
   texts("engine.io: unknown packet type", "9hello"),
@@ -210,24 +214,9 @@ export const hostileCorpus: HostileCase[] = [
     async (port) => (await fetch(`http://127.0.0.1:${port}/socket.io/?EIO=4&transport=polling&sid=forged`, { method: "POST", body: "40" })).status,
     clientError,
   ),
-  httpStatus(
-    "polling: a garbage body",
-    "polling",
-    async (port) => (await fetch(polling(port, await pollingSid(port)), { method: "POST", body: "\x00\xff garbage \x1e\x1e\x1e" })).status,
-    (status) => status === 200 || clientError(status),
-  ),
-  httpStatus(
-    "polling: 20,000 empty packets in one body",
-    "polling",
-    async (port) => (await fetch(polling(port, await pollingSid(port)), { method: "POST", body: "\x1e".repeat(20_000) })).status,
-    (status) => status === 200 || clientError(status),
-  ),
-  httpStatus(
-    "polling: a 3 MB body",
-    "polling",
-    async (port) => (await fetch(polling(port, await pollingSid(port)), { method: "POST", body: "4".repeat(3_000_000) })).status,
-    (status) => status === 413 || clientError(status),
-  ),
+  postToSession("polling: a garbage body", "\x00\xff garbage \x1e\x1e\x1e", (status) => status === 200 || clientError(status)),
+  postToSession("polling: 20,000 empty packets in one body", "\x1e".repeat(20_000), (status) => status === 200 || clientError(status)),
+  postToSession("polling: a 3 MB body", "4".repeat(3_000_000), (status) => status === 413),
   httpStatus(
     "polling: a body shorter than its Content-Length",
     "tcp",
