@@ -31,6 +31,17 @@ const minifyCss = () => ({
   },
 });
 
+/**
+ * The element asks socket.io-client for polling and WebSocket only (see element/connection.ts), so
+ * engine.io-client's WebTransport transport is dead weight in the standalone bundle.
+ */
+const dropWebTransport = () => ({
+  name: "drop-webtransport",
+  load(id) {
+    return id.replaceAll("\\", "/").endsWith("engine.io-client/build/esm/transports/webtransport.js") ? "export const WT = undefined;" : null;
+  },
+});
+
 export default [
   // CommonJS build of the server half, for `require("echo-socket/server")`.
   {
@@ -49,7 +60,7 @@ export default [
   // An IIFE with no import/export runs the same from <script src> and <script type="module" src>.
   {
     input: "dist/element/echo-socket.js",
-    plugins: [minifyCss(), nodeResolve({ browser: true }), terser({ ecma: 2020, compress: { passes: 3, pure_getters: true }, format: { comments: false } }), printGzipSize()],
+    plugins: [minifyCss(), dropWebTransport(), nodeResolve({ browser: true }), terser({ ecma: 2020, compress: { passes: 3, pure_getters: true }, format: { comments: false } }), printGzipSize()],
     output: { file: "dist/echo-socket.js", format: "iife", sourcemap: true },
   },
 ];

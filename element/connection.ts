@@ -1,5 +1,5 @@
 import { io, type Socket } from "socket.io-client";
-import { READY_EVENT } from "./message-id.js";
+import { ERROR_EVENT, READY_EVENT } from "./message-id.js";
 
 export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "disconnected";
 
@@ -14,6 +14,8 @@ export interface ConnectionCallbacks {
   onEcho(args: unknown[]): void;
   /** The server said it echoes ids (an echo-socket server). */
   onReady(): void;
+  /** The server reported a problem not tied to an acknowledged message (a sentence for the reader). */
+  onServerError(message: string): void;
 }
 
 /**
@@ -24,7 +26,8 @@ export class EchoConnection {
   private readonly socket: Socket;
 
   constructor(options: ConnectionOptions, private readonly callbacks: ConnectionCallbacks) {
-    this.socket = io(options.url, { path: options.path, forceNew: true });
+    // Polling first, then WebSocket, as the tutorial's page; never WebTransport (the bundle leaves it out).
+    this.socket = io(options.url, { path: options.path, forceNew: true, transports: ["polling", "websocket"] });
     const { socket } = this;
     const report = (status: ConnectionStatus): void =>
       callbacks.onStatus(status, status === "connected" ? socket.io.engine?.transport?.name : undefined);
@@ -44,6 +47,9 @@ export class EchoConnection {
     socket.io.on("reconnect_failed", () => report("disconnected"));
     socket.on(options.echoEvent, (...args: unknown[]) => callbacks.onEcho(args));
     socket.on(READY_EVENT, () => callbacks.onReady());
+    socket.on(ERROR_EVENT, (error: { message?: unknown }) => {
+      if (typeof error?.message === "string") callbacks.onServerError(error.message);
+    });
     report("connecting");
   }
 

@@ -104,7 +104,7 @@ export class EchoSocketElement extends LitElement {
   @property({ attribute: "mismatch-label" }) mismatchLabel = "changed in transit";
   /** Notice when the offline queue is full; `{max}` is replaced by its size. */
   @property({ attribute: "queue-full-label" }) queueFullLabel =
-    "Offline queue full ({max} messages): this message was not sent and stays in the input. Send it once the connection is back.";
+    "Offline queue full ({max} messages): this one stays in the input until the connection is back.";
 
   @state() private status: ConnectionStatus = "disconnected";
   @state() private transport: string | undefined;
@@ -119,6 +119,7 @@ export class EchoSocketElement extends LitElement {
   private readonly outbox = new Outbox(this.outboxOptions(), {
     transmit: (entry, attempt) => this.transmit(entry, attempt),
     changed: () => this.onOutboxChanged(),
+    notice: (message) => void (this.notice = message ?? ""),
   });
   private connection: EchoConnection | undefined;
   private store: UnsentStore | undefined;
@@ -164,6 +165,7 @@ export class EchoSocketElement extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.closeConnection();
+    this.outbox.dispose();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -199,7 +201,7 @@ export class EchoSocketElement extends LitElement {
     const rtt = entry.rtt === undefined ? "" : ` · ${Math.round(entry.rtt)} ms`;
     return html`<div part="message" data-state=${entry.state} ?data-mismatch=${entry.mismatch}>
       <span class="text">${formatPayload(shown)}</span>
-      <span class="state">${this.stateLabel(entry.state)}${rtt}${entry.mismatch ? ` · ${this.mismatchLabel}` : ""}</span>
+      <span class="state">${this.stateLabel(entry.state)}${rtt}${entry.mismatch ? ` · ${this.mismatchLabel}` : ""}${entry.reason ? ` · ${entry.reason}` : ""}</span>
       ${entry.state === "failed"
         ? html`<button part="retry" type="button" @click=${() => this.outbox.retry(entry)}>${this.retryLabel}</button>`
         : nothing}
@@ -222,6 +224,7 @@ export class EchoSocketElement extends LitElement {
         onStatus: (status, transport) => this.onStatus(status, transport),
         onEcho: (args) => this.onEcho(args),
         onReady: () => this.outbox.serverEchoesIdsConfirmed(),
+        onServerError: (message) => void (this.notice = message),
       },
     );
   }

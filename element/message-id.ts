@@ -7,6 +7,9 @@ export function newMessageId(): string {
 /** Must match the server's `READY_EVENT`: the server echoes ids and de-duplicates. */
 export const READY_EVENT = "echo-socket:ready";
 
+/** Must match the server's `ERROR_EVENT`: a refusal the client did not ask an acknowledgement for. */
+export const ERROR_EVENT = "echo-socket:error";
+
 /** Must match the server's `DELIVERY_KEY`. */
 export const DELIVERY_KEY = "echoSocketId";
 

@@ -18,6 +18,8 @@ export interface MessageEntry {
   rtt?: number;
   /** True when the echo differs from what was sent. */
   mismatch?: boolean;
+  /** Why the server refused it, for a `failed` entry. */
+  reason?: string;
   /** Transmissions so far. */
   attempts: number;
   /** `performance.now()` of the latest transmission. */

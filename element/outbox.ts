@@ -14,14 +14,27 @@ export interface OutboxHooks {
   transmit(entry: MessageEntry, attempt: number): void;
   /** Some entry changed state. */
   changed(): void;
+  /** The server refused a message: tell the reader (`undefined` once sending resumes). */
+  notice(message: string | undefined): void;
 }
 
-/** An acknowledgement from the server, or a refusal (hardening issue) with a reason. */
+/** Why the server refused a message (an echo-socket server's negative acknowledgement). */
+export interface RefusalInfo {
+  code: string;
+  message: string;
+  retryAfterMs?: number;
+}
+
+/** An acknowledgement from the server: `{ ok: true }`, or a refusal with its reason. */
 export interface AckReply {
   ok: boolean;
   id?: string;
   duplicate?: boolean;
+  error?: RefusalInfo;
 }
+
+/** Refusals that pass with time or a reconnect: the message waits and goes again. Others fail it. */
+const TRANSIENT = new Set(["rate_limited", "slow_consumer", "shutting_down"]);
 
 /** How many delivered ids to remember, to ignore a second echo of one. */
 const RECENT_IDS = 2000;
@@ -40,6 +53,9 @@ export class Outbox {
   private connected = false;
   /** Set once the server shows it echoes our ids: then matching is by id and re-sending on timeout is safe. */
   private serverEchoesIds = false;
+  /** While the server asked us to back off: messages wait in the queue. */
+  private paused = false;
+  private resumeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly options: OutboxOptions,
@@ -51,7 +67,7 @@ export class Outbox {
     if (!this.connected && !force && this.queuedCount() >= this.options.maxQueued) return undefined;
     const entry: MessageEntry = { id: this.nextId++, messageId, state: "queued", data, attempts: 0 };
     this.pending.set(messageId, entry);
-    if (this.connected) this.transmit(entry);
+    if (this.connected && !this.paused) this.transmit(entry);
     this.hooks.changed();
     return entry;
   }
@@ -70,6 +86,7 @@ export class Outbox {
   setConnected(connected: boolean): void {
     this.connected = connected;
     if (!connected) return;
+    this.resume(); // a new connection starts with a fresh allowance
     for (const entry of this.pending.values()) if (entry.state !== "failed") this.transmit(entry);
     this.hooks.changed();
   }
@@ -77,7 +94,9 @@ export class Outbox {
   /** Handles the acknowledgement of transmission `attempt` of `entry`: an error is a timeout or a disconnect. */
   onAck(entry: MessageEntry, attempt: number, error: Error | null, reply?: AckReply): void {
     if (reply?.id !== undefined) this.serverEchoesIds = true;
-    if (!error || entry.state !== "sent" || attempt !== entry.attempts || !this.connected) return;
+    if (entry.state !== "sent" || attempt !== entry.attempts) return;
+    if (!error && reply?.ok === false && reply.error) return this.onRefused(entry, reply.error);
+    if (!error || !this.connected) return;
     const timeouts = (this.timeouts.get(entry.messageId) ?? 0) + 1;
     this.timeouts.set(entry.messageId, timeouts);
     // Re-sending to a server that does not echo ids could show one message's echo as another's.
@@ -109,12 +128,51 @@ export class Outbox {
     return { duplicate: false };
   }
 
+  /** Stops the resume timer; for when the element leaves the page. */
+  dispose(): void {
+    clearTimeout(this.resumeTimer);
+  }
+
+  /** A refused message waits and goes again after the server's delay, or fails with the reason. */
+  private onRefused(entry: MessageEntry, refusal: RefusalInfo): void {
+    this.hooks.notice(refusal.message);
+    if (TRANSIENT.has(refusal.code)) {
+      entry.state = "queued";
+      this.pause(refusal.code === "shutting_down" ? undefined : (refusal.retryAfterMs ?? 1000));
+    } else {
+      entry.state = "failed";
+      entry.reason = refusal.message;
+    }
+    this.hooks.changed();
+  }
+
+  /** Holds messages back: for `ms`, or until the next connection when undefined. */
+  private pause(ms: number | undefined): void {
+    this.paused = true;
+    clearTimeout(this.resumeTimer);
+    if (ms !== undefined) this.resumeTimer = setTimeout(() => this.resumeSending(), ms);
+  }
+
+  private resume(): void {
+    clearTimeout(this.resumeTimer);
+    if (this.paused) this.hooks.notice(undefined);
+    this.paused = false;
+  }
+
+  private resumeSending(): void {
+    this.resume();
+    if (!this.connected) return;
+    for (const entry of this.pending.values()) if (entry.state === "queued") this.transmit(entry);
+    this.hooks.changed();
+  }
+
   /** Puts a failed message back in line. */
   retry(entry: MessageEntry): void {
     if (entry.state !== "failed") return;
     this.timeouts.delete(entry.messageId);
     entry.state = "queued";
-    if (this.connected) this.transmit(entry);
+    entry.reason = undefined;
+    if (this.connected && !this.paused) this.transmit(entry);
     this.hooks.changed();
   }
 

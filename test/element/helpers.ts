@@ -19,6 +19,8 @@ export interface ServerOptions {
   port?: number;
   /** Cut every connection this often, in ms. */
   flapMs?: number;
+  /** `attachEchoSocket` options (JSON-safe ones), for echo-socket kinds. */
+  options?: Record<string, unknown>;
 }
 
 /** What a stopped server reports: connections it cut, and its `stats()` (in-process echo-socket only). */

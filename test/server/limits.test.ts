@@ -138,3 +138,15 @@ describe("allowedOrigins", () => {
     expect((await ask("https://evil.example")).headers.get("access-control-allow-origin")).toBe(null);
   });
 });
+
+describe("handshakeTimeoutMs", () => {
+  it("closes a connection that never completes the socket.io handshake", async () => {
+    server = await startServer({ handshakeTimeoutMs: 300 });
+    const started = Date.now();
+    const halfOpen = await RawWebSocket.open(port(server)); // engine.io is open; socket.io CONNECT never comes
+    expect(await halfOpen.until(() => halfOpen.closeReceived, 3000)).toBe(true);
+    halfOpen.destroy();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});

@@ -37,9 +37,9 @@ function attachPlainServer(httpServer, kind) {
 /**
  * Starts an Express app with echo-socket (or the tutorial's server) on 127.0.0.1.
  * `port` 0 picks a free one; pass an earlier port to restart "the same server".
- * `flapMs` cuts every connection that often, as a flaky network would.
+ * `flapMs` cuts every connection that often, as a flaky network would. `options` go to `attachEchoSocket`.
  */
-export async function startEchoServer({ kind = "echo-socket", port = 0, flapMs = 0 } = {}) {
+export async function startEchoServer({ kind = "echo-socket", port = 0, flapMs = 0, options = {} } = {}) {
   const app = express();
   const httpServer = createServer(app);
   const sockets = new Set();
@@ -47,7 +47,7 @@ export async function startEchoServer({ kind = "echo-socket", port = 0, flapMs =
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
   });
-  const handle = kind in plainServers ? attachPlainServer(httpServer, kind) : attachEchoSocket(httpServer, { logger: false });
+  const handle = kind in plainServers ? attachPlainServer(httpServer, kind) : attachEchoSocket(httpServer, { logger: false, ...options });
   if (!(kind in plainServers)) app.use("/echo", echoSocketRouter({ handle }));
   await new Promise((resolve, reject) => {
     httpServer.once("error", reject);

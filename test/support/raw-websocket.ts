@@ -36,6 +36,8 @@ export function frame(opcode: number, payload: Buffer | string, options: FrameOp
 export class RawWebSocket {
   /** Text frames received from the server, in order. */
   readonly texts: string[] = [];
+  /** True once the server sent a close frame (it may keep the TCP connection open a while after). */
+  closeReceived = false;
   readonly closed: Promise<void>;
   private buffer = Buffer.alloc(0);
   private upgraded = false;
@@ -128,6 +130,7 @@ export class RawWebSocket {
       const payload = this.buffer.subarray(offset, offset + length);
       this.buffer = this.buffer.subarray(offset + length);
       if (opcode === OPCODE.text) this.texts.push(payload.toString());
+      if (opcode === OPCODE.close) this.closeReceived = true;
     }
     for (const waiter of [...this.waiters]) waiter();
   }
