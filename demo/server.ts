@@ -10,6 +10,9 @@ const host = process.env.HOST ?? "localhost";
 
 const app = express();
 const server = createServer(app);
+// Slow or half-sent requests must not hold sockets for minutes.
+server.headersTimeout = 10_000;
+server.requestTimeout = 30_000;
 const echo = attachEchoSocket(server);
 app.use("/echo", echoSocketRouter({ handle: echo }));
 app.get("/", function demoIndex(req, res) {
@@ -26,7 +29,7 @@ async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   console.log(`${signal}: closing echo-socket demo`);
-  await echo.close();
+  await echo.close(); // graceful: queued echoes go out, clients are told to reconnect
   server.close(() => process.exit(0));
   setTimeout(() => process.exit(0), 5000).unref();
 }
