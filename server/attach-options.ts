@@ -3,6 +3,7 @@ import { optionError } from "./errors.js";
 import { checkLogger, consoleLogger, type Logger } from "./logger.js";
 import { checkTrustProxy, type TrustProxy } from "./client-address.js";
 import { checkAllowedOrigins, originMatcher, type AllowedOrigins } from "./origins.js";
+import { boundedRecoveryAdapter } from "./recovery-adapter.js";
 import {
   checkBoolean,
   checkEventName,
@@ -70,6 +71,12 @@ export interface AttachOptions {
    * @default 30000
    */
   recoveryWindowMs: number;
+  /**
+   * Most bytes of echoes kept for connection state recovery, across all clients; the oldest go first.
+   * socket.io's own recovery keeps everything for the whole window, unbounded; echo-socket bounds it.
+   * @default 33554432 (32 MiB)
+   */
+  recoveryBufferBytes: number;
   /**
    * Largest message accepted, in bytes (strings counted as UTF-8). A larger one is refused with
    * `message_too_large`; a frame over 4× this (at least 1 MB) is cut off by engine.io with the connection.
@@ -156,6 +163,7 @@ export const ATTACH_DEFAULTS: Readonly<Omit<AttachOptions, "serverOptions">> = O
   dedupWindowSize: 10_000,
   dedupWindowMs: 600_000,
   recoveryWindowMs: 30_000,
+  recoveryBufferBytes: 33_554_432,
   maxMessageBytes: 131_072,
   maxNestingDepth: 32,
   messagesPerSecond: 1000,
@@ -177,8 +185,12 @@ export function socketIoServerOptions(
   options: ResolvedAttachOptions,
   allowRequest: NonNullable<ServerOptions["allowRequest"]>,
 ): Partial<ServerOptions> {
+  const limits = { windowMs: options.recoveryWindowMs, maxBytes: options.recoveryBufferBytes };
   const recovery = options.recoveryWindowMs > 0
-    ? { connectionStateRecovery: { maxDisconnectionDuration: options.recoveryWindowMs, skipMiddlewares: true } }
+    ? {
+        connectionStateRecovery: { maxDisconnectionDuration: options.recoveryWindowMs, skipMiddlewares: true },
+        adapter: boundedRecoveryAdapter(limits),
+      }
     : {};
   const allowed = originMatcher(options.allowedOrigins);
   const cors = options.allowedOrigins === "*"
@@ -222,6 +234,7 @@ export function resolveAttachOptions(input: unknown): ResolvedAttachOptions {
     dedupWindowSize: checkPositiveInteger("dedupWindowSize", pick("dedupWindowSize")),
     dedupWindowMs: checkPositiveInteger("dedupWindowMs", pick("dedupWindowMs")),
     recoveryWindowMs: checkNonNegativeInteger("recoveryWindowMs", pick("recoveryWindowMs")),
+    recoveryBufferBytes: checkPositiveInteger("recoveryBufferBytes", pick("recoveryBufferBytes")),
     maxMessageBytes: checkPositiveInteger("maxMessageBytes", pick("maxMessageBytes")),
     maxNestingDepth: checkPositiveInteger("maxNestingDepth", pick("maxNestingDepth")),
     messagesPerSecond: checkPositiveInteger("messagesPerSecond", pick("messagesPerSecond")),

@@ -118,6 +118,23 @@ describe("connection state recovery (on by default)", () => {
     expect(server.handle.stats()).toMatchObject({ recovered: 1, connections: 1, totalConnections: 2 });
   });
 
+  it("keeps its replay buffer within recoveryBufferBytes, starting afresh rather than replaying a gap", async () => {
+    server = await startServer({ recoveryBufferBytes: 5000 });
+    const client = server.connect({ reconnectionDelay: 50, reconnection: true });
+    const first = waitFor(client, "echo");
+    client.emit("ms", "before the drop");
+    await first;
+    const oldId = client.id!;
+    const dropped = waitFor(client, "disconnect");
+    client.io.engine.close();
+    await dropped;
+    // 10 KB of missed echoes into a 5 KB buffer: the oldest are gone, so the session cannot be replayed whole.
+    for (let i = 0; i < 10; i++) server.handle.io.to(oldId).emit("echo", "m".repeat(1000));
+    await waitFor(client, "connect");
+    expect(client.recovered).toBe(false);
+    expect(client.id).not.toBe(oldId);
+  });
+
   it("can be turned off with recoveryWindowMs: 0", async () => {
     server = await startServer({ recoveryWindowMs: 0 });
     const client = server.connect({ reconnectionDelay: 50, reconnection: true });

@@ -30,6 +30,7 @@ const invalidAttachOptions: Array<[string, unknown, RegExp]> = [
   ["dedupWindowSize zero", { dedupWindowSize: 0 }, /`dedupWindowSize` must be a whole number of 1 or more \(got 0\)/],
   ["dedupWindowSize fractional", { dedupWindowSize: 2.5 }, /`dedupWindowSize` must be a whole number of 1 or more/],
   ["dedupWindowMs a string", { dedupWindowMs: "10m" }, /`dedupWindowMs` must be a whole number of 1 or more \(got "10m"\)/],
+  ["recoveryBufferBytes zero", { recoveryBufferBytes: 0 }, /`recoveryBufferBytes` must be a whole number of 1 or more/],
   ["recoveryWindowMs negative", { recoveryWindowMs: -1 }, /`recoveryWindowMs` must be a whole number of 0 or more/],
   ["recoveryWindowMs Infinity", { recoveryWindowMs: Infinity }, /`recoveryWindowMs` must be a whole number of 0 or more/],
   ["maxMessageBytes zero", { maxMessageBytes: 0 }, /`maxMessageBytes` must be a whole number of 1 or more/],
