@@ -26,8 +26,14 @@ export class EchoConnection {
   private readonly socket: Socket;
 
   constructor(options: ConnectionOptions, private readonly callbacks: ConnectionCallbacks) {
-    // Polling first, then WebSocket, as the tutorial's page; never WebTransport (the bundle leaves it out).
-    this.socket = io(options.url, { path: options.path, forceNew: true, transports: ["polling", "websocket"] });
+    // WebSocket first (one round trip sooner than polling-then-upgrade), falling back to long-polling
+    // where WebSocket is blocked; never WebTransport (the standalone bundle leaves it out).
+    this.socket = io(options.url, {
+      path: options.path,
+      forceNew: true,
+      transports: ["websocket", "polling"],
+      tryAllTransports: true,
+    });
     const { socket } = this;
     const report = (status: ConnectionStatus): void =>
       callbacks.onStatus(status, status === "connected" ? socket.io.engine?.transport?.name : undefined);

@@ -168,6 +168,12 @@ export class EchoSocketElement extends LitElement {
     this.outbox.dispose();
   }
 
+  /** Renders at most once a frame: a burst of echoes (each its own task) becomes one DOM update. */
+  protected override async scheduleUpdate(): Promise<void> {
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+    super.scheduleUpdate();
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has("maxMessages")) {
       this.log.setMax(positiveInteger(this.maxMessages, DEFAULT_MAX_MESSAGES));

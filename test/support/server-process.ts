@@ -15,9 +15,15 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-export async function startServerProcess(): Promise<ServerProcess> {
-  const script = fileURLToPath(new URL("./echo-server-process.mjs", import.meta.url));
-  const child = spawn(process.execPath, ["--expose-gc", script, "0"], { stdio: ["ignore", "pipe", "inherit", "ipc"] });
+/**
+ * Spawns `script` (default: echo-socket with default options) with `args`; resolves once it prints
+ * "listening <port>". The script answers "memory" and "probe" over IPC.
+ */
+export async function startServerProcess(
+  script = fileURLToPath(new URL("./echo-server-process.mjs", import.meta.url)),
+  args: string[] = ["0"],
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ["--expose-gc", script, ...args], { stdio: ["ignore", "pipe", "inherit", "ipc"] });
   const port = await new Promise<number>((resolve, reject) => {
     let output = "";
     child.stdout!.on("data", (chunk: Buffer) => {

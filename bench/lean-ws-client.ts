@@ -1,0 +1,108 @@
+// A lean load generator over raw `ws`: speaks just enough of engine.io/socket.io (open, CONNECT,
+// ping/pong, EVENT) that the client's own cost does not hide differences between servers.
+import { WebSocket } from "ws";
+import { LatencyRecorder } from "./latency.js";
+
+export interface LoadOptions {
+  port: number;
+  /** "socket.io" speaks the protocol; "raw" sends the payload as-is (the raw ws contender). */
+  protocol: "socket.io" | "raw";
+  clients: number;
+  inFlight: number;
+  payloadBytes: number;
+  warmupMs: number;
+  durationMs: number;
+  /** Source addresses to spread clients over (loopback 127.0.0.x), for per-address caps. */
+  localAddresses?: string[];
+}
+
+export interface LoadResult {
+  echoes: number;
+  echoesPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+const ECHO_PREFIX = '42["echo",';
+
+/** One client keeping `inFlight` messages outstanding; each echo sends the next. */
+class LeanClient {
+  private readonly sentAt: number[] = [];
+  private ws!: WebSocket;
+
+  constructor(
+    private readonly options: LoadOptions,
+    private readonly message: string,
+    private readonly onEcho: (latencyMs: number) => void,
+    private readonly localAddress?: string,
+  ) {}
+
+  open(): Promise<void> {
+    const { port, protocol } = this.options;
+    const url = protocol === "raw" ? `ws://127.0.0.1:${port}/` : `ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`;
+    this.ws = new WebSocket(url, { perMessageDeflate: false, localAddress: this.localAddress });
+    return new Promise((resolve, reject) => {
+      this.ws.once("error", reject);
+      if (protocol === "raw") this.ws.once("open", () => resolve());
+      this.ws.on("message", (data) => {
+        const text = data.toString();
+        if (protocol === "raw") return this.echoed();
+        if (text.startsWith(ECHO_PREFIX)) return this.echoed();
+        if (text === "2") return this.ws.send("3");
+        if (text.startsWith("0")) return this.ws.send("40");
+        if (text.startsWith("40")) resolve();
+      });
+    });
+  }
+
+  start(): void {
+    for (let i = 0; i < this.options.inFlight; i++) this.send();
+  }
+
+  close(): void {
+    this.ws.terminate();
+  }
+
+  private send(): void {
+    this.sentAt.push(performance.now());
+    this.ws.send(this.message);
+  }
+
+  private echoed(): void {
+    const sent = this.sentAt.shift();
+    if (sent !== undefined) this.onEcho(performance.now() - sent);
+    this.send();
+  }
+}
+
+export function messageFor(protocol: LoadOptions["protocol"], payloadBytes: number): string {
+  const payload = "x".repeat(payloadBytes);
+  return protocol === "raw" ? payload : `42["ms","${payload}"]`;
+}
+
+/** Runs the load: warm up, then count echoes and latencies for `durationMs`; stops by itself. */
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const message = messageFor(options.protocol, options.payloadBytes);
+  const recorder = new LatencyRecorder();
+  let measuring = false;
+  const clients = Array.from(
+    { length: options.clients },
+    (_, i) =>
+      new LeanClient(options, message, (ms) => measuring && recorder.add(ms), options.localAddresses?.[i % options.localAddresses.length]),
+  );
+  try {
+    await Promise.all(clients.map((client) => client.open()));
+    clients.forEach((client) => client.start());
+    await sleep(options.warmupMs);
+    measuring = true;
+    const started = performance.now();
+    await sleep(options.durationMs);
+    measuring = false;
+    const elapsed = performance.now() - started;
+    return { echoes: recorder.count, echoesPerSecond: (recorder.count * 1000) / elapsed, ...recorder.percentiles() };
+  } finally {
+    clients.forEach((client) => client.close());
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
