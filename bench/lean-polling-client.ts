@@ -1,7 +1,7 @@
 // A lean HTTP long-polling client: one GET always waiting for packets, POSTs batching what is due.
 import { Agent, request } from "node:http";
 import { LatencyRecorder } from "./latency.js";
-import { sleep, type LoadOptions, type LoadResult } from "./lean-ws-client.js";
+import { measureWindow, type LoadOptions, type LoadResult } from "./lean-ws-client.js";
 
 const SEPARATOR = "\x1e";
 const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
@@ -95,13 +95,7 @@ export async function runPollingLoad(options: LoadOptions): Promise<LoadResult> 
   try {
     await Promise.all(clients.map((client) => client.open()));
     clients.forEach((client) => client.start());
-    await sleep(options.warmupMs);
-    measuring = true;
-    const started = performance.now();
-    await sleep(options.durationMs);
-    measuring = false;
-    const elapsed = performance.now() - started;
-    return { echoes: recorder.count, echoesPerSecond: (recorder.count * 1000) / elapsed, ...recorder.percentiles() };
+    return await measureWindow(options, recorder, (on) => void (measuring = on));
   } finally {
     clients.forEach((client) => client.close());
   }

@@ -14,6 +14,8 @@ export interface LoadOptions {
   durationMs: number;
   /** Source addresses to spread clients over (loopback 127.0.0.x), for per-address caps. */
   localAddresses?: string[];
+  /** Reads the server's CPU time (µs), at the start and end of the measured window. */
+  serverCpu?: () => Promise<number>;
 }
 
 export interface LoadResult {
@@ -21,6 +23,26 @@ export interface LoadResult {
   echoesPerSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /** Server CPU time per echo, in µs: steadier than throughput on a shared, noisy machine. */
+  serverCpuMicrosPerEcho: number;
+}
+
+/** The measured window shared by both lean clients: warm up, then count for `durationMs`. */
+export async function measureWindow(options: LoadOptions, recorder: LatencyRecorder, setMeasuring: (on: boolean) => void): Promise<LoadResult> {
+  await sleep(options.warmupMs);
+  const cpuBefore = (await options.serverCpu?.()) ?? NaN;
+  setMeasuring(true);
+  const started = performance.now();
+  await sleep(options.durationMs);
+  setMeasuring(false);
+  const elapsed = performance.now() - started;
+  const cpuAfter = (await options.serverCpu?.()) ?? NaN;
+  return {
+    echoes: recorder.count,
+    echoesPerSecond: (recorder.count * 1000) / elapsed,
+    ...recorder.percentiles(),
+    serverCpuMicrosPerEcho: (cpuAfter - cpuBefore) / recorder.count,
+  };
 }
 
 const ECHO_PREFIX = '42["echo",';
@@ -93,13 +115,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   try {
     await Promise.all(clients.map((client) => client.open()));
     clients.forEach((client) => client.start());
-    await sleep(options.warmupMs);
-    measuring = true;
-    const started = performance.now();
-    await sleep(options.durationMs);
-    measuring = false;
-    const elapsed = performance.now() - started;
-    return { echoes: recorder.count, echoesPerSecond: (recorder.count * 1000) / elapsed, ...recorder.percentiles() };
+    return await measureWindow(options, recorder, (on) => void (measuring = on));
   } finally {
     clients.forEach((client) => client.close());
   }

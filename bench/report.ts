@@ -42,6 +42,7 @@ export function ratios(results: BenchResults): Ratio[] {
     list.push({ name: `${key}: throughput echo-socket / socket.io`, value: throughput, target: ">= 1.0", met: throughput >= 1 });
     const p99 = ours.p99Ms / bare.p99Ms;
     list.push({ name: `${key}: p99 echo-socket / socket.io`, value: p99, target: "<= 1.0", met: p99 <= 1 });
+    list.push({ name: `${key}: server CPU per echo echo-socket / socket.io`, value: ours.serverCpuMicrosPerEcho / bare.serverCpuMicrosPerEcho, target: "<= 1.0", met: ours.serverCpuMicrosPerEcho <= bare.serverCpuMicrosPerEcho });
     if (raw) list.push({ name: `${key}: throughput echo-socket / raw ws`, value: ours.echoesPerSecond / raw.echoesPerSecond });
     if (raw) list.push({ name: `${key}: throughput socket.io / raw ws`, value: bare.echoesPerSecond / raw.echoesPerSecond });
   }
@@ -70,9 +71,12 @@ const num = (value: number, digits = 0): string => (Number.isFinite(value) ? val
 export function printTable(results: BenchResults, list: Ratio[]): void {
   const lines: string[] = [];
   lines.push("", "Echo throughput and latency (medians of rounds)");
-  lines.push(`${pad("transport", 10)} ${pad("payload", 8)} ${pad("contender", 12)} ${pad("echoes/s", 10)} ${pad("p50 ms", 8)} p99 ms`);
+  lines.push(`${pad("transport", 10)} ${pad("payload", 8)} ${pad("contender", 12)} ${pad("echoes/s", 10)} ${pad("p50 ms", 8)} ${pad("p99 ms", 8)} server CPU µs/echo`);
   for (const row of results.throughput) {
-    lines.push(`${pad(row.transport, 10)} ${pad(`${row.payloadBytes} B`, 8)} ${pad(row.contender, 12)} ${pad(num(row.echoesPerSecond), 10)} ${pad(num(row.p50Ms, 2), 8)} ${num(row.p99Ms, 2)}`);
+    lines.push(
+      `${pad(row.transport, 10)} ${pad(`${row.payloadBytes} B`, 8)} ${pad(row.contender, 12)} ${pad(num(row.echoesPerSecond), 10)} ` +
+        `${pad(num(row.p50Ms, 2), 8)} ${pad(num(row.p99Ms, 2), 8)} ${num(row.serverCpuMicrosPerEcho, 1)}`,
+    );
   }
   lines.push("", "Idle connections: server memory per connection");
   for (const row of results.capacity) lines.push(`${pad(row.contender, 12)} ${row.connections} connections: ${num(row.bytesPerConnection)} B RSS, ${num(row.heapBytesPerConnection)} B heap each`);

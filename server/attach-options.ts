@@ -138,6 +138,22 @@ export interface AttachOptions {
    */
   shutdownTimeoutMs: number;
   /**
+   * Answer plain one-string messages (`42["ms","text"]`) straight from engine.io's text, skipping
+   * socket.io's decode and re-encode. Messages with acknowledgements, several arguments, binary, or
+   * that a limit refuses take socket.io's path. Turn it off if you add `socket.use()` middlewares to
+   * the echo sockets: the fast path does not run them.
+   * @default true
+   */
+  fastPath: boolean;
+  /**
+   * Keep each connection's first HTTP request (`socket.request`) after the handshake. socket.io keeps
+   * it by default, costing memory per connection; echo-socket lets it go once the connection is set
+   * up (socket.io's own memory guidance). Turn it on if your code reads `socket.request` later
+   * (express-session, for example). Only for a server echo-socket creates.
+   * @default false
+   */
+  keepRequest: boolean;
+  /**
    * Other socket.io `Server` options (`cors`, `transports`, `pingInterval`, `maxHttpBufferSize`, ...),
    * passed through when echo-socket creates the server. Use `path` above rather than `serverOptions.path`.
    * echo-socket sets `cors: { origin: "*" }` unless you pass `cors`: the element is meant to be embedded in
@@ -175,6 +191,8 @@ export const ATTACH_DEFAULTS: Readonly<Omit<AttachOptions, "serverOptions">> = O
   maxViolations: 50,
   allowedOrigins: "*",
   shutdownTimeoutMs: 10_000,
+  fastPath: true,
+  keepRequest: false,
 });
 
 /**
@@ -246,6 +264,8 @@ export function resolveAttachOptions(input: unknown): ResolvedAttachOptions {
     maxViolations: checkNonNegativeInteger("maxViolations", pick("maxViolations")),
     allowedOrigins: checkAllowedOrigins("allowedOrigins", pick("allowedOrigins")),
     shutdownTimeoutMs: checkNonNegativeInteger("shutdownTimeoutMs", pick("shutdownTimeoutMs")),
+    fastPath: checkBoolean("fastPath", pick("fastPath")),
+    keepRequest: checkBoolean("keepRequest", pick("keepRequest")),
     serverOptions,
   };
 }

@@ -59,6 +59,8 @@ export function attachEchoSocket(target: EchoSocketTarget, options?: Partial<Att
     stats.connections++;
     stats.totalConnections++;
     if (socket.recovered) stats.recovered++;
+    // The handshake is done and the address taken: let the request go (socket.io's memory guidance).
+    if (created && !resolved.keepRequest) (socket.conn as { request: unknown }).request = null;
     const offEcho = registerEchoHandler(socket, context, address);
     const offLog = registerConnectionLog(socket, resolved.logger, address);
     const onDisconnect = (): void => detach();
@@ -110,7 +112,7 @@ function useExistingServer(io: Server, options: ResolvedAttachOptions, given: Pa
   if (given.path !== undefined && given.path !== io.path()) {
     throw optionError("path", `cannot change the path of an existing socket.io Server (it uses "${io.path()}")`, given.path);
   }
-  for (const key of ["serverOptions", "allowedOrigins", "maxConnections", "maxConnectionsPerAddress", "handshakeTimeoutMs"] as const) {
+  for (const key of ["serverOptions", "allowedOrigins", "maxConnections", "maxConnectionsPerAddress", "handshakeTimeoutMs", "keepRequest"] as const) {
     if (given[key] !== undefined && !(key === "serverOptions" && Object.keys(options.serverOptions).length === 0)) {
       throw optionError(key, "only applies when echo-socket creates the socket.io Server; set it on your Server", given[key]);
     }

@@ -2,6 +2,7 @@ import type { Socket } from "socket.io";
 import type { ResolvedAttachOptions } from "./attach-options.js";
 import type { DedupStore } from "./dedup.js";
 import { deliveryId, READY_EVENT, READY_PAYLOAD } from "./delivery.js";
+import { installFastPath } from "./fast-path.js";
 import { MessageGuard } from "./message-guard.js";
 import { ERROR_EVENT, refusal, type Refusal } from "./refusal.js";
 import type { StatsCounter } from "./stats.js";
@@ -36,8 +37,14 @@ export interface EchoContext {
 export function registerEchoHandler(socket: Socket, context: EchoContext, address: string): () => void {
   const { options, stats, dedup } = context;
   const { receiveEvent, replyEvent, logMessages, logger } = options;
-  const guard = new MessageGuard(socket, options);
-  context.guards.add(guard);
+  // Made on the first message: an idle connection costs no guard.
+  let created: MessageGuard | undefined;
+  const guardOf = (): MessageGuard => {
+    if (created) return created;
+    created = new MessageGuard(socket, options);
+    context.guards.add(created);
+    return created;
+  };
 
   /** Tells the client: as the acknowledgement it asked for, else as an error event. */
   const refuse = (refused: Refusal, id: string | undefined, ack: ((reply: Refusal) => void) | undefined): void => {
@@ -45,7 +52,7 @@ export function registerEchoHandler(socket: Socket, context: EchoContext, addres
     if (id !== undefined) refused.error.id = id;
     if (ack) ack(refused);
     else socket.emit(ERROR_EVENT, refused.error);
-    if (guard.persistent && socket.connected) {
+    if (guardOf().persistent && socket.connected) {
       logger.warn(`client ${address} closed: kept exceeding limits (last: ${refused.error.code})`);
       socket.emit(ERROR_EVENT, refusal("too_many_violations", undefined).error);
       socket.disconnect(true);
@@ -55,7 +62,7 @@ export function registerEchoHandler(socket: Socket, context: EchoContext, addres
   const onMessage = (...args: unknown[]): void => {
     const ack = typeof args[args.length - 1] === "function" ? (args.pop() as (reply: EchoAck | Refusal) => void) : undefined;
     const id = deliveryId(args);
-    const refused = context.isShuttingDown() ? refusal("shutting_down", undefined) : guard.check(args);
+    const refused = context.isShuttingDown() ? refusal("shutting_down", undefined) : guardOf().check(args);
     if (refused) return refuse(refused, id, ack);
     if (logMessages) (logger.debug ?? logger.info).call(logger, `message from ${address}`, ...args);
     const duplicate = id !== undefined && dedup.seenBefore(id);
@@ -73,10 +80,14 @@ export function registerEchoHandler(socket: Socket, context: EchoContext, addres
     ack(id === undefined ? PLAIN_ACK : duplicate ? { ok: true, id, duplicate } : { ok: true, id });
   };
   socket.on(receiveEvent, onMessage);
+  const removeFastPath = options.fastPath ? installFastPath(socket, context, guardOf) : undefined;
   socket.emit(READY_EVENT, READY_PAYLOAD);
   return () => {
     socket.off(receiveEvent, onMessage);
-    guard.dispose();
-    context.guards.delete(guard);
+    removeFastPath?.();
+    if (created) {
+      created.dispose();
+      context.guards.delete(created);
+    }
   };
 }

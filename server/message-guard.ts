@@ -53,6 +53,18 @@ export class MessageGuard {
     return undefined;
   }
 
+  /**
+   * The fast path's check for one text packet: true when it may be echoed
+   * (taking a token); false when socket.io's path must handle it, and refuse it with its reason.
+   */
+  admitsRaw(text: string): boolean {
+    const { maxMessageBytes, maxBufferedBytes } = this.options;
+    // UTF-8 takes at most 3 bytes a UTF-16 unit: only long texts need counting.
+    if (text.length * 3 > maxMessageBytes && Buffer.byteLength(text) > maxMessageBytes) return false;
+    if (this.queuedBytes > maxBufferedBytes) return false;
+    return this.bucket.take() === 0;
+  }
+
   /** Bytes of echoes queued for this connection and not yet handed to its transport. */
   get queued(): number {
     return this.queuedBytes;

@@ -1,16 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { Adapter, type BroadcastOptions, type PrivateSessionId, type Room } from "socket.io-adapter";
+import { READY_EVENT } from "./delivery.js";
 
 type SessionToPersist = Parameters<Adapter["persistSession"]>[0];
 type RestoredSession = Awaited<ReturnType<Adapter["restoreSession"]>>;
-
-interface Retained {
-  seq: number;
-  rooms: ReadonlySet<Room>;
-  data: unknown[];
-  bytes: number;
-  emittedAt: number;
-}
 
 export interface RecoveryLimits {
   /** How long a dropped session and its missed echoes are kept. */
@@ -19,21 +12,32 @@ export interface RecoveryLimits {
   maxBytes: number;
 }
 
+/** Slots in the ring; a power of two. Past it the oldest packet goes, whatever the byte bound. */
+const CAPACITY = 1 << 17;
+const MASK = CAPACITY - 1;
+/** What a packet costs beyond its payload: its slots, its offset string. */
+const ENTRY_OVERHEAD = 64;
+
 /**
  * Connection state recovery with bounded memory. socket.io's own `SessionAwareAdapter` keeps every
  * packet for the whole window plus up to a minute more, whatever its size or rate: at the rate
  * limit with large messages that is gigabytes, and a reconnect scans all of it. This one keeps
- * packets in one ring bounded by bytes and age, indexes them per room, and looks up offsets in O(1).
- * It stores what socket.io stores (non-volatile event packets without acks) and speaks the same
- * offset protocol, so socket.io-client needs nothing new.
+ * packets in a fixed ring of parallel arrays (no object per packet, so little work for the GC),
+ * bounded by bytes, count and age. It stores what socket.io stores (non-volatile event packets
+ * without acks) and speaks the same offset protocol, so socket.io-client needs nothing new.
  */
 export class BoundedRecoveryAdapter extends Adapter {
   private readonly prefix = randomBytes(4).toString("hex");
-  private ring: Retained[] = [];
-  private head = 0;
-  private nextSeq = 0;
+  private readonly packetRooms: Array<Room | ReadonlySet<Room> | undefined> = new Array(CAPACITY);
+  /** The event's arguments (offset last), or for a fast-path echo its JSON string literal. */
+  private readonly packets: Array<unknown[] | string | undefined> = new Array(CAPACITY);
+  private readonly sizes = new Uint32Array(CAPACITY);
+  private readonly times = new Float64Array(CAPACITY);
+  /** Sequence numbers of the oldest kept packet and of the next one. */
+  private first = 0;
+  private next = 0;
   private bytes = 0;
-  private readonly byRoom = new Map<Room, number[]>();
+  private rawEvent = "";
   private readonly sessions = new Map<PrivateSessionId, SessionToPersist & { disconnectedAt: number }>();
 
   constructor(
@@ -44,12 +48,23 @@ export class BoundedRecoveryAdapter extends Adapter {
   }
 
   override broadcast(packet: { type: number; id?: number; data: unknown[] }, opts: BroadcastOptions): void {
-    if (packet.type === 2 && packet.id === undefined && opts.flags?.volatile === undefined) {
-      const seq = this.nextSeq++;
-      packet.data.push(this.prefix + seq.toString(36)); // the offset the client sends back on reconnect
-      this.retain({ seq, rooms: new Set(opts.rooms), data: packet.data, bytes: estimateBytes(packet.data), emittedAt: Date.now() });
+    if (packet.type === 2 && packet.id === undefined && opts.flags?.volatile === undefined && packet.data[0] !== READY_EVENT) {
+      const rooms = opts.rooms.size === 1 ? opts.rooms.values().next().value! : opts.rooms;
+      packet.data.push(this.offsetOf(this.next)); // the offset the client sends back on reconnect
+      this.retain(rooms, packet.data, estimateBytes(packet.data));
     }
     super.broadcast(packet, opts);
+  }
+
+  /**
+   * Retains an echo the fast path writes itself (`[event, literal]` to one socket) and returns the
+   * offset to append to it; replayed as a normal packet if the client reconnects in time.
+   */
+  retainRaw(room: Room, event: string, literal: string): string {
+    this.rawEvent = event;
+    const offset = this.offsetOf(this.next);
+    this.retain(room, literal, literal.length * 2);
+    return offset;
   }
 
   override persistSession(session: SessionToPersist): void {
@@ -62,71 +77,72 @@ export class BoundedRecoveryAdapter extends Adapter {
   }
 
   override restoreSession(pid: PrivateSessionId, offset: string): Promise<RestoredSession> {
+    const now = Date.now();
     const session = this.sessions.get(pid);
     this.sessions.delete(pid);
-    this.prune(Date.now());
+    this.prune(now);
     const seq = offset.startsWith(this.prefix) ? parseInt(offset.slice(this.prefix.length), 36) : NaN;
-    const oldest = this.head < this.ring.length ? this.ring[this.head]!.seq : this.nextSeq;
     // Unknown session, expired, or its offset already dropped: socket.io starts a fresh session.
-    if (!session || session.disconnectedAt + this.limits.windowMs < Date.now() || !(seq >= oldest - 1 && seq < this.nextSeq)) {
+    if (!session || session.disconnectedAt + this.limits.windowMs < now || !(seq >= this.first - 1 && seq < this.next)) {
       return Promise.resolve(null as unknown as RestoredSession);
     }
-    const seqs = new Set<number>();
-    for (const room of session.rooms) for (const s of this.byRoom.get(room) ?? []) if (s > seq) seqs.add(s);
-    const missedPackets = [...seqs].sort((a, b) => a - b).map((s) => this.ring[this.head + (s - oldest)]!.data);
+    const wanted = new Set(session.rooms);
+    const missedPackets: unknown[][] = [];
+    for (let s = seq + 1; s < this.next; s++) {
+      const rooms = this.packetRooms[s & MASK]!;
+      const match = typeof rooms === "string" ? wanted.has(rooms) : [...rooms].some((room) => wanted.has(room));
+      if (match) missedPackets.push(this.argumentsOf(s));
+    }
     const { disconnectedAt: _, ...persisted } = session;
     return Promise.resolve({ ...persisted, missedPackets });
   }
 
   override close(): void {
-    this.ring = [];
-    this.head = 0;
+    this.packetRooms.fill(undefined);
+    this.packets.fill(undefined);
+    this.first = this.next;
     this.bytes = 0;
-    this.byRoom.clear();
     this.sessions.clear();
   }
 
-  private retain(packet: Retained): void {
-    this.ring.push(packet);
-    this.bytes += packet.bytes;
-    for (const room of packet.rooms) {
-      const seqs = this.byRoom.get(room);
-      if (seqs) seqs.push(packet.seq);
-      else this.byRoom.set(room, [packet.seq]);
-    }
-    this.prune(packet.emittedAt);
+  private offsetOf(seq: number): string {
+    return this.prefix + seq.toString(36);
+  }
+
+  private argumentsOf(seq: number): unknown[] {
+    const packet = this.packets[seq & MASK]!;
+    return typeof packet === "string" ? [this.rawEvent, JSON.parse(packet), this.offsetOf(seq)] : packet;
+  }
+
+  private retain(rooms: Room | ReadonlySet<Room>, packet: unknown[] | string, payloadBytes: number): void {
+    const now = Date.now();
+    if (this.next - this.first === CAPACITY) this.dropOldest();
+    const slot = this.next & MASK;
+    this.packetRooms[slot] = rooms;
+    this.packets[slot] = packet;
+    this.sizes[slot] = payloadBytes + ENTRY_OVERHEAD;
+    this.times[slot] = now;
+    this.bytes += payloadBytes + ENTRY_OVERHEAD;
+    this.next++;
+    this.prune(now);
   }
 
   /** Drops the oldest packets while over the byte bound or past the window; amortised O(1). */
   private prune(now: number): void {
-    while (this.head < this.ring.length) {
-      const oldest = this.ring[this.head]!;
-      if (this.bytes <= this.limits.maxBytes && oldest.emittedAt + this.limits.windowMs >= now) break;
-      this.bytes -= oldest.bytes;
-      for (const room of oldest.rooms) {
-        const seqs = this.byRoom.get(room)!;
-        seqs.shift();
-        if (seqs.length === 0) this.byRoom.delete(room);
-      }
-      this.head++;
-    }
-    if (this.head > 1024 && this.head * 2 > this.ring.length) {
-      this.ring = this.ring.slice(this.head);
-      this.head = 0;
+    while (this.first < this.next) {
+      const slot = this.first & MASK;
+      if (this.bytes <= this.limits.maxBytes && this.times[slot]! + this.limits.windowMs >= now) return;
+      this.dropOldest();
     }
   }
-}
 
-/** A cheap size estimate of an event's arguments: strings and binary exactly, anything else roughly. */
-function estimateBytes(data: readonly unknown[]): number {
-  let bytes = 0;
-  for (const value of data) {
-    if (typeof value === "string") bytes += value.length;
-    else if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) bytes += value.byteLength;
-    else if (typeof value === "object" && value !== null) bytes += 64 + JSON.stringify(value)?.length;
-    else bytes += 8;
+  private dropOldest(): void {
+    const slot = this.first & MASK;
+    this.bytes -= this.sizes[slot]!;
+    this.packetRooms[slot] = undefined;
+    this.packets[slot] = undefined;
+    this.first++;
   }
-  return bytes;
 }
 
 /** socket.io constructs adapters itself (`new Adapter(nsp)`), so bind the limits into a subclass. */
@@ -136,4 +152,16 @@ export function boundedRecoveryAdapter(limits: RecoveryLimits): typeof Adapter {
       super(nsp, limits);
     }
   };
+}
+
+/** A cheap size estimate of an event's arguments in memory: strings and binary closely, anything else roughly. */
+function estimateBytes(data: readonly unknown[]): number {
+  let bytes = 0;
+  for (const value of data) {
+    if (typeof value === "string") bytes += value.length * 2;
+    else if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) bytes += value.byteLength;
+    else if (typeof value === "object" && value !== null) bytes += 64 + (JSON.stringify(value)?.length ?? 0) * 2;
+    else bytes += 8;
+  }
+  return bytes;
 }

@@ -11,6 +11,7 @@ export interface ThroughputRow {
   echoesPerSecond: number;
   p50Ms: number;
   p99Ms: number;
+  serverCpuMicrosPerEcho: number;
 }
 
 function summarise(transport: ThroughputRow["transport"], payloadBytes: number, results: Record<string, LoadResult[]>): ThroughputRow[] {
@@ -21,6 +22,7 @@ function summarise(transport: ThroughputRow["transport"], payloadBytes: number, 
     echoesPerSecond: median(runs.map((r) => r.echoesPerSecond)),
     p50Ms: median(runs.map((r) => r.p50Ms)),
     p99Ms: median(runs.map((r) => r.p99Ms)),
+    serverCpuMicrosPerEcho: median(runs.map((r) => r.serverCpuMicrosPerEcho)),
   }));
 }
 
@@ -28,7 +30,7 @@ export async function websocketThroughput(size: BenchSize): Promise<ThroughputRo
   const rows: ThroughputRow[] = [];
   for (const payloadBytes of size.payloads) {
     const results = await rounds(["echo-socket", "socket.io", "raw-ws"], size.rounds, (kind, server) =>
-      runLoad({ ...size, port: server.port, protocol: kind === "raw-ws" ? "raw" : "socket.io", payloadBytes }),
+      runLoad({ ...size, port: server.port, protocol: kind === "raw-ws" ? "raw" : "socket.io", payloadBytes, serverCpu: server.cpuMicros }),
     );
     rows.push(...summarise("websocket", payloadBytes, results));
   }
@@ -38,7 +40,7 @@ export async function websocketThroughput(size: BenchSize): Promise<ThroughputRo
 export async function pollingThroughput(size: BenchSize): Promise<ThroughputRow[]> {
   const payloadBytes = size.payloads[0]!;
   const results = await rounds(["echo-socket", "socket.io"], size.rounds, (_kind, server) =>
-    runPollingLoad({ ...size, port: server.port, protocol: "socket.io", payloadBytes }),
+    runPollingLoad({ ...size, port: server.port, protocol: "socket.io", payloadBytes, serverCpu: server.cpuMicros }),
   );
   return summarise("polling", payloadBytes, results);
 }

@@ -1,5 +1,6 @@
 // `node serve.mjs <kind> [json options]`: one contender in its own process, on 127.0.0.1, port 0.
-// Prints "listening <port>"; over IPC answers "memory" with { rss, heapUsed } after a GC (--expose-gc).
+// Prints "listening <port>"; over IPC answers "memory" with { rss, heapUsed } after a GC (--expose-gc)
+// and "cpu" with the CPU time it has used, in microseconds.
 import { createServer } from "node:http";
 import { Server } from "socket.io";
 import { WebSocketServer } from "ws";
@@ -38,10 +39,14 @@ contenders[kind]();
 server.listen(0, "127.0.0.1", () => console.log(`listening ${server.address().port}`));
 
 process.on("message", (message) => {
-  if (message !== "memory") return;
-  globalThis.gc?.();
-  const { rss, heapUsed } = process.memoryUsage();
-  process.send({ rss, heapUsed });
+  if (message === "cpu") {
+    const { user, system } = process.cpuUsage();
+    process.send({ cpuMicros: user + system });
+  } else if (message === "memory") {
+    globalThis.gc?.();
+    const { rss, heapUsed } = process.memoryUsage();
+    process.send({ rss, heapUsed });
+  }
 });
 
 // Both pages send one message as soon as they are connected and note when its echo arrives.

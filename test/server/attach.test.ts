@@ -140,3 +140,16 @@ async function until(condition: () => boolean, ms = 3000): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+describe("keepRequest", () => {
+  it.each([
+    [false, "let go"],
+    [true, "kept"],
+  ])("with keepRequest %s the handshake request is %s after the connection is set up", async (keepRequest) => {
+    server = await startServer({ keepRequest });
+    const seen = new Promise<unknown>((resolve) => server!.handle.io.on("connection", (socket) => resolve(socket.request)));
+    await waitFor(server.connect(), "connect");
+    const request = await seen;
+    expect(request === null).toBe(!keepRequest);
+  });
+});

@@ -46,6 +46,8 @@ const invalidAttachOptions: Array<[string, unknown, RegExp]> = [
   ["allowedOrigins a string", { allowedOrigins: "https://a.example" }, /`allowedOrigins` must be "\*", a function, or an array of origins/],
   ["allowedOrigins with a path", { allowedOrigins: ["https://a.example/app"] }, /`allowedOrigins` must be .*no path/],
   ["allowedOrigins not a URL", { allowedOrigins: ["a.example"] }, /`allowedOrigins` must be/],
+  ["keepRequest a number", { keepRequest: 1 }, /`keepRequest` must be true or false/],
+  ["fastPath a string", { fastPath: "on" }, /`fastPath` must be true or false/],
   ["serverOptions an array", { serverOptions: [] }, /`serverOptions` must be an object/],
   ["serverOptions.path", { serverOptions: { path: "/x" } }, /`serverOptions.path` is not used; set the `path` option instead/],
 ];

@@ -9,6 +9,8 @@ export interface ServerProcess {
   child: ChildProcess;
   /** Heap in use after a full GC, and resident set size, in bytes. */
   memory(): Promise<{ heapUsed: number; rss: number }>;
+  /** CPU time the server process has used, in microseconds (bench servers only). */
+  cpuMicros(): Promise<number>;
   /** Whether anything was added to Object.prototype in the server process. */
   polluted(): Promise<boolean>;
   alive(): boolean;
@@ -47,6 +49,7 @@ export async function startServerProcess(
     url: `http://127.0.0.1:${port}`,
     child,
     memory: () => ask("memory"),
+    cpuMicros: async () => (await ask<{ cpuMicros: number }>("cpu")).cpuMicros,
     polluted: async () => (await ask<{ polluted: boolean }>("probe")).polluted,
     alive: () => child.exitCode === null && child.signalCode === null,
     async stop() {

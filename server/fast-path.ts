@@ -1,0 +1,83 @@
+import type { Socket } from "socket.io";
+import type { EchoContext } from "./echo-handler.js";
+import type { MessageGuard } from "./message-guard.js";
+import { Adapter } from "socket.io-adapter";
+import { BoundedRecoveryAdapter } from "./recovery-adapter.js";
+
+type DataListener = (data: unknown) => void;
+
+/**
+ * The echo fast path. The common message, `42["ms","some text"]` (one string, no acknowledgement,
+ * no binary), is answered straight from engine.io's text: the reply is the same JSON string
+ * literal behind the reply event's name, written to the connection, without socket.io's decode,
+ * dispatch on the next tick, and encode. Everything else goes to socket.io untouched, and so does a
+ * message any guard would refuse (socket.io's path then refuses it with its reason). Order holds:
+ * once a packet went to socket.io (answered on the next tick), the rest of that tick follows it.
+ *
+ * It needs socket.io's client to be the connection's only "data" listener, and is skipped while
+ * the socket has other listeners for the event or catch-all listeners. Returns a function that
+ * restores socket.io's own listener.
+ */
+export function installFastPath(socket: Socket, context: EchoContext, guard: () => MessageGuard): (() => void) | undefined {
+  const { options, stats } = context;
+  const adapter = socket.nsp.adapter;
+  const recovery = adapter instanceof BoundedRecoveryAdapter ? adapter : undefined;
+  const conn = socket.conn;
+  const listeners = conn.listeners("data") as DataListener[];
+  // Fast replies need offsets from our recovery adapter, or the plain in-memory adapter (no
+  // recovery); with any other adapter (Redis, socket.io's own recovery) socket.io's path is kept.
+  const knownAdapter = recovery !== undefined || adapter.constructor === Adapter;
+  if (listeners.length !== 1 || !knownAdapter || options.logMessages) return undefined;
+  const socketIoOnData = listeners[0]!;
+
+  const namespace = socket.nsp.name === "/" ? "" : `${socket.nsp.name},`;
+  const prefix = `2${namespace}[${JSON.stringify(options.receiveEvent)},`;
+  const replyPrefix = `2${namespace}[${JSON.stringify(options.replyEvent)},`;
+  let socketIoBusy = false;
+
+  const onData = (data: unknown): void => {
+    if (typeof data === "string" && !socketIoBusy && data.startsWith(prefix) && isJsonStringLiteral(data, prefix.length, data.length - 1)) {
+      if (fastAllowed(data)) {
+        const literal = data.slice(prefix.length, -1);
+        const offset = recovery?.retainRaw(socket.id, options.replyEvent, literal);
+        conn.write(offset === undefined ? `${replyPrefix}${literal}]` : `${replyPrefix}${literal},"${offset}"]`);
+        stats.echoes++;
+        return;
+      }
+    }
+    socketIoOnData(data);
+    if (!socketIoBusy) {
+      socketIoBusy = true;
+      process.nextTick(() => void (socketIoBusy = false)); // queued after socket.io's own dispatch
+    }
+  };
+
+  const fastAllowed = (data: string): boolean =>
+    socket.connected &&
+    !context.isShuttingDown() &&
+    socket.listeners(options.receiveEvent).length === 1 &&
+    socket.listenersAny().length === 0 &&
+    guard().admitsRaw(data);
+
+  conn.off("data", socketIoOnData);
+  conn.on("data", onData);
+  return () => {
+    conn.off("data", onData);
+    if (!conn.listeners("data").includes(socketIoOnData)) conn.on("data", socketIoOnData);
+  };
+}
+
+const CONTROL = /[\u0000-\u001f]/;
+const ESCAPED = /^(?:[^"\\]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*$/;
+
+/**
+ * True when `text[start..end)` is exactly one JSON string literal that JSON.parse would accept,
+ * followed by "]": quoted, no raw control characters, every quote escaped, only valid escapes.
+ * Native searches and regular expressions, not a loop over characters: echoes can be 100 KB.
+ */
+export function isJsonStringLiteral(text: string, start: number, end: number): boolean {
+  if (end - start < 2 || text.charCodeAt(start) !== 34 || text.charCodeAt(end - 1) !== 34 || text.charCodeAt(end) !== 93) return false;
+  const body = text.slice(start + 1, end - 1);
+  if (CONTROL.test(body)) return false;
+  return (body.indexOf('"') === -1 && body.indexOf("\\") === -1) || ESCAPED.test(body);
+}
