@@ -168,9 +168,13 @@ export class EchoSocketElement extends LitElement {
     this.outbox.dispose();
   }
 
-  /** Renders at most once a frame: a burst of echoes (each its own task) becomes one DOM update. */
+  /**
+   * Renders at most once a frame: a burst of echoes (each its own task) becomes one DOM update.
+   * The first update (which opens the connection) is not held back, and a hidden page, which gets
+   * no frames, updates at once too.
+   */
   protected override async scheduleUpdate(): Promise<void> {
-    await new Promise((resolve) => requestAnimationFrame(resolve));
+    if (this.hasUpdated && !document.hidden) await new Promise((resolve) => requestAnimationFrame(resolve));
     super.scheduleUpdate();
   }
 

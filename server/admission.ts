@@ -36,18 +36,19 @@ export class Admission {
     callback(null, true);
   };
 
-  /** Counts an engine.io connection until it closes. */
-  readonly track = (connection: EngineConnection): void => {
+  /** Counts an engine.io connection until it closes, then runs `onClose` too (one listener for both). */
+  track(connection: EngineConnection, onClose: () => void): void {
     const address = this.addressOf(connection.request);
     this.total++;
     this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
     connection.once("close", () => {
+      onClose();
       this.total--;
       const left = (this.perAddress.get(address) ?? 1) - 1;
       if (left > 0) this.perAddress.set(address, left);
       else this.perAddress.delete(address);
     });
-  };
+  }
 
   private addressOf(req: IncomingMessage): string {
     return clientAddress(req.socket.remoteAddress ?? "unknown", req.headers, this.options.trustProxy);

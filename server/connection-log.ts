@@ -1,8 +1,11 @@
 import type { Socket } from "socket.io";
-import type { Logger } from "./logger.js";
+import { silentLogger, type Logger } from "./logger.js";
+
+const noop = (): void => {};
 
 /** Logs the socket's disconnect and errors, as the tutorial did, naming the client address. */
 export function registerConnectionLog(socket: Socket, logger: Logger, address: string): () => void {
+  if (logger === silentLogger) return noop; // `logger: false`: not even a listener per connection
   logger.info(`client ${address} connected (id ${socket.id}, ${socket.conn.transport.name})`);
   const onDisconnect = (reason: string): void => logger.info(`client ${address} disconnected (${reason})`);
   const onError = (error: unknown): void => logger.error(`client ${address} error:`, error);

@@ -27,9 +27,8 @@ export function createSocketIoServer(target: HttpServer | HttpsServer, options: 
   // engine.io keeps its client list protected, so keep our own: for the caps, and to wait on at close.
   const clients = new Set<EngineClient>();
   io.engine.on("connection", (client: EngineClient & Parameters<Admission["track"]>[0]) => {
-    admission.track(client);
     clients.add(client);
-    client.once("close", () => clients.delete(client));
+    admission.track(client, () => clients.delete(client));
   });
 
   return {

@@ -30,20 +30,26 @@ export function installFastPath(socket: Socket, context: EchoContext, guard: () 
   if (listeners.length !== 1 || !knownAdapter || options.logMessages) return undefined;
   const socketIoOnData = listeners[0]!;
 
-  const namespace = socket.nsp.name === "/" ? "" : `${socket.nsp.name},`;
-  const prefix = `2${namespace}[${JSON.stringify(options.receiveEvent)},`;
-  const replyPrefix = `2${namespace}[${JSON.stringify(options.replyEvent)},`;
+  const { prefix, replyPrefix } = fastPathPrefixes(socket.nsp.name, options.receiveEvent, options.replyEvent);
   let socketIoBusy = false;
 
   const onData = (data: unknown): void => {
-    if (typeof data === "string" && !socketIoBusy && data.startsWith(prefix) && isJsonStringLiteral(data, prefix.length, data.length - 1)) {
-      if (fastAllowed(data)) {
-        const literal = data.slice(prefix.length, -1);
-        const offset = recovery?.retainRaw(socket.id, options.replyEvent, literal);
-        conn.write(offset === undefined ? `${replyPrefix}${literal}]` : `${replyPrefix}${literal},"${offset}"]`);
-        stats.echoes++;
-        return;
-      }
+    if (
+      typeof data === "string" &&
+      !socketIoBusy &&
+      data.startsWith(prefix) &&
+      isJsonStringLiteral(data, prefix.length, data.length - 1) &&
+      socket.connected &&
+      !context.isShuttingDown() &&
+      socket.listeners(options.receiveEvent).length === 1 &&
+      socket.listenersAny().length === 0 &&
+      guard().admitsRaw(data)
+    ) {
+      const literal = data.slice(prefix.length, -1);
+      const offset = recovery?.retainRaw(socket.id, options.replyEvent, literal);
+      conn.write(offset === undefined ? `${replyPrefix}${literal}]` : `${replyPrefix}${literal},"${offset}"]`);
+      stats.echoes++;
+      return;
     }
     socketIoOnData(data);
     if (!socketIoBusy) {
@@ -52,19 +58,26 @@ export function installFastPath(socket: Socket, context: EchoContext, guard: () 
     }
   };
 
-  const fastAllowed = (data: string): boolean =>
-    socket.connected &&
-    !context.isShuttingDown() &&
-    socket.listeners(options.receiveEvent).length === 1 &&
-    socket.listenersAny().length === 0 &&
-    guard().admitsRaw(data);
-
   conn.off("data", socketIoOnData);
   conn.on("data", onData);
   return () => {
     conn.off("data", onData);
     if (!conn.listeners("data").includes(socketIoOnData)) conn.on("data", socketIoOnData);
   };
+}
+
+const prefixCache = new Map<string, { prefix: string; replyPrefix: string }>();
+
+/** engine.io's text of the packets the fast path reads and writes; made once per namespace and events. */
+function fastPathPrefixes(namespace: string, receiveEvent: string, replyEvent: string) {
+  const key = JSON.stringify([namespace, receiveEvent, replyEvent]);
+  let prefixes = prefixCache.get(key);
+  if (!prefixes) {
+    const nsp = namespace === "/" ? "" : `${namespace},`;
+    prefixes = { prefix: `2${nsp}[${JSON.stringify(receiveEvent)},`, replyPrefix: `2${nsp}[${JSON.stringify(replyEvent)},` };
+    prefixCache.set(key, prefixes);
+  }
+  return prefixes;
 }
 
 const CONTROL = /[\u0000-\u001f]/;

@@ -45,6 +45,7 @@ export async function connectedElement(url: string, attributes = ""): Promise<Ec
   container.innerHTML = `<echo-socket url="${url}" ${attributes}></echo-socket>`; // static, test-controlled markup
   const element = container.querySelector("echo-socket")!;
   await waitForStatus(element, "connected");
+  await element.updateComplete; // the DOM follows within a frame
   return element;
 }
 
