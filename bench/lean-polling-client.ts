@@ -1,7 +1,6 @@
 // A lean HTTP long-polling client: one GET always waiting for packets, POSTs batching what is due.
 import { Agent, request } from "node:http";
-import { LatencyRecorder } from "./latency.js";
-import { measureWindow, type LoadOptions, type LoadResult } from "./lean-ws-client.js";
+import { messageFor, runClients, type LoadClient, type LoadOptions, type LoadResult } from "./lean-ws-client.js";
 
 const SEPARATOR = "\x1e";
 const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
@@ -19,7 +18,7 @@ function http(port: number, method: "GET" | "POST", path: string, body?: string)
   });
 }
 
-class PollingClient {
+class PollingClient implements LoadClient {
   private path = "";
   private readonly sentAt: number[] = [];
   private outbox: string[] = [];
@@ -84,19 +83,7 @@ class PollingClient {
 }
 
 /** The same measurement as `runLoad`, over HTTP long-polling (socket.io protocol only). */
-export async function runPollingLoad(options: LoadOptions): Promise<LoadResult> {
-  const message = `42["ms","${"x".repeat(options.payloadBytes)}"]`;
-  const recorder = new LatencyRecorder();
-  let measuring = false;
-  const clients = Array.from(
-    { length: options.clients },
-    () => new PollingClient(options.port, message, options.inFlight, (ms) => measuring && recorder.add(ms)),
-  );
-  try {
-    await Promise.all(clients.map((client) => client.open()));
-    clients.forEach((client) => client.start());
-    return await measureWindow(options, recorder, (on) => void (measuring = on));
-  } finally {
-    clients.forEach((client) => client.close());
-  }
+export function runPollingLoad(options: LoadOptions): Promise<LoadResult> {
+  const message = messageFor("socket.io", options.payloadBytes);
+  return runClients(options, (onEcho) => new PollingClient(options.port, message, options.inFlight, onEcho));
 }

@@ -27,28 +27,10 @@ export interface LoadResult {
   serverCpuMicrosPerEcho: number;
 }
 
-/** The measured window shared by both lean clients: warm up, then count for `durationMs`. */
-export async function measureWindow(options: LoadOptions, recorder: LatencyRecorder, setMeasuring: (on: boolean) => void): Promise<LoadResult> {
-  await sleep(options.warmupMs);
-  const cpuBefore = (await options.serverCpu?.()) ?? NaN;
-  setMeasuring(true);
-  const started = performance.now();
-  await sleep(options.durationMs);
-  setMeasuring(false);
-  const elapsed = performance.now() - started;
-  const cpuAfter = (await options.serverCpu?.()) ?? NaN;
-  return {
-    echoes: recorder.count,
-    echoesPerSecond: (recorder.count * 1000) / elapsed,
-    ...recorder.percentiles(),
-    serverCpuMicrosPerEcho: (cpuAfter - cpuBefore) / recorder.count,
-  };
-}
-
 const ECHO_PREFIX = '42["echo",';
 
 /** One client keeping `inFlight` messages outstanding; each echo sends the next. */
-class LeanClient {
+class LeanClient implements LoadClient {
   private readonly sentAt: number[] = [];
   private ws!: WebSocket;
 
@@ -102,20 +84,41 @@ export function messageFor(protocol: LoadOptions["protocol"], payloadBytes: numb
   return protocol === "raw" ? payload : `42["ms","${payload}"]`;
 }
 
-/** Runs the load: warm up, then count echoes and latencies for `durationMs`; stops by itself. */
-export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+/** Runs the load over WebSocket: warm up, then count echoes and latencies for `durationMs`; stops by itself. */
+export function runLoad(options: LoadOptions): Promise<LoadResult> {
   const message = messageFor(options.protocol, options.payloadBytes);
+  return runClients(options, (onEcho, i) => new LeanClient(options, message, onEcho, options.localAddresses?.[i % options.localAddresses.length]));
+}
+
+/** One simulated client of a load run. */
+export interface LoadClient {
+  open(): Promise<void>;
+  start(): void;
+  close(): void;
+}
+
+/** Opens `options.clients` clients, starts them, measures a window after the warm-up, and closes them. */
+export async function runClients(options: LoadOptions, makeClient: (onEcho: (ms: number) => void, index: number) => LoadClient): Promise<LoadResult> {
   const recorder = new LatencyRecorder();
   let measuring = false;
-  const clients = Array.from(
-    { length: options.clients },
-    (_, i) =>
-      new LeanClient(options, message, (ms) => measuring && recorder.add(ms), options.localAddresses?.[i % options.localAddresses.length]),
-  );
+  const clients = Array.from({ length: options.clients }, (_, i) => makeClient((ms) => measuring && recorder.add(ms), i));
   try {
     await Promise.all(clients.map((client) => client.open()));
     clients.forEach((client) => client.start());
-    return await measureWindow(options, recorder, (on) => void (measuring = on));
+    await sleep(options.warmupMs);
+    const cpuBefore = (await options.serverCpu?.()) ?? NaN;
+    measuring = true;
+    const started = performance.now();
+    await sleep(options.durationMs);
+    measuring = false;
+    const elapsed = performance.now() - started;
+    const cpuAfter = (await options.serverCpu?.()) ?? NaN;
+    return {
+      echoes: recorder.count,
+      echoesPerSecond: (recorder.count * 1000) / elapsed,
+      ...recorder.percentiles(),
+      serverCpuMicrosPerEcho: (cpuAfter - cpuBefore) / recorder.count,
+    };
   } finally {
     clients.forEach((client) => client.close());
   }
