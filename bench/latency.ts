@@ -11,7 +11,8 @@ export class LatencyRecorder {
   }
 
   percentiles(): { p50Ms: number; p99Ms: number } {
-    if (this.samples.length === 0) return { p50Ms: NaN, p99Ms: NaN };
+    // No echo at all (a starved client): its latency is unbounded, not unknown.
+    if (this.samples.length === 0) return { p50Ms: Infinity, p99Ms: Infinity };
     const sorted = Float64Array.from(this.samples).sort();
     const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
     return { p50Ms: at(0.5), p99Ms: at(0.99) };

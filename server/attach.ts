@@ -63,15 +63,14 @@ export function attachEchoSocket(target: EchoSocketTarget, options?: Partial<Att
     if (created && !resolved.keepRequest) (socket.conn as { request: unknown }).request = null;
     const offEcho = registerEchoHandler(socket, context, address);
     const offLog = registerConnectionLog(socket, resolved.logger, address);
-    const onDisconnect = (): void => detach();
     const detach = (): void => {
       stats.connections--;
       detachers.delete(socket);
-      socket.off("disconnect", onDisconnect);
+      socket.off("disconnect", detach);
       offEcho();
       offLog();
     };
-    socket.once("disconnect", onDisconnect);
+    socket.once("disconnect", detach);
     detachers.set(socket, detach);
   };
   namespace.on("connection", onConnection);
