@@ -10,6 +10,9 @@ export default {
   // The browser builds: socket.io-client and engine.io-client without the `debug` module.
   nodeResolve: { browser: true, exportConditions: ["browser", "production"] },
   concurrency: 1,
+  // Fail rather than hang if the browser or a test file stalls (seen once on a loaded machine).
+  browserStartTimeout: 60_000,
+  testsStartTimeout: 60_000,
   testsFinishTimeout: 120_000,
   testFramework: { config: { timeout: 20_000 } },
   plugins: [esbuildPlugin({ ts: true, tsconfig: "tsconfig.json" }), echoServersPlugin()],
