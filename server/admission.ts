@@ -5,7 +5,7 @@ import { originMatcher } from "./origins.js";
 
 interface EngineConnection {
   request: IncomingMessage;
-  once(event: "close", listener: () => void): unknown;
+  on(event: "close", listener: () => void): unknown;
 }
 
 /**
@@ -41,7 +41,8 @@ export class Admission {
     const address = this.addressOf(connection.request);
     this.total++;
     this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
-    connection.once("close", () => {
+    // `on`, not `once`: a connection closes once, and `once` costs a wrapper per connection.
+    connection.on("close", () => {
       onClose();
       this.total--;
       const left = (this.perAddress.get(address) ?? 1) - 1;

@@ -61,16 +61,16 @@ export function attachEchoSocket(target: EchoSocketTarget, options?: Partial<Att
     if (socket.recovered) stats.recovered++;
     // The handshake is done and the address taken: let the request go (socket.io's memory guidance).
     if (created && !resolved.keepRequest) (socket.conn as { request: unknown }).request = null;
-    const offEcho = registerEchoHandler(socket, context, address);
+    const echo = registerEchoHandler(socket, context, address);
     const offLog = registerConnectionLog(socket, resolved.logger, address);
     const detach = (): void => {
       stats.connections--;
       detachers.delete(socket);
       socket.off("disconnect", detach);
-      offEcho();
+      echo.dispose();
       offLog();
     };
-    socket.once("disconnect", detach);
+    socket.on("disconnect", detach); // removed by detach itself; `once` would add a wrapper per socket
     detachers.set(socket, detach);
   };
   namespace.on("connection", onConnection);

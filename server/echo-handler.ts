@@ -32,46 +32,63 @@ export interface EchoContext {
 /**
  * Answers every `receiveEvent` from `socket` with `replyEvent`, to the sender only, carrying the
  * very arguments received (socket.io restores binary parts), after the message guard's checks.
- * Returns a function that removes it.
+ * `dispose()` removes it.
  */
-export function registerEchoHandler(socket: Socket, context: EchoContext, address: string): () => void {
-  const { options, stats, dedup } = context;
-  const { receiveEvent, replyEvent, logMessages, logger } = options;
-  // Made on the first message: an idle connection costs no guard.
-  let created: MessageGuard | undefined;
-  const guardOf = (): MessageGuard => {
-    if (created) return created;
-    created = new MessageGuard(socket, options);
-    context.guards.add(created);
-    return created;
-  };
+export function registerEchoHandler(socket: Socket, context: EchoContext, address: string): { dispose(): void } {
+  return new EchoSession(socket, context, address);
+}
 
-  /** Tells the client: as the acknowledgement it asked for, else as an error event. */
-  const refuse = (refused: Refusal, id: string | undefined, ack: ((reply: Refusal) => void) | undefined): void => {
-    stats.refused++;
-    if (id !== undefined) refused.error.id = id;
-    if (ack) ack(refused);
-    else socket.emit(ERROR_EVENT, refused.error);
-    if (guardOf().persistent && socket.connected) {
-      logger.warn(`client ${address} closed: kept exceeding limits (last: ${refused.error.code})`);
-      socket.emit(ERROR_EVENT, refusal("too_many_violations", undefined).error);
-      socket.disconnect(true);
+/**
+ * One socket's echo. A class, not a handful of closures: per-connection memory is measured, and
+ * one object with one bound listener is the smallest shape for it.
+ */
+class EchoSession {
+  /** Made on the first message: an idle connection costs no guard. */
+  private guard: MessageGuard | undefined;
+  private readonly removeFastPath: (() => void) | undefined;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly context: EchoContext,
+    private readonly address: string,
+  ) {
+    socket.on(context.options.receiveEvent, this.onMessage);
+    this.removeFastPath = context.options.fastPath ? installFastPath(socket, context, this) : undefined;
+    socket.emit(READY_EVENT, READY_PAYLOAD);
+  }
+
+  dispose(): void {
+    this.socket.off(this.context.options.receiveEvent, this.onMessage);
+    this.removeFastPath?.();
+    if (this.guard) {
+      this.guard.dispose();
+      this.context.guards.delete(this.guard);
     }
-  };
+  }
 
-  const onMessage = (...args: unknown[]): void => {
+  /** This socket's guard (the fast path asks it too). */
+  guardOf(): MessageGuard {
+    if (!this.guard) {
+      this.guard = new MessageGuard(this.socket, this.context.options);
+      this.context.guards.add(this.guard);
+    }
+    return this.guard;
+  }
+
+  private readonly onMessage = (...args: unknown[]): void => {
+    const { options, stats, dedup } = this.context;
     const ack = typeof args[args.length - 1] === "function" ? (args.pop() as (reply: EchoAck | Refusal) => void) : undefined;
     const id = deliveryId(args);
-    const refused = context.isShuttingDown() ? refusal("shutting_down", undefined) : guardOf().check(args);
-    if (refused) return refuse(refused, id, ack);
-    if (logMessages) (logger.debug ?? logger.info).call(logger, `message from ${address}`, ...args);
+    const refused = this.context.isShuttingDown() ? refusal("shutting_down", undefined) : this.guardOf().check(args);
+    if (refused) return this.refuse(refused, id, ack);
+    if (options.logMessages) (options.logger.debug ?? options.logger.info).call(options.logger, `message from ${this.address}`, ...args);
     const duplicate = id !== undefined && dedup.seenBefore(id);
     // A duplicate is echoed again: the first echo may be what was lost. The client shows each id once.
     try {
-      socket.emit(replyEvent, ...args);
+      this.socket.emit(options.replyEvent, ...args);
     } catch {
       // socket.io's encoder recurses over payloads; the depth guard stops that, this stops anything it missed.
-      return refuse(refusal("payload_too_deep", options.maxNestingDepth), id, ack);
+      return this.refuse(refusal("payload_too_deep", options.maxNestingDepth), id, ack);
     }
     if (duplicate) stats.deduplicated++;
     else stats.echoes++;
@@ -79,15 +96,18 @@ export function registerEchoHandler(socket: Socket, context: EchoContext, addres
     if (id !== undefined) stats.acked++;
     ack(id === undefined ? PLAIN_ACK : duplicate ? { ok: true, id, duplicate } : { ok: true, id });
   };
-  socket.on(receiveEvent, onMessage);
-  const removeFastPath = options.fastPath ? installFastPath(socket, context, guardOf) : undefined;
-  socket.emit(READY_EVENT, READY_PAYLOAD);
-  return () => {
-    socket.off(receiveEvent, onMessage);
-    removeFastPath?.();
-    if (created) {
-      created.dispose();
-      context.guards.delete(created);
+
+  /** Tells the client: as the acknowledgement it asked for, else as an error event; closes a persistent offender. */
+  private refuse(refused: Refusal, id: string | undefined, ack: ((reply: Refusal) => void) | undefined): void {
+    const { socket } = this;
+    this.context.stats.refused++;
+    if (id !== undefined) refused.error.id = id;
+    if (ack) ack(refused);
+    else socket.emit(ERROR_EVENT, refused.error);
+    if (this.guardOf().persistent && socket.connected) {
+      this.context.options.logger.warn(`client ${this.address} closed: kept exceeding limits (last: ${refused.error.code})`);
+      socket.emit(ERROR_EVENT, refusal("too_many_violations", undefined).error);
+      socket.disconnect(true);
     }
-  };
+  }
 }

@@ -18,7 +18,7 @@ type DataListener = (data: unknown) => void;
  * the socket has other listeners for the event or catch-all listeners. Returns a function that
  * restores socket.io's own listener.
  */
-export function installFastPath(socket: Socket, context: EchoContext, guard: () => MessageGuard): (() => void) | undefined {
+export function installFastPath(socket: Socket, context: EchoContext, guards: { guardOf(): MessageGuard }): (() => void) | undefined {
   const { options, stats } = context;
   const adapter = socket.nsp.adapter;
   const recovery = adapter instanceof BoundedRecoveryAdapter ? adapter : undefined;
@@ -43,7 +43,7 @@ export function installFastPath(socket: Socket, context: EchoContext, guard: () 
       !context.isShuttingDown() &&
       socket.listeners(options.receiveEvent).length === 1 &&
       socket.listenersAny().length === 0 &&
-      guard().admitsRaw(data)
+      guards.guardOf().admitsRaw(data)
     ) {
       const literal = data.slice(prefix.length, -1);
       const offset = recovery?.retainRaw(socket.id, options.replyEvent, literal);

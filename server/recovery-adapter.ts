@@ -12,9 +12,9 @@ export interface RecoveryLimits {
   maxBytes: number;
 }
 
-/** Slots in the ring; a power of two. Past it the oldest packet goes, whatever the byte bound. */
-const CAPACITY = 1 << 17;
-const MASK = CAPACITY - 1;
+/** Most slots in the ring (a power of two); past it the oldest packet goes, whatever the byte bound. */
+const MAX_CAPACITY = 1 << 17;
+const INITIAL_CAPACITY = 1 << 8;
 /** What a packet costs beyond its payload: its slots, its offset string. */
 const ENTRY_OVERHEAD = 64;
 
@@ -28,11 +28,14 @@ const ENTRY_OVERHEAD = 64;
  */
 export class BoundedRecoveryAdapter extends Adapter {
   private readonly prefix = randomBytes(4).toString("hex");
-  private readonly packetRooms: Array<Room | ReadonlySet<Room> | undefined> = new Array(CAPACITY);
+  // The ring starts small and doubles when full, up to MAX_CAPACITY: an idle server pays almost nothing.
+  private capacity = INITIAL_CAPACITY;
+  private mask = INITIAL_CAPACITY - 1;
+  private packetRooms: Array<Room | ReadonlySet<Room> | undefined> = new Array(INITIAL_CAPACITY).fill(undefined);
   /** The event's arguments (offset last), or for a fast-path echo its JSON string literal. */
-  private readonly packets: Array<unknown[] | string | undefined> = new Array(CAPACITY);
-  private readonly sizes = new Uint32Array(CAPACITY);
-  private readonly times = new Float64Array(CAPACITY);
+  private packets: Array<unknown[] | string | undefined> = new Array(INITIAL_CAPACITY).fill(undefined);
+  private sizes = new Uint32Array(INITIAL_CAPACITY);
+  private times = new Float64Array(INITIAL_CAPACITY);
   /** Sequence numbers of the oldest kept packet and of the next one. */
   private first = 0;
   private next = 0;
@@ -89,7 +92,7 @@ export class BoundedRecoveryAdapter extends Adapter {
     const wanted = new Set(session.rooms);
     const missedPackets: unknown[][] = [];
     for (let s = seq + 1; s < this.next; s++) {
-      const rooms = this.packetRooms[s & MASK]!;
+      const rooms = this.packetRooms[s & this.mask]!;
       const match = typeof rooms === "string" ? wanted.has(rooms) : [...rooms].some((room) => wanted.has(room));
       if (match) missedPackets.push(this.argumentsOf(s));
     }
@@ -110,14 +113,17 @@ export class BoundedRecoveryAdapter extends Adapter {
   }
 
   private argumentsOf(seq: number): unknown[] {
-    const packet = this.packets[seq & MASK]!;
+    const packet = this.packets[seq & this.mask]!;
     return typeof packet === "string" ? [this.rawEvent, JSON.parse(packet), this.offsetOf(seq)] : packet;
   }
 
   private retain(rooms: Room | ReadonlySet<Room>, packet: unknown[] | string, payloadBytes: number): void {
     const now = Date.now();
-    if (this.next - this.first === CAPACITY) this.dropOldest();
-    const slot = this.next & MASK;
+    if (this.next - this.first === this.capacity) {
+      if (this.capacity < MAX_CAPACITY) this.grow();
+      else this.dropOldest();
+    }
+    const slot = this.next & this.mask;
     this.packetRooms[slot] = rooms;
     this.packets[slot] = packet;
     this.sizes[slot] = payloadBytes + ENTRY_OVERHEAD;
@@ -130,14 +136,38 @@ export class BoundedRecoveryAdapter extends Adapter {
   /** Drops the oldest packets while over the byte bound or past the window; amortised O(1). */
   private prune(now: number): void {
     while (this.first < this.next) {
-      const slot = this.first & MASK;
+      const slot = this.first & this.mask;
       if (this.bytes <= this.limits.maxBytes && this.times[slot]! + this.limits.windowMs >= now) return;
       this.dropOldest();
     }
   }
 
+  /** Doubles the ring, moving each kept packet to its slot under the new mask. */
+  private grow(): void {
+    const capacity = this.capacity * 2;
+    const mask = capacity - 1;
+    const rooms: typeof this.packetRooms = new Array(capacity).fill(undefined);
+    const packets: typeof this.packets = new Array(capacity).fill(undefined);
+    const sizes = new Uint32Array(capacity);
+    const times = new Float64Array(capacity);
+    for (let seq = this.first; seq < this.next; seq++) {
+      const from = seq & this.mask;
+      const to = seq & mask;
+      rooms[to] = this.packetRooms[from];
+      packets[to] = this.packets[from];
+      sizes[to] = this.sizes[from]!;
+      times[to] = this.times[from]!;
+    }
+    this.capacity = capacity;
+    this.mask = mask;
+    this.packetRooms = rooms;
+    this.packets = packets;
+    this.sizes = sizes;
+    this.times = times;
+  }
+
   private dropOldest(): void {
-    const slot = this.first & MASK;
+    const slot = this.first & this.mask;
     this.bytes -= this.sizes[slot]!;
     this.packetRooms[slot] = undefined;
     this.packets[slot] = undefined;

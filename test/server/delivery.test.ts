@@ -119,6 +119,26 @@ describe("connection state recovery (on by default)", () => {
     expect(server.handle.stats()).toMatchObject({ recovered: 1, connections: 1, totalConnections: 2 });
   });
 
+  it("replays hundreds of missed echoes in order (the replay ring grows as needed)", async () => {
+    server = await startServer();
+    const client = server.connect({ reconnectionDelay: 50, reconnection: true });
+    const first = waitFor(client, "echo");
+    client.emit("ms", "before the drop");
+    await first;
+    const oldId = client.id!;
+    const dropped = waitFor(client, "disconnect");
+    client.io.engine.close();
+    await dropped;
+    for (let i = 0; i < 1500; i++) server.handle.io.to(oldId).emit("echo", i);
+    const replayed: number[] = [];
+    client.on("echo", (n: number) => replayed.push(n));
+    await waitFor(client, "connect");
+    const deadline = Date.now() + 3000;
+    while (replayed.length < 1500 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(client.recovered).toBe(true);
+    expect(replayed).toEqual(Array.from({ length: 1500 }, (_, i) => i));
+  });
+
   it("keeps its replay buffer within recoveryBufferBytes, starting afresh rather than replaying a gap", async () => {
     server = await startServer({ recoveryBufferBytes: 5000 });
     const client = server.connect({ reconnectionDelay: 50, reconnection: true });
