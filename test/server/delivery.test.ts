@@ -97,19 +97,27 @@ describe("delivery by id", () => {
   });
 });
 
+/**
+ * A reconnecting client that got one echo (which gives it an offset to recover from), then lost its
+ * transport; resolves with the socket id it had, once the drop is seen. The client reconnects by itself.
+ */
+async function droppedAfterOneEcho(testServer: TestServer) {
+  const client = testServer.connect({ reconnectionDelay: 50, reconnection: true });
+  const first = waitFor(client, "echo");
+  client.emit("ms", "before the drop");
+  await first;
+  const oldId = client.id!;
+  const dropped = waitFor(client, "disconnect");
+  client.io.engine.close();
+  await dropped;
+  return { client, oldId };
+}
+
 describe("connection state recovery (on by default)", () => {
   it("replays an echo emitted while the client's connection was down", async () => {
     server = await startServer();
-    const client = server.connect({ reconnectionDelay: 50, reconnection: true });
-    const first = waitFor(client, "echo");
-    client.emit("ms", "before the drop"); // the first event gives the client an offset to recover from
-    await first;
-    const oldId = client.id!;
+    const { client, oldId } = await droppedAfterOneEcho(server);
     const serverSide = waitFor(server.handle.io, "connection");
-
-    const dropped = waitFor(client, "disconnect");
-    client.io.engine.close(); // the transport drops; the client reconnects by itself
-    await dropped;
     server.handle.io.to(oldId).emit("echo", "during the drop"); // what an in-flight echo would do
     await serverSide;
     const [replayed] = await waitFor<[string]>(client, "echo");
@@ -121,14 +129,7 @@ describe("connection state recovery (on by default)", () => {
 
   it("replays hundreds of missed echoes in order (the replay ring grows as needed)", async () => {
     server = await startServer();
-    const client = server.connect({ reconnectionDelay: 50, reconnection: true });
-    const first = waitFor(client, "echo");
-    client.emit("ms", "before the drop");
-    await first;
-    const oldId = client.id!;
-    const dropped = waitFor(client, "disconnect");
-    client.io.engine.close();
-    await dropped;
+    const { client, oldId } = await droppedAfterOneEcho(server);
     for (let i = 0; i < 1500; i++) server.handle.io.to(oldId).emit("echo", i);
     const replayed: number[] = [];
     client.on("echo", (n: number) => replayed.push(n));
@@ -141,14 +142,7 @@ describe("connection state recovery (on by default)", () => {
 
   it("keeps its replay buffer within recoveryBufferBytes, starting afresh rather than replaying a gap", async () => {
     server = await startServer({ recoveryBufferBytes: 5000 });
-    const client = server.connect({ reconnectionDelay: 50, reconnection: true });
-    const first = waitFor(client, "echo");
-    client.emit("ms", "before the drop");
-    await first;
-    const oldId = client.id!;
-    const dropped = waitFor(client, "disconnect");
-    client.io.engine.close();
-    await dropped;
+    const { client, oldId } = await droppedAfterOneEcho(server);
     // 10 KB of missed echoes into a 5 KB buffer: the oldest are gone, so the session cannot be replayed whole.
     for (let i = 0; i < 10; i++) server.handle.io.to(oldId).emit("echo", "m".repeat(1000));
     await waitFor(client, "connect");
