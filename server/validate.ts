@@ -61,16 +61,10 @@ export function checkBoolean(name: string, value: unknown): boolean {
   return value;
 }
 
-export function checkPositiveInteger(name: string, value: unknown): number {
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
-    throw optionError(name, "must be a whole number of 1 or more", value);
-  }
-  return value;
-}
-
-export function checkNonNegativeInteger(name: string, value: unknown): number {
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
-    throw optionError(name, "must be a whole number of 0 or more", value);
+/** A safe integer of at least `min` (0 or 1 in practice). */
+export function checkWholeNumber(name: string, value: unknown, min: number): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) {
+    throw optionError(name, `must be a whole number of ${min} or more`, value);
   }
   return value;
 }

@@ -21,37 +21,36 @@ export interface HostileCase {
 const deep = (depth: number): string => `${"[".repeat(depth)}1${"]".repeat(depth)}`;
 const repeat = (text: string, times: number): string => Array.from({ length: times }, () => text).join("");
 
-/** A socket.io-connected raw WebSocket that sends `texts` (or frames) and then lingers until cleanup. */
-function overWebSocket(name: string, send: (ws: RawWebSocket) => void | Promise<void>): HostileCase {
+/** A case on a socket.io-connected raw WebSocket, closed at cleanup. */
+function webSocketCase(name: string, act: (ws: RawWebSocket) => Promise<void>): HostileCase {
   return {
     name,
     via: "websocket",
     async run({ port, cleanup }) {
       const ws = await RawWebSocket.connected(port);
       cleanup.push(() => ws.destroy());
-      await send(ws);
-      await ws.until(() => false, 150); // let the server digest it
+      await act(ws);
     },
   };
 }
+
+/** Sends `texts` (or frames) and then lingers a moment, so the server digests it before the checks. */
+const overWebSocket = (name: string, send: (ws: RawWebSocket) => void | Promise<void>): HostileCase =>
+  webSocketCase(name, async (ws) => {
+    await send(ws);
+    await ws.until(() => false, 150);
+  });
 
 const texts = (name: string, ...packets: string[]): HostileCase => overWebSocket(name, (ws) => packets.forEach((p) => ws.sendText(p)));
 
 /** Expects the server to close the WebSocket (protocol violations must not be tolerated). */
-function closesWebSocket(name: string, bytes: Buffer): HostileCase {
-  return {
-    name,
-    via: "websocket",
-    async run({ port, cleanup }) {
-      const ws = await RawWebSocket.connected(port);
-      cleanup.push(() => ws.destroy());
-      ws.write(bytes);
-      if (!(await ws.until(() => ws.socket.destroyed || ws.socket.readableEnded, 3000))) {
-        throw new Error("the server kept a connection that broke the WebSocket protocol");
-      }
-    },
-  };
-}
+const closesWebSocket = (name: string, bytes: Buffer): HostileCase =>
+  webSocketCase(name, async (ws) => {
+    ws.write(bytes);
+    if (!(await ws.until(() => ws.socket.destroyed || ws.socket.readableEnded, 3000))) {
+      throw new Error("the server kept a connection that broke the WebSocket protocol");
+    }
+  });
 
 function httpStatus(name: string, via: "tcp" | "polling", request: (port: number) => Promise<number>, expected: (status: number) => boolean): HostileCase {
   return {
