@@ -25,7 +25,7 @@ export interface ConnectionCallbacks {
 export class EchoConnection {
   private readonly socket: Socket;
 
-  constructor(options: ConnectionOptions, private readonly callbacks: ConnectionCallbacks) {
+  constructor(options: ConnectionOptions, callbacks: ConnectionCallbacks) {
     // WebSocket first (one round trip sooner than polling-then-upgrade), falling back to long-polling
     // where WebSocket is blocked; never WebTransport (the standalone bundle leaves it out).
     this.socket = io(options.url, {

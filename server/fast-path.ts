@@ -41,7 +41,7 @@ export function installFastPath(socket: Socket, context: EchoContext, guards: { 
       isJsonStringLiteral(data, prefix.length, data.length - 1) &&
       socket.connected &&
       !context.isShuttingDown() &&
-      socket.listeners(options.receiveEvent).length === 1 &&
+      socket.listenerCount(options.receiveEvent) === 1 && // no array copy per message, unlike listeners()
       socket.listenersAny().length === 0 &&
       guards.guardOf().admitsRaw(data)
     ) {

@@ -25,7 +25,7 @@ export class MessageGuard {
   private readonly detach: () => void;
 
   constructor(
-    private readonly socket: Socket,
+    socket: Socket,
     private readonly options: ResolvedAttachOptions,
   ) {
     this.bucket = new TokenBucket(options.messagesPerSecond, options.messageBurst);
