@@ -1,4 +1,5 @@
 import { READY_EVENT } from "./delivery.js";
+import { ERROR_EVENT } from "./refusal.js";
 import { optionError } from "./errors.js";
 
 /** Events socket.io itself emits or reserves, and echo-socket's own; using one as an echo event would never work. */
@@ -12,6 +13,7 @@ export const RESERVED_EVENTS: ReadonlySet<string> = new Set([
   "newListener",
   "removeListener",
   READY_EVENT,
+  ERROR_EVENT,
 ]);
 
 /** Throws unless `value` is a plain object (or undefined); returns it as a record. */

@@ -19,6 +19,7 @@ const invalidAttachOptions: Array<[string, unknown, RegExp]> = [
   ["replyEvent reserved: error", { replyEvent: "error" }, /`replyEvent` must not be an event reserved/],
   ["replyEvent reserved: disconnecting", { replyEvent: "disconnecting" }, /`replyEvent` must not be an event reserved/],
   ["replyEvent echo-socket's own", { replyEvent: "echo-socket:ready" }, /`replyEvent` must not be an event reserved/],
+  ["receiveEvent echo-socket's error event", { receiveEvent: "echo-socket:error" }, /`receiveEvent` must not be an event reserved/],
   ["replyEvent reserved: newListener", { replyEvent: "newListener" }, /`replyEvent` must not be an event reserved/],
   ["logger a string", { logger: "console" }, /`logger` must be false or an object with info, warn and error/],
   ["logger missing error()", { logger: { info() {}, warn() {} } }, /`logger` must be false or an object/],
