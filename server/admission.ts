@@ -2,6 +2,7 @@ import type { IncomingMessage } from "node:http";
 import type { ResolvedAttachOptions } from "./attach-options.js";
 import { clientAddress } from "./client-address.js";
 import { originMatcher } from "./origins.js";
+import type { EchoStore } from "./store.js";
 
 interface EngineConnection {
   request: IncomingMessage;
@@ -12,7 +13,8 @@ interface EngineConnection {
  * Who may open a connection: engine.io calls `allowRequest` on the handshake of both polling and
  * WebSocket (a WebSocket from any origin would otherwise get in: socket.io's `cors` guards only
  * polling). Checks run in order: shutting down, origin, total connections, connections per address.
- * The counts come from live engine.io connections, registered synchronously after a handshake passes.
+ * The counts come from live engine.io connections, registered synchronously after a handshake passes;
+ * a shared store adds the other nodes' connections from the same address.
  */
 export class Admission {
   shuttingDown = false;
@@ -20,7 +22,10 @@ export class Admission {
   private readonly perAddress = new Map<string, number>();
   private readonly originAllowed: (origin: string | undefined) => boolean;
 
-  constructor(private readonly options: ResolvedAttachOptions) {
+  constructor(
+    private readonly options: ResolvedAttachOptions,
+    private readonly store: EchoStore,
+  ) {
     this.originAllowed = originMatcher(options.allowedOrigins);
   }
 
@@ -29,18 +34,24 @@ export class Admission {
     if (this.shuttingDown) return callback("server shutting down", false);
     if (!this.originAllowed(req.headers.origin)) return callback("origin not allowed", false);
     if (maxConnections > 0 && this.total >= maxConnections) return callback("too many connections", false);
-    const count = this.perAddress.get(this.addressOf(req)) ?? 0;
-    if (maxConnectionsPerAddress > 0 && count >= maxConnectionsPerAddress) {
-      return callback("too many connections from this address", false);
-    }
-    callback(null, true);
+    if (maxConnectionsPerAddress === 0) return callback(null, true);
+    const address = this.addressOf(req);
+    const decide = (count: number): void =>
+      count >= maxConnectionsPerAddress ? callback("too many connections from this address", false) : callback(null, true);
+    const local = this.perAddress.get(address) ?? 0;
+    if (local >= maxConnectionsPerAddress) return decide(local);
+    const everywhere = this.store.connectionsFrom(address, local);
+    if (typeof everywhere === "number") decide(everywhere);
+    else void everywhere.then(decide);
   };
 
   /** Counts an engine.io connection until it closes, then runs `onClose` too (one listener for both). */
   track(connection: EngineConnection, onClose: () => void): void {
     const address = this.addressOf(connection.request);
     this.total++;
-    this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
+    const count = (this.perAddress.get(address) ?? 0) + 1;
+    this.perAddress.set(address, count);
+    this.store.connectionsChanged(address, count, this.total);
     // `on`, not `once`: a connection closes once, and `once` costs a wrapper per connection.
     connection.on("close", () => {
       onClose();
@@ -48,6 +59,7 @@ export class Admission {
       const left = (this.perAddress.get(address) ?? 1) - 1;
       if (left > 0) this.perAddress.set(address, left);
       else this.perAddress.delete(address);
+      this.store.connectionsChanged(address, left, this.total);
     });
   }
 

@@ -4,9 +4,11 @@ import { checkLogger, consoleLogger, type Logger } from "./logger.js";
 import { checkTrustProxy, type TrustProxy } from "./client-address.js";
 import { checkAllowedOrigins, originMatcher, type AllowedOrigins } from "./origins.js";
 import { boundedRecoveryAdapter } from "./recovery-adapter.js";
+import { memoryStore, type EchoStoreFactory } from "./store.js";
 import {
   checkBoolean,
   checkEventName,
+  checkFunction,
   checkKnownKeys,
   checkNamespace,
   checkOptionsObject,
@@ -153,6 +155,27 @@ export interface AttachOptions {
    */
   keepRequest: boolean;
   /**
+   * A socket.io adapter, for several nodes: `createAdapter(redisClient)` from
+   * `@socket.io/redis-streams-adapter` (keeps connection state recovery working across nodes), or
+   * `createAdapter()` from `@socket.io/cluster-adapter` (workers of one host; no recovery, so set
+   * `recoveryWindowMs: 0` with it). Only for a server echo-socket creates.
+   * @default echo-socket's bounded in-memory recovery adapter (socket.io's in-memory one when recovery is off)
+   */
+  adapter: ServerOptions["adapter"] | undefined;
+  /**
+   * Where state that must hold across reconnects and nodes lives (de-duplication window, per-address
+   * limits): `memoryStore()`, or `redisStore({ client })` to share it between nodes.
+   * @default memoryStore()
+   */
+  store: EchoStoreFactory;
+  /**
+   * Messages a second one client address may send over all its connections, counted on every node
+   * sharing the `store`; past it messages are refused with `rate_limited`. `0`: no such limit (many
+   * users can share one address behind a NAT; `messagesPerSecond` still limits each connection).
+   * @default 0
+   */
+  messagesPerSecondPerAddress: number;
+  /**
    * Other socket.io `Server` options (`cors`, `transports`, `pingInterval`, `maxHttpBufferSize`, ...),
    * passed through when echo-socket creates the server. Use `path` above rather than `serverOptions.path`.
    * echo-socket sets `cors: { origin: "*" }` unless you pass `cors`: the element is meant to be embedded in
@@ -192,6 +215,9 @@ export const ATTACH_DEFAULTS: Readonly<Omit<AttachOptions, "serverOptions">> = O
   shutdownTimeoutMs: 10_000,
   fastPath: true,
   keepRequest: false,
+  adapter: undefined,
+  store: memoryStore(),
+  messagesPerSecondPerAddress: 0,
 });
 
 /**
@@ -206,9 +232,9 @@ export function socketIoServerOptions(
   const recovery = options.recoveryWindowMs > 0
     ? {
         connectionStateRecovery: { maxDisconnectionDuration: options.recoveryWindowMs, skipMiddlewares: true },
-        adapter: boundedRecoveryAdapter(limits),
+        adapter: options.adapter ?? boundedRecoveryAdapter(limits),
       }
-    : {};
+    : options.adapter ? { adapter: options.adapter } : {};
   const allowed = originMatcher(options.allowedOrigins);
   const cors = options.allowedOrigins === "*"
     ? { origin: "*" }
@@ -265,6 +291,9 @@ export function resolveAttachOptions(input: unknown): ResolvedAttachOptions {
     shutdownTimeoutMs: checkWholeNumber("shutdownTimeoutMs", pick("shutdownTimeoutMs"), 0),
     fastPath: checkBoolean("fastPath", pick("fastPath")),
     keepRequest: checkBoolean("keepRequest", pick("keepRequest")),
+    adapter: checkFunction("adapter", pick("adapter"), "a socket.io adapter (what an adapter package's createAdapter() returns)", true),
+    store: checkFunction("store", pick("store"), "memoryStore() or redisStore({ client })"),
+    messagesPerSecondPerAddress: checkWholeNumber("messagesPerSecondPerAddress", pick("messagesPerSecondPerAddress"), 0),
     serverOptions,
   };
 }

@@ -5,12 +5,13 @@ import { resolveAttachOptions, type AttachOptions, type ResolvedAttachOptions } 
 import { clientAddress } from "./client-address.js";
 import { registerConnectionLog, registerHandshakeErrorLog } from "./connection-log.js";
 import { createSocketIoServer } from "./created-server.js";
-import { MemoryDedupWindow } from "./dedup.js";
+import { registerClusterStats, type ClusterStats } from "./cluster-stats.js";
 import { registerEchoHandler, type EchoContext } from "./echo-handler.js";
 import { optionError } from "./errors.js";
 import type { MessageGuard } from "./message-guard.js";
 import type { AllowedOrigins } from "./origins.js";
 import { StatsCounter, type EchoStats } from "./stats.js";
+import type { EchoStore, StoreStatus } from "./store.js";
 
 /** What `attachEchoSocket()` returns. */
 export interface EchoSocketHandle {
@@ -18,6 +19,13 @@ export interface EchoSocketHandle {
   readonly io: Server;
   /** Live figures: connections, echoes, delivery and refusal counters. */
   stats(): EchoStats;
+  /**
+   * The same figures summed over every node the socket.io adapter reaches (the cluster adapter, the
+   * Redis Streams adapter); with the in-memory adapter, this node's. Waits at most `timeoutMs` for them.
+   */
+  clusterStats(timeoutMs?: number): Promise<ClusterStats>;
+  /** Whether the `store` is reachable: a Redis store that lost Redis says so (and answers from memory). */
+  storeStatus(): StoreStatus;
   /** The page origins allowed to connect (the `allowedOrigins` option); the router applies them too. */
   readonly allowedOrigins: AllowedOrigins;
   /**
@@ -40,18 +48,25 @@ export type EchoSocketTarget = HttpServer | HttpsServer | Server;
  */
 export function attachEchoSocket(target: EchoSocketTarget, options?: Partial<AttachOptions>): EchoSocketHandle {
   const resolved = resolveAttachOptions(options);
-  const created = isSocketIoServer(target) ? undefined : createServer(target, resolved);
-  const io = created?.io ?? useExistingServer(target as Server, resolved, options ?? {});
+  const existing = isSocketIoServer(target) ? useExistingServer(target, resolved, options ?? {}) : undefined;
+  if (!existing && !(target instanceof HttpServer || target instanceof HttpsServer)) {
+    throw optionError("target", "must be an http.Server, an https.Server or a socket.io Server", target);
+  }
+  // Made once everything is checked: a store may hold timers and client listeners.
+  const store = resolved.store(resolved);
+  const created = existing ? undefined : createSocketIoServer(target as HttpServer | HttpsServer, resolved, store);
+  const io = existing ?? created!.io;
   let shuttingDown = false;
   const stats = new StatsCounter();
   const context: EchoContext = {
     options: resolved,
     stats,
-    dedup: new MemoryDedupWindow(resolved.dedupWindowSize, resolved.dedupWindowMs),
+    store,
     isShuttingDown: () => shuttingDown,
     guards: new Set<MessageGuard>(),
   };
   const namespace = io.of(resolved.namespace);
+  const clusterStats = registerClusterStats(namespace, () => stats.snapshot());
   const detachers = new Map<Socket, () => void>();
 
   const onConnection = (socket: Socket): void => {
@@ -82,6 +97,8 @@ export function attachEchoSocket(target: EchoSocketTarget, options?: Partial<Att
   return {
     io,
     stats: () => stats.snapshot(),
+    clusterStats: (timeoutMs = 1000) => clusterStats.collect(timeoutMs),
+    storeStatus: () => store.status(),
     allowedOrigins: resolved.allowedOrigins,
     close: () =>
       (closing ??= (async () => {
@@ -92,18 +109,12 @@ export function attachEchoSocket(target: EchoSocketTarget, options?: Partial<Att
         }
         namespace.off("connection", onConnection);
         offHandshakeLog();
+        clusterStats.dispose();
         for (const detach of [...detachers.values()]) detach();
-        context.dedup.clear();
         await created?.release();
+        await store.close();
       })()),
   };
-}
-
-function createServer(target: object, options: ResolvedAttachOptions) {
-  if (!(target instanceof HttpServer || target instanceof HttpsServer)) {
-    throw optionError("target", "must be an http.Server, an https.Server or a socket.io Server", target);
-  }
-  return createSocketIoServer(target, options);
 }
 
 /** Options that only fit a server echo-socket creates are refused, rather than silently ignored. */
@@ -111,7 +122,7 @@ function useExistingServer(io: Server, options: ResolvedAttachOptions, given: Pa
   if (given.path !== undefined && given.path !== io.path()) {
     throw optionError("path", `cannot change the path of an existing socket.io Server (it uses "${io.path()}")`, given.path);
   }
-  for (const key of ["serverOptions", "allowedOrigins", "maxConnections", "maxConnectionsPerAddress", "handshakeTimeoutMs", "keepRequest"] as const) {
+  for (const key of ["serverOptions", "allowedOrigins", "maxConnections", "maxConnectionsPerAddress", "handshakeTimeoutMs", "keepRequest", "adapter"] as const) {
     if (given[key] !== undefined && !(key === "serverOptions" && Object.keys(options.serverOptions).length === 0)) {
       throw optionError(key, "only applies when echo-socket creates the socket.io Server; set it on your Server", given[key]);
     }

@@ -4,6 +4,7 @@ import { Server } from "socket.io";
 import { Admission } from "./admission.js";
 import { socketIoServerOptions, type ResolvedAttachOptions } from "./attach-options.js";
 import { trackListeners } from "./http-listeners.js";
+import type { EchoStore } from "./store.js";
 
 interface EngineClient {
   readyState: string;
@@ -18,8 +19,8 @@ export interface CreatedServer {
   release(): Promise<void>;
 }
 
-export function createSocketIoServer(target: HttpServer | HttpsServer, options: ResolvedAttachOptions): CreatedServer {
-  const admission = new Admission(options);
+export function createSocketIoServer(target: HttpServer | HttpsServer, options: ResolvedAttachOptions, store: EchoStore): CreatedServer {
+  const admission = new Admission(options, store);
   let io!: Server;
   const restoreListeners = trackListeners(target as HttpServer, () => {
     io = new Server(target, socketIoServerOptions(options, admission.allowRequest));

@@ -1,11 +1,11 @@
 import type { Socket } from "socket.io";
 import type { ResolvedAttachOptions } from "./attach-options.js";
-import type { DedupStore } from "./dedup.js";
 import { deliveryId, READY_EVENT, READY_PAYLOAD } from "./delivery.js";
 import { installFastPath } from "./fast-path.js";
 import { MessageGuard } from "./message-guard.js";
 import { ERROR_EVENT, refusal, type Refusal } from "./refusal.js";
 import type { StatsCounter } from "./stats.js";
+import type { EchoStore } from "./store.js";
 
 /** What an acknowledgement carries back when the client asked for one. */
 export interface EchoAck {
@@ -22,7 +22,8 @@ const PLAIN_ACK: Readonly<EchoAck> = Object.freeze({ ok: true });
 export interface EchoContext {
   options: ResolvedAttachOptions;
   stats: StatsCounter;
-  dedup: DedupStore;
+  /** De-duplication and per-address limits: this process's memory, or shared by every node. */
+  store: EchoStore;
   /** True once `close()` began: messages are refused so clients re-send them after reconnecting. */
   isShuttingDown(): boolean;
   /** Every live connection's guard, so `close()` can wait for queued echoes to go out. */
@@ -46,6 +47,11 @@ class EchoSession {
   /** Made on the first message: an idle connection costs no guard. */
   private guard: MessageGuard | undefined;
   private readonly removeFastPath: (() => void) | undefined;
+  /**
+   * Set while a message waits on the store (Redis answers asynchronously): later messages queue
+   * behind it, so echoes keep the order messages came in.
+   */
+  private waiting: Promise<void> | undefined;
 
   constructor(
     private readonly socket: Socket,
@@ -75,14 +81,60 @@ class EchoSession {
     return this.guard;
   }
 
+  /** True while no message waits on the store: the fast path may answer the next one itself. */
+  get idle(): boolean {
+    return this.waiting === undefined;
+  }
+
   private readonly onMessage = (...args: unknown[]): void => {
-    const { options, stats, dedup } = this.context;
     const ack = typeof args[args.length - 1] === "function" ? (args.pop() as (reply: EchoAck | Refusal) => void) : undefined;
+    if (this.waiting) {
+      this.queue(() => this.receive(args, ack));
+      return;
+    }
+    const pending = this.receive(args, ack);
+    if (pending) this.queue(() => pending);
+  };
+
+  /** Runs `step` after the messages already waiting; clears `waiting` when the queue drains. */
+  private queue(step: () => Promise<void> | void): void {
+    const tail: Promise<void> = (this.waiting ?? Promise.resolve()).then(step).then(() => {
+      if (this.waiting === tail) this.waiting = undefined;
+    });
+    this.waiting = tail;
+  }
+
+  /** Checks and echoes one message; returns a promise only when the store answers asynchronously. */
+  private receive(args: unknown[], ack: ((reply: EchoAck | Refusal) => void) | undefined): Promise<void> | void {
+    const { options, store } = this.context;
     const id = deliveryId(args);
     const refused = this.context.isShuttingDown() ? refusal("shutting_down", undefined) : this.guardOf().check(args);
     if (refused) return this.refuse(refused, id, ack);
+    const limiter = store.addressLimiter;
+    if (limiter) {
+      // rate-limiter-flexible rejects with the allowance's state when it is used up.
+      return limiter.consume(this.address).then(
+        () => this.deduplicate(args, ack, id),
+        (state: { msBeforeNext?: number } | Error) => {
+          if (state instanceof Error) return this.deduplicate(args, ack, id); // no store at all: fail open
+          const retryAfterMs = Math.max(1, Math.ceil(state.msBeforeNext ?? 1000));
+          this.refuse(this.guardOf().violation(refusal("rate_limited", options.messagesPerSecondPerAddress, { retryAfterMs })), id, ack);
+        },
+      );
+    }
+    return this.deduplicate(args, ack, id);
+  }
+
+  private deduplicate(args: unknown[], ack: ((reply: EchoAck | Refusal) => void) | undefined, id: string | undefined): Promise<void> | void {
+    if (id === undefined) return this.echo(args, ack, id, false);
+    const duplicate = this.context.store.seenBefore(id);
+    if (typeof duplicate === "boolean") return this.echo(args, ack, id, duplicate);
+    return duplicate.then((seen) => this.echo(args, ack, id, seen));
+  }
+
+  private echo(args: unknown[], ack: ((reply: EchoAck | Refusal) => void) | undefined, id: string | undefined, duplicate: boolean): void {
+    const { options, stats } = this.context;
     if (options.logMessages) (options.logger.debug ?? options.logger.info).call(options.logger, `message from ${this.address}`, ...args);
-    const duplicate = id !== undefined && dedup.seenBefore(id);
     // A duplicate is echoed again: the first echo may be what was lost. The client shows each id once.
     try {
       this.socket.emit(options.replyEvent, ...args);
@@ -95,7 +147,7 @@ class EchoSession {
     if (!ack) return;
     if (id !== undefined) stats.acked++;
     ack(id === undefined ? PLAIN_ACK : duplicate ? { ok: true, id, duplicate } : { ok: true, id });
-  };
+  }
 
   /** Tells the client: as the acknowledgement it asked for, else as an error event; closes a persistent offender. */
   private refuse(refused: Refusal, id: string | undefined, ack: ((reply: Refusal) => void) | undefined): void {

@@ -18,7 +18,11 @@ type DataListener = (data: unknown) => void;
  * the socket has other listeners for the event or catch-all listeners. Returns a function that
  * restores socket.io's own listener.
  */
-export function installFastPath(socket: Socket, context: EchoContext, guards: { guardOf(): MessageGuard }): (() => void) | undefined {
+export function installFastPath(
+  socket: Socket,
+  context: EchoContext,
+  session: { guardOf(): MessageGuard; readonly idle: boolean },
+): (() => void) | undefined {
   const { options, stats } = context;
   const adapter = socket.nsp.adapter;
   const recovery = adapter instanceof BoundedRecoveryAdapter ? adapter : undefined;
@@ -27,7 +31,8 @@ export function installFastPath(socket: Socket, context: EchoContext, guards: { 
   // Fast replies need offsets from our recovery adapter, or the plain in-memory adapter (no
   // recovery); with any other adapter (Redis, socket.io's own recovery) socket.io's path is kept.
   const knownAdapter = recovery !== undefined || adapter.constructor === Adapter;
-  if (listeners.length !== 1 || !knownAdapter || options.logMessages) return undefined;
+  // A per-address allowance is asked asynchronously for every message: socket.io's path then.
+  if (listeners.length !== 1 || !knownAdapter || options.logMessages || context.store.addressLimiter) return undefined;
   const socketIoOnData = listeners[0]!;
 
   const { prefix, replyPrefix } = fastPathPrefixes(socket.nsp.name, options.receiveEvent, options.replyEvent);
@@ -37,13 +42,15 @@ export function installFastPath(socket: Socket, context: EchoContext, guards: { 
     if (
       typeof data === "string" &&
       !socketIoBusy &&
+      session.idle && // a message waiting on the store goes first
+
       data.startsWith(prefix) &&
       isJsonStringLiteral(data, prefix.length, data.length - 1) &&
       socket.connected &&
       !context.isShuttingDown() &&
       socket.listenerCount(options.receiveEvent) === 1 && // no array copy per message, unlike listeners()
       socket.listenersAny().length === 0 &&
-      guards.guardOf().admitsRaw(data)
+      session.guardOf().admitsRaw(data)
     ) {
       const literal = data.slice(prefix.length, -1);
       const offset = recovery?.retainRaw(socket.id, options.replyEvent, literal);

@@ -79,7 +79,8 @@ export class MessageGuard {
     this.detach();
   }
 
-  private violation(refused: Refusal): Refusal {
+  /** Counts `refused` against this connection (a refusal decided elsewhere too) and returns it. */
+  violation(refused: Refusal): Refusal {
     const now = performance.now();
     if (now - this.windowStart > VIOLATION_WINDOW_MS) {
       this.windowStart = now;

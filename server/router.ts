@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from "express";
+import { Router, type NextFunction, type Request, type Response } from "express";
 import type { EchoSocketHandle } from "./attach.js";
 import { BUNDLE_NAME, findElementBundle, serveBuiltFile } from "./element-bundle.js";
 import { optionError } from "./errors.js";
@@ -39,11 +39,18 @@ export const ROUTER_DEFAULTS: Readonly<RouterOptions> = Object.freeze({
 
 /** Health as JSON. Deliberately small: nothing about the host, versions or clients. */
 export interface HealthBody {
-  status: "ok";
+  /** "degraded" while a shared store is unreachable: echoes still flow, limits are per node. */
+  status: "ok" | "degraded";
   /** Seconds since the router was created. */
   uptime: number;
+  /** With a handle: figures summed over every node the socket.io adapter reaches. */
   connections?: number;
   echoes?: number;
+  /** Nodes that reported (1 without a cluster or Redis adapter). */
+  nodes?: number;
+  /** Where shared state lives: "memory" or "redis". */
+  store?: "memory" | "redis";
+  error?: string;
 }
 
 /** Headers for a JSON endpoint nobody should sniff, frame, embed or cache. */
@@ -100,13 +107,22 @@ function corsOriginFor({ allowedOrigins, handle }: RouterOptions): (origin: stri
 
 function healthHandler(handle: EchoSocketHandle | undefined) {
   const startedAt = Date.now();
-  return function echoSocketHealth(_req: Request, res: Response): void {
+  return function echoSocketHealth(_req: Request, res: Response, next: NextFunction): void {
     const body: HealthBody = { status: "ok", uptime: Math.round((Date.now() - startedAt) / 1000) };
-    if (handle) {
-      const { connections, echoes } = handle.stats();
-      Object.assign(body, { connections, echoes });
-    }
-    res.removeHeader("X-Powered-By");
-    res.set(JSON_HEADERS).json(body);
+    const reply = (): void => {
+      res.removeHeader("X-Powered-By");
+      res.set(JSON_HEADERS).json(body);
+    };
+    if (!handle) return reply();
+    handle
+      .clusterStats()
+      .then(({ connections, echoes, nodes }) => {
+        const store = handle.storeStatus();
+        Object.assign(body, { connections, echoes, nodes, store: store.kind });
+        // Still serving (each node falls back to its memory), so 200; the reason is in the logs.
+        if (!store.ok) Object.assign(body, { status: "degraded", error: "shared store unreachable" });
+        reply();
+      })
+      .catch(next);
   };
 }

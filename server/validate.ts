@@ -70,3 +70,10 @@ export function checkWholeNumber(name: string, value: unknown, min: number): num
   }
   return value;
 }
+
+/** A function (an adapter constructor or factory, a store factory); undefined too when `optional`. */
+export function checkFunction(name: string, value: unknown, expected: string, optional = false): any {
+  if (value === undefined && optional) return undefined;
+  if (typeof value !== "function") throw optionError(name, `must be ${expected}`, value);
+  return value;
+}

@@ -1,6 +1,6 @@
 import { createServer } from "node:http";
 import { describe, expect, it } from "vitest";
-import { attachEchoSocket, echoSocketRouter } from "../../server/index.js";
+import { attachEchoSocket, echoSocketRouter, redisStore } from "../../server/index.js";
 
 const invalidAttachOptions: Array<[string, unknown, RegExp]> = [
   ["options not an object", "ms", /`options` must be an object \(got "ms"\)/],
@@ -49,6 +49,9 @@ const invalidAttachOptions: Array<[string, unknown, RegExp]> = [
   ["allowedOrigins not a URL", { allowedOrigins: ["a.example"] }, /`allowedOrigins` must be/],
   ["keepRequest a number", { keepRequest: 1 }, /`keepRequest` must be true or false/],
   ["fastPath a string", { fastPath: "on" }, /`fastPath` must be true or false/],
+  ["adapter a string", { adapter: "redis" }, /`adapter` must be a socket.io adapter \(what an adapter package's createAdapter\(\) returns\)/],
+  ["store an object", { store: {} }, /`store` must be memoryStore\(\) or redisStore\(\{ client \}\) \(got an object\)/],
+  ["messagesPerSecondPerAddress negative", { messagesPerSecondPerAddress: -1 }, /`messagesPerSecondPerAddress` must be a whole number of 0 or more/],
   ["serverOptions an array", { serverOptions: [] }, /`serverOptions` must be an object/],
   ["serverOptions.path", { serverOptions: { path: "/x" } }, /`serverOptions.path` is not used; set the `path` option instead/],
 ];
@@ -78,6 +81,20 @@ describe("attachEchoSocket() validation", () => {
     expect(() => attachEchoSocket(target as never)).toThrow(
       /echo-socket: `target` must be an http.Server, an https.Server or a socket.io Server/,
     );
+  });
+});
+
+describe("redisStore() validation", () => {
+  const client = { isReady: false, sendCommand: async () => null, on() {}, off() {} };
+  it.each([
+    ["no options", undefined, /`client` must be a client from the `redis` package/],
+    ["a client without sendCommand", { client: {} }, /`client` must be a client from the `redis` package \(node-redis v4 or later\)/],
+    ["an empty keyPrefix", { client, keyPrefix: "" }, /`keyPrefix` must be a non-empty string/],
+    ["commandTimeoutMs 0", { client, commandTimeoutMs: 0 }, /`commandTimeoutMs` must be a whole number of 1 or more/],
+    ["an unknown option", { client, prefix: "x" }, /`prefix` is not an option; the options are `client`, `keyPrefix`, `commandTimeoutMs`/],
+  ])("throws a TypeError for %s", (_name, options, message) => {
+    expect(() => redisStore(options as never)).toThrow(TypeError);
+    expect(() => redisStore(options as never)).toThrow(message);
   });
 });
 

@@ -20,7 +20,7 @@ describe("echoSocketRouter()", () => {
     expect(first.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
     expect(first.headers.get("x-powered-by")).toBe(null);
     const body = await first.json();
-    expect(body).toEqual({ status: "ok", uptime: expect.any(Number), connections: 0, echoes: 0 });
+    expect(body).toEqual({ status: "ok", uptime: expect.any(Number), nodes: 1, store: "memory", connections: 0, echoes: 0 });
 
     const client = server.connect();
     const echoed = waitFor(client, "echo");

@@ -1,0 +1,205 @@
+import { randomBytes } from "node:crypto";
+import { RateLimiterRedis, type RateLimiterAbstract } from "rate-limiter-flexible";
+import { MemoryDedupWindow } from "./dedup.js";
+import { optionError } from "./errors.js";
+import { addressLimiterInMemory, type EchoStore, type EchoStoreFactory, type StoreConfig, type StoreStatus } from "./store.js";
+import { checkKnownKeys, checkOptionsObject, checkWholeNumber } from "./validate.js";
+
+/**
+ * The part of a `redis` (node-redis v4 or later) client the store uses. Create it with
+ * `disableOfflineQueue: true`, so commands fail at once while Redis is away instead of waiting.
+ */
+export interface RedisClientLike {
+  readonly isReady: boolean;
+  sendCommand(args: string[]): Promise<unknown>;
+  on(event: "ready" | "error" | "end", listener: (...args: any[]) => void): unknown;
+  off(event: "ready" | "error" | "end", listener: (...args: any[]) => void): unknown;
+}
+
+/** Options of `redisStore()`. */
+export interface RedisStoreOptions {
+  /** A connected `redis` client (node-redis v4 or later). The store never closes it. */
+  client: RedisClientLike;
+  /**
+   * Prefix of every key the store writes; nodes sharing a prefix share state.
+   * @default "echo-socket"
+   */
+  keyPrefix: string;
+  /**
+   * Milliseconds to wait for Redis before a call answers from this node's memory.
+   * @default 500
+   */
+  commandTimeoutMs: number;
+}
+
+/** How often a node renews its connection counts in Redis; they expire 3 periods after a node dies. */
+const HEARTBEAT_MS = 5_000;
+const TOTAL_FIELD = "#total";
+
+// Sums one address's connections over the nodes still alive (a dead node's hash has expired).
+const SUM_CONNECTIONS = `
+local total = 0
+for _, node in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local count = redis.call('HGET', ARGV[1] .. node, ARGV[2])
+  if count then total = total + tonumber(count)
+  elseif redis.call('EXISTS', ARGV[1] .. node) == 0 then redis.call('SREM', KEYS[1], node) end
+end
+return total`;
+
+/**
+ * Shared state in Redis, for several echo-socket nodes: a message re-sent to another node after a
+ * failover is recognised, and the per-address limits count every node. While Redis is unreachable
+ * each node answers from its own memory (and says so in health and its log); when Redis returns,
+ * the node writes its connection counts back and shared state resumes.
+ */
+export function redisStore(options: Partial<RedisStoreOptions> & Pick<RedisStoreOptions, "client">): EchoStoreFactory {
+  const given = checkOptionsObject("redisStore options", options);
+  checkKnownKeys(given, ["client", "keyPrefix", "commandTimeoutMs"]);
+  const client = given.client as RedisClientLike;
+  if (typeof client !== "object" || client === null || typeof client.sendCommand !== "function" || typeof client.on !== "function") {
+    throw optionError("client", "must be a client from the `redis` package (node-redis v4 or later)", client);
+  }
+  const keyPrefix = given.keyPrefix ?? "echo-socket";
+  if (typeof keyPrefix !== "string" || keyPrefix.length === 0) throw optionError("keyPrefix", "must be a non-empty string", keyPrefix);
+  const commandTimeoutMs = checkWholeNumber("commandTimeoutMs", given.commandTimeoutMs ?? 500, 1);
+  return (config) => new RedisStore({ client, keyPrefix, commandTimeoutMs }, config);
+}
+
+class RedisStore implements EchoStore {
+  private readonly node = randomBytes(6).toString("hex");
+  private readonly nodesKey: string;
+  private readonly nodePrefix: string;
+  /** Always kept too: it answers while Redis is away, and knows what this node saw before. */
+  private readonly localDedup: MemoryDedupWindow;
+  readonly addressLimiter: RateLimiterAbstract | undefined;
+  /** This node's connections per address: what it writes back to Redis when Redis returns. */
+  private readonly counts = new Map<string, number>();
+  private total = 0;
+  private lastError: string | undefined;
+  private readonly heartbeat: ReturnType<typeof setInterval>;
+  private readonly onReady = (): void => {
+    if (this.lastError !== undefined) this.config.logger.info("Redis reachable again: shared state resumed");
+    this.lastError = undefined;
+    this.writeCounts();
+  };
+  private readonly onError = (error: unknown): void => this.failed(error);
+
+  constructor(
+    private readonly redis: RedisStoreOptions,
+    private readonly config: StoreConfig,
+  ) {
+    this.nodesKey = `${redis.keyPrefix}:nodes`;
+    this.nodePrefix = `${redis.keyPrefix}:connections:`;
+    this.localDedup = new MemoryDedupWindow(config.dedupWindowSize, config.dedupWindowMs);
+    const insuranceLimiter = addressLimiterInMemory(config);
+    this.addressLimiter = insuranceLimiter && new RateLimiterRedis({
+      storeClient: redis.client,
+      useRedisPackage: true,
+      rejectIfRedisNotReady: true,
+      keyPrefix: `${redis.keyPrefix}:rate`,
+      points: config.messagesPerSecondPerAddress,
+      duration: 1,
+      insuranceLimiter, // rate-limiter-flexible's own fallback while Redis is away
+    });
+    redis.client.on("ready", this.onReady);
+    redis.client.on("error", this.onError);
+    this.heartbeat = setInterval(() => this.renew(), HEARTBEAT_MS).unref();
+    this.writeCounts();
+  }
+
+  seenBefore(id: string): boolean | Promise<boolean> {
+    const seenHere = this.localDedup.seenBefore(id);
+    if (seenHere || !this.redis.client.isReady) return seenHere;
+    const key = `${this.redis.keyPrefix}:dedup:${id}`;
+    return this.command(["SET", key, "1", "NX", "PX", String(this.config.dedupWindowMs)]).then(
+      (reply) => reply === null, // NX: null when the key was already there
+      () => false,
+    );
+  }
+
+  connectionsChanged(address: string, count: number, total: number): void {
+    if (count > 0) this.counts.set(address, count);
+    else this.counts.delete(address);
+    this.total = total;
+    if (!this.redis.client.isReady) return;
+    const key = this.nodePrefix + this.node;
+    const write = count > 0 ? ["HSET", key, address, String(count), TOTAL_FIELD, String(total)] : ["HDEL", key, address];
+    this.command(write).catch(() => {});
+    if (count === 0) this.command(["HSET", key, TOTAL_FIELD, String(total)]).catch(() => {});
+  }
+
+  connectionsFrom(address: string, local: number): number | Promise<number> {
+    if (!this.redis.client.isReady) return local;
+    return this.command(["EVAL", SUM_CONNECTIONS, "1", this.nodesKey, this.nodePrefix, address]).then(
+      (sum) => Math.max(Number(sum), local),
+      () => local,
+    );
+  }
+
+  status(): StoreStatus {
+    const ok = this.redis.client.isReady && this.lastError === undefined;
+    return ok ? { kind: "redis", ok } : { kind: "redis", ok, error: this.lastError ?? "Redis client not connected" };
+  }
+
+  clear(): void {
+    this.localDedup.clear();
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.heartbeat);
+    this.redis.client.off("ready", this.onReady);
+    this.redis.client.off("error", this.onError);
+    this.localDedup.clear();
+    if (this.redis.client.isReady) {
+      await Promise.all([this.command(["DEL", this.nodePrefix + this.node]), this.command(["SREM", this.nodesKey, this.node])]).catch(() => {});
+    }
+  }
+
+  /** Writes this node's whole count hash (on start and whenever Redis returns). */
+  private writeCounts(): void {
+    if (!this.redis.client.isReady) return;
+    const key = this.nodePrefix + this.node;
+    const fields = [TOTAL_FIELD, String(this.total)];
+    for (const [address, count] of this.counts) fields.push(address, String(count));
+    Promise.all([
+      this.command(["DEL", key]),
+      this.command(["HSET", key, ...fields]),
+      this.command(["PEXPIRE", key, String(3 * HEARTBEAT_MS)]),
+      this.command(["SADD", this.nodesKey, this.node]),
+    ]).catch(() => {});
+  }
+
+  private renew(): void {
+    if (!this.redis.client.isReady) return;
+    // A hash that expired while this node was cut off is written whole again.
+    this.command(["PEXPIRE", this.nodePrefix + this.node, String(3 * HEARTBEAT_MS)])
+      .then((renewed) => (Number(renewed) === 1 ? this.command(["SADD", this.nodesKey, this.node]) : this.writeCounts()))
+      .catch(() => {});
+  }
+
+  /** One Redis command, given up after `commandTimeoutMs`; a failure is logged once per outage. */
+  private command(args: string[]): Promise<unknown> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no reply within ${this.redis.commandTimeoutMs} ms`)), this.redis.commandTimeoutMs);
+    });
+    return Promise.race([this.redis.client.sendCommand(args), timeout]).then(
+      (reply) => {
+        clearTimeout(timer);
+        if (this.lastError !== undefined) this.onReady(); // answered again without a reconnect
+        return reply;
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        this.failed(error);
+        throw error;
+      },
+    );
+  }
+
+  private failed(error: unknown): void {
+    if (this.lastError !== undefined) return;
+    this.lastError = `Redis unavailable: ${error instanceof Error ? error.message : String(error)}`;
+    this.config.logger.error(`${this.lastError}; de-duplication and limits use this node's memory until it returns`);
+  }
+}

@@ -1,0 +1,89 @@
+import { RateLimiterMemory, type RateLimiterAbstract } from "rate-limiter-flexible";
+import { MemoryDedupWindow } from "./dedup.js";
+import type { Logger } from "./logger.js";
+
+/** What a store is built with: the channel's resolved limits. */
+export interface StoreConfig {
+  dedupWindowSize: number;
+  dedupWindowMs: number;
+  /** Messages a second one client address may send across its connections (and nodes); 0: no limit. */
+  messagesPerSecondPerAddress: number;
+  logger: Logger;
+}
+
+/** Whether the store's shared backend is reachable (always, in memory). */
+export interface StoreStatus {
+  /** "memory": this process only; "redis": shared by every node using the same Redis. */
+  kind: "memory" | "redis";
+  ok: boolean;
+  /** Why shared state is unavailable, while it is. */
+  error?: string;
+}
+
+/**
+ * The state that must hold across a client's reconnects and, with a shared store, across nodes:
+ * the de-duplication window, the per-address message allowance, per-address connection counts.
+ * Calls answer synchronously when they can (in memory) and with a promise when they cannot; a
+ * shared store that cannot reach its backend answers from this node's memory instead of failing.
+ */
+export interface EchoStore {
+  /** Records message `id`; true when it was recorded before, within the window. */
+  seenBefore(id: string): boolean | Promise<boolean>;
+  /** The per-address message allowance, or undefined when there is none (the option is 0). */
+  readonly addressLimiter: RateLimiterAbstract | undefined;
+  /** This node's connections from `address` changed to `count` (this node's total to `total`). */
+  connectionsChanged(address: string, count: number, total: number): void;
+  /** Connections from `address` across every node sharing the store, given `local` on this node. */
+  connectionsFrom(address: string, local: number): number | Promise<number>;
+  status(): StoreStatus;
+  /** Forgets the de-duplication window. */
+  clear(): void;
+  /** Releases timers and what the store holds (not a client it was given). */
+  close(): Promise<void>;
+}
+
+/** Makes the store for one attached channel; `store` options take one of these. */
+export type EchoStoreFactory = (config: StoreConfig) => EchoStore;
+
+/** The default: everything in this process's memory. */
+export function memoryStore(): EchoStoreFactory {
+  return (config) => new MemoryStore(config);
+}
+
+class MemoryStore implements EchoStore {
+  private readonly dedup: MemoryDedupWindow;
+  readonly addressLimiter: RateLimiterAbstract | undefined;
+
+  constructor(config: StoreConfig) {
+    this.dedup = new MemoryDedupWindow(config.dedupWindowSize, config.dedupWindowMs);
+    this.addressLimiter = addressLimiterInMemory(config);
+  }
+
+  seenBefore(id: string): boolean {
+    return this.dedup.seenBefore(id);
+  }
+
+  connectionsChanged(): void {}
+
+  connectionsFrom(_address: string, local: number): number {
+    return local;
+  }
+
+  status(): StoreStatus {
+    return { kind: "memory", ok: true };
+  }
+
+  clear(): void {
+    this.dedup.clear();
+  }
+
+  async close(): Promise<void> {
+    this.dedup.clear();
+  }
+}
+
+/** rate-limiter-flexible's in-memory limiter for the per-address allowance (also Redis's stand-in). */
+export function addressLimiterInMemory(config: StoreConfig): RateLimiterMemory | undefined {
+  const points = config.messagesPerSecondPerAddress;
+  return points > 0 ? new RateLimiterMemory({ keyPrefix: "echo-socket-address", points, duration: 1 }) : undefined;
+}
