@@ -4,7 +4,8 @@ import { checkLogger, consoleLogger, type Logger } from "./logger.js";
 import { checkTrustProxy, type TrustProxy } from "./client-address.js";
 import { checkAllowedOrigins, originMatcher, type AllowedOrigins } from "./origins.js";
 import { boundedRecoveryAdapter } from "./recovery-adapter.js";
-import { memoryStore, type EchoStoreFactory } from "./store.js";
+import { memoryStore, type EchoStore, type EchoStoreFactory } from "./store.js";
+import { failFastRecovery } from "./adapter-guard.js";
 import {
   checkBoolean,
   checkEventName,
@@ -227,14 +228,16 @@ export const ATTACH_DEFAULTS: Readonly<Omit<AttachOptions, "serverOptions">> = O
 export function socketIoServerOptions(
   options: ResolvedAttachOptions,
   allowRequest: NonNullable<ServerOptions["allowRequest"]>,
+  store: EchoStore,
 ): Partial<ServerOptions> {
   const limits = { windowMs: options.recoveryWindowMs, maxBytes: options.recoveryBufferBytes };
+  const adapter = options.adapter && failFastRecovery(options.adapter, () => store.reachable);
   const recovery = options.recoveryWindowMs > 0
     ? {
         connectionStateRecovery: { maxDisconnectionDuration: options.recoveryWindowMs, skipMiddlewares: true },
-        adapter: options.adapter ?? boundedRecoveryAdapter(limits),
+        adapter: adapter ?? boundedRecoveryAdapter(limits),
       }
-    : options.adapter ? { adapter: options.adapter } : {};
+    : adapter ? { adapter } : {};
   const allowed = originMatcher(options.allowedOrigins);
   const cors = options.allowedOrigins === "*"
     ? { origin: "*" }

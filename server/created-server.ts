@@ -23,7 +23,7 @@ export function createSocketIoServer(target: HttpServer | HttpsServer, options: 
   const admission = new Admission(options, store);
   let io!: Server;
   const restoreListeners = trackListeners(target as HttpServer, () => {
-    io = new Server(target, socketIoServerOptions(options, admission.allowRequest));
+    io = new Server(target, socketIoServerOptions(options, admission.allowRequest, store));
   });
   // engine.io keeps its client list protected, so keep our own: for the caps, and to wait on at close.
   const clients = new Set<EngineClient>();

@@ -60,7 +60,16 @@ class EchoSession {
   ) {
     socket.on(context.options.receiveEvent, this.onMessage);
     this.removeFastPath = context.options.fastPath ? installFastPath(socket, context, this) : undefined;
-    socket.emit(READY_EVENT, READY_PAYLOAD);
+    this.send(READY_EVENT, [READY_PAYLOAD]);
+  }
+
+  /**
+   * Emits to this socket. While shared state is unreachable, a shared adapter would hold the packet
+   * until Redis returns: it goes from this node only then (no recovery offset; the element re-sends).
+   */
+  private send(event: string, args: readonly unknown[]): void {
+    if (this.context.store.reachable) this.socket.emit(event, ...args);
+    else this.socket.nsp.local.to(this.socket.id).emit(event, ...args);
   }
 
   dispose(): void {
@@ -137,7 +146,7 @@ class EchoSession {
     if (options.logMessages) (options.logger.debug ?? options.logger.info).call(options.logger, `message from ${this.address}`, ...args);
     // A duplicate is echoed again: the first echo may be what was lost. The client shows each id once.
     try {
-      this.socket.emit(options.replyEvent, ...args);
+      this.send(options.replyEvent, args);
     } catch {
       // socket.io's encoder recurses over payloads; the depth guard stops that, this stops anything it missed.
       return this.refuse(refusal("payload_too_deep", options.maxNestingDepth), id, ack);
@@ -155,10 +164,10 @@ class EchoSession {
     this.context.stats.refused++;
     if (id !== undefined) refused.error.id = id;
     if (ack) ack(refused);
-    else socket.emit(ERROR_EVENT, refused.error);
+    else this.send(ERROR_EVENT, [refused.error]);
     if (this.guardOf().persistent && socket.connected) {
       this.context.options.logger.warn(`client ${this.address} closed: kept exceeding limits (last: ${refused.error.code})`);
-      socket.emit(ERROR_EVENT, refusal("too_many_violations", undefined).error);
+      this.send(ERROR_EVENT, [refusal("too_many_violations", undefined).error]);
       socket.disconnect(true);
     }
   }

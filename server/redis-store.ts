@@ -6,8 +6,8 @@ import { addressLimiterInMemory, type EchoStore, type EchoStoreFactory, type Sto
 import { checkKnownKeys, checkOptionsObject, checkWholeNumber } from "./validate.js";
 
 /**
- * The part of a `redis` (node-redis v4 or later) client the store uses. Create it with
- * `disableOfflineQueue: true`, so commands fail at once while Redis is away instead of waiting.
+ * The part of a `redis` (node-redis v4 or later) client the store uses. The store sends nothing
+ * while the client is not ready, so the client's offline queue never holds a message up.
  */
 export interface RedisClientLike {
   readonly isReady: boolean;
@@ -105,6 +105,10 @@ class RedisStore implements EchoStore {
     redis.client.on("error", this.onError);
     this.heartbeat = setInterval(() => this.renew(), HEARTBEAT_MS).unref();
     this.writeCounts();
+  }
+
+  get reachable(): boolean {
+    return this.redis.client.isReady;
   }
 
   seenBefore(id: string): boolean | Promise<boolean> {

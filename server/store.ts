@@ -27,6 +27,8 @@ export interface StoreStatus {
  * shared store that cannot reach its backend answers from this node's memory instead of failing.
  */
 export interface EchoStore {
+  /** False while a shared backend is unreachable (checked per message: must be cheap). */
+  readonly reachable: boolean;
   /** Records message `id`; true when it was recorded before, within the window. */
   seenBefore(id: string): boolean | Promise<boolean>;
   /** The per-address message allowance, or undefined when there is none (the option is 0). */
@@ -53,6 +55,7 @@ export function memoryStore(): EchoStoreFactory {
 class MemoryStore implements EchoStore {
   private readonly dedup: MemoryDedupWindow;
   readonly addressLimiter: RateLimiterAbstract | undefined;
+  readonly reachable = true;
 
   constructor(config: StoreConfig) {
     this.dedup = new MemoryDedupWindow(config.dedupWindowSize, config.dedupWindowMs);

@@ -1,0 +1,47 @@
+// The demo app, shared by `npm start` (one process), `npm run start:cluster` (every core) and
+// `npm run start:redis` (one node of several behind a load balancer).
+import { createServer, type Server as HttpServer } from "node:http";
+import express from "express";
+import { attachEchoSocket, echoSocketRouter, type AttachOptions, type EchoSocketHandle } from "../server/index.js";
+import { demoPage } from "./page.js";
+
+export interface DemoApp {
+  server: HttpServer;
+  echo: EchoSocketHandle;
+}
+
+/** An Express app with the demo page at `/`, echo-socket's router at `/echo` and the echo channel attached. */
+export function createDemoApp(options: Partial<AttachOptions> = {}): DemoApp {
+  const app = express();
+  const server = createServer(app);
+  // Slow or half-sent requests must not hold sockets for minutes.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  const echo = attachEchoSocket(server, options);
+  app.use("/echo", echoSocketRouter({ handle: echo }));
+  app.get("/", function demoIndex(req, res) {
+    res.type("html").send(demoPage(`${req.protocol}://${req.get("host") ?? "localhost"}`));
+  });
+  return { server, echo };
+}
+
+/** Closes gracefully on SIGINT and SIGTERM: queued echoes go out, clients are told to reconnect. */
+export function closeOnSignals(name: string, close: () => Promise<void>): void {
+  let stopping = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: closing ${name}`);
+    setTimeout(() => process.exit(0), 5000).unref();
+    await close();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+/** Extra `attachEchoSocket` options from the ECHO_SOCKET_OPTIONS environment variable (JSON), for trying limits. */
+export function optionsFromEnvironment(): Partial<AttachOptions> {
+  const json = process.env.ECHO_SOCKET_OPTIONS;
+  return json ? (JSON.parse(json) as Partial<AttachOptions>) : {};
+}

@@ -1,0 +1,48 @@
+// Every core on one host: `npm run start:cluster`. The primary process accepts connections and hands
+// each to a worker with @socket.io/sticky (every request of a long-polling session must reach the same
+// worker); the workers share socket.io events through @socket.io/cluster-adapter. WORKERS sets how many.
+import cluster from "node:cluster";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { availableParallelism } from "node:os";
+import { createAdapter, setupPrimary } from "@socket.io/cluster-adapter";
+import { setupMaster, setupWorker } from "@socket.io/sticky";
+import { closeOnSignals, createDemoApp, optionsFromEnvironment } from "./app.js";
+
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST ?? "localhost";
+const workers = Number(process.env.WORKERS ?? availableParallelism());
+
+if (cluster.isPrimary) {
+  const server = createServer();
+  setupMaster(server, { loadBalancingMethod: "least-connection" });
+  setupPrimary(); // relays the cluster adapter's messages between workers
+  let stopping = false;
+  for (let i = 0; i < workers; i++) cluster.fork();
+  // A worker that dies is replaced; its clients reconnect to the others meanwhile.
+  cluster.on("exit", (worker, code, signal) => {
+    if (stopping) return;
+    console.log(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
+    cluster.fork();
+  });
+  server.listen(port, host, () => {
+    const { port: actualPort } = server.address() as AddressInfo;
+    console.log(`echo-socket demo (${workers} workers): open http://${host}:${actualPort}/`);
+  });
+  closeOnSignals("echo-socket cluster", async () => {
+    stopping = true;
+    const exits = Object.values(cluster.workers ?? {}).map((worker) => new Promise((resolve) => worker!.once("exit", resolve)));
+    for (const worker of Object.values(cluster.workers ?? {})) worker!.kill("SIGTERM");
+    await Promise.all(exits);
+    server.close();
+  });
+} else {
+  // The cluster adapter does not carry connection state recovery: it is off here (the element still
+  // re-sends what was not echoed, and the server de-duplicates within each worker).
+  const { server, echo } = createDemoApp({ recoveryWindowMs: 0, ...optionsFromEnvironment(), adapter: createAdapter() });
+  setupWorker(echo.io); // connections come from the primary, not from a listening socket
+  closeOnSignals(`worker ${process.pid}`, async () => {
+    await echo.close();
+    server.close();
+  });
+}

@@ -1,0 +1,134 @@
+// Real Redis and nginx for the scale-out tests: each test starts its own on free loopback ports,
+// in a temporary folder, and stops them. `.ci/run` installs Debian's redis-server and nginx.
+import { spawn } from "node:child_process";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** A loopback port nothing listens on right now. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once `port` accepts a TCP connection; rejects after `ms`. */
+export async function waitForPort(port, ms = 10_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const open = await new Promise((resolve) => {
+      const socket = connect(port, "127.0.0.1", () => (socket.destroy(), resolve(true)));
+      socket.once("error", () => resolve(false));
+    });
+    if (open) return;
+    if (Date.now() > deadline) throw new Error(`nothing listened on 127.0.0.1:${port} within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function exited(child) {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
+async function kill(child, signal = "SIGKILL") {
+  if (exited(child)) return;
+  const gone = new Promise((resolve) => child.once("exit", resolve));
+  child.kill(signal);
+  await gone;
+}
+
+/**
+ * redis-server on a free loopback port, nothing saved to disk. `stop()` kills it (as a crash would);
+ * `start()` starts it again on the same port, empty.
+ */
+export async function startRedis() {
+  const port = await freePort();
+  let child;
+  const redis = {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    async start() {
+      child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+        stdio: ["ignore", "pipe", "inherit"],
+      });
+      child.stdout.resume();
+      await waitForPort(port);
+    },
+    stop: () => kill(child),
+  };
+  await redis.start();
+  return redis;
+}
+
+/**
+ * The nginx configuration the README documents, in front of echo-socket nodes on `upstreamPorts`:
+ * sticky by client address (socket.io's long-polling needs every request of a session on one node),
+ * WebSocket upgrade headers, and timeouts longer than socket.io's heartbeat (25 s ping + 20 s wait).
+ */
+export function nginxConfig({ listenPort, upstreamPorts, root, debugHeader = false }) {
+  return `worker_processes 1;
+daemon off;
+pid ${root}/nginx.pid;
+error_log ${root}/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${root}/body;
+  proxy_temp_path ${root}/proxy;
+  fastcgi_temp_path ${root}/fastcgi;
+  uwsgi_temp_path ${root}/uwsgi;
+  scgi_temp_path ${root}/scgi;
+
+  upstream echo_socket_nodes {
+    ip_hash;
+${upstreamPorts.map((port) => `    server 127.0.0.1:${port} max_fails=1 fail_timeout=5s;`).join("\n")}
+  }
+
+  map $http_upgrade $connection_upgrade {
+    default upgrade;
+    ""      close;
+  }
+
+  server {
+    listen 127.0.0.1:${listenPort};
+    location / {
+      proxy_pass http://echo_socket_nodes;
+      proxy_http_version 1.1;
+      proxy_set_header Upgrade $http_upgrade;
+      proxy_set_header Connection $connection_upgrade;
+      proxy_set_header Host $host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_read_timeout 60s;
+      proxy_send_timeout 60s;
+      proxy_connect_timeout 2s;
+      proxy_next_upstream error timeout http_502 http_503;
+      proxy_buffering off;${debugHeader ? "\n      add_header X-Echo-Node $upstream_addr always;" : ""}
+    }
+  }
+}
+`;
+}
+
+/** nginx (Debian's) on a free loopback port, proxying to `upstreamPorts`; `debugHeader` names the node in each response. */
+export async function startNginx(upstreamPorts, { debugHeader = false } = {}) {
+  const root = mkdtempSync(join(tmpdir(), "echo-socket-nginx-"));
+  chmodSync(root, 0o755); // nginx's workers may run as another user
+  const listenPort = await freePort();
+  writeFileSync(join(root, "nginx.conf"), nginxConfig({ listenPort, upstreamPorts, root, debugHeader }));
+  const child = spawn("nginx", ["-p", root, "-c", join(root, "nginx.conf")], { stdio: ["ignore", "ignore", "inherit"] });
+  await waitForPort(listenPort);
+  return {
+    port: listenPort,
+    url: `http://127.0.0.1:${listenPort}`,
+    async stop() {
+      await kill(child, "SIGTERM");
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
