@@ -12,11 +12,13 @@ import { closeOnSignals, createDemoApp, optionsFromEnvironment } from "./app.js"
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? "localhost";
 const workers = Number(process.env.WORKERS ?? availableParallelism());
+const WORKER_READY = "echo-socket:worker-ready";
 
 if (cluster.isPrimary) {
   const server = createServer();
   setupMaster(server, { loadBalancingMethod: "least-connection" });
   setupPrimary(); // relays the cluster adapter's messages between workers
+  cluster.setupPrimary({ serialization: "advanced" }); // sticky hands request bytes over IPC as Buffers
   let stopping = false;
   for (let i = 0; i < workers; i++) cluster.fork();
   // A worker that dies is replaced; its clients reconnect to the others meanwhile.
@@ -25,9 +27,14 @@ if (cluster.isPrimary) {
     console.log(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
     cluster.fork();
   });
-  server.listen(port, host, () => {
-    const { port: actualPort } = server.address() as AddressInfo;
-    console.log(`echo-socket demo (${workers} workers): open http://${host}:${actualPort}/`);
+  // Listen once every worker can take connections: sticky hands them over at once, to any worker.
+  let ready = 0;
+  cluster.on("message", (_worker, message: unknown) => {
+    if (message !== WORKER_READY || ++ready !== workers) return;
+    server.listen(port, host, () => {
+      const { port: actualPort } = server.address() as AddressInfo;
+      console.log(`echo-socket demo (${workers} workers): open http://${host}:${actualPort}/`);
+    });
   });
   closeOnSignals("echo-socket cluster", async () => {
     stopping = true;
@@ -41,6 +48,7 @@ if (cluster.isPrimary) {
   // re-sends what was not echoed, and the server de-duplicates within each worker).
   const { server, echo } = createDemoApp({ recoveryWindowMs: 0, ...optionsFromEnvironment(), adapter: createAdapter() });
   setupWorker(echo.io); // connections come from the primary, not from a listening socket
+  process.send!(WORKER_READY);
   closeOnSignals(`worker ${process.pid}`, async () => {
     await echo.close();
     server.close();

@@ -1,4 +1,4 @@
-// `npm start` as a user runs it: the built demo server in its own process.
+// `npm start` and `npm run start:cluster` as a user runs them: the built demo in its own process.
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { afterEach, describe, expect, it } from "vitest";
@@ -10,8 +10,8 @@ afterEach(() => {
   if (demo && demo.exitCode === null) demo.kill("SIGKILL");
 });
 
-async function startDemo(): Promise<string> {
-  demo = spawn(process.execPath, ["dist/demo/server.js"], { env: { ...process.env, PORT: "0", HOST: "127.0.0.1" } });
+async function startDemo(script = "dist/demo/server.js", env: Record<string, string> = {}): Promise<string> {
+  demo = spawn(process.execPath, [script], { env: { ...process.env, PORT: "0", HOST: "127.0.0.1", ...env } });
   // Keep reading stdout for the whole run: a closed pipe would make the demo's later logging fail.
   let output = "";
   return new Promise((resolve, reject) => {
@@ -38,6 +38,43 @@ describe("the demo (npm start)", () => {
     client.emit("ms", "demo");
     expect((await echoed)[0]).toEqual("demo");
     client.disconnect();
+
+    demo!.kill("SIGTERM");
+    const [code] = await once(demo!, "exit");
+    expect(code).toBe(0);
+  });
+});
+
+describe("the cluster demo (npm run start:cluster)", () => {
+  it("serves the page and echoes on every worker, over polling and WebSocket, with cluster-wide health", async () => {
+    const url = await startDemo("dist/demo/cluster.js", { WORKERS: "2" });
+    expect(await (await fetch(`${url}/`)).text()).toContain("<echo-socket></echo-socket>");
+    expect((await fetch(`${url}/echo/echo-socket.js`)).status).toBe(200);
+    expect((await fetch(`${url}/socket.io/socket.io.js`)).status).toBe(200); // what the tutorial's page loads
+
+    // The tutorial's client, as written there, over each transport; least-connection spreads them over both workers.
+    const clients = (["polling", "websocket"] as const).flatMap((transport) =>
+      Array.from({ length: 4 }, () => io(url, { path: "/socket.io", forceNew: true, reconnection: false, transports: [transport] })),
+    );
+    try {
+      await Promise.all(clients.map((client) => waitFor(client, "connect")));
+      // Several round trips each: a long-polling session whose requests reached another worker would fail.
+      for (let round = 0; round < 3; round++) {
+        const echoes = await Promise.all(
+          clients.map((client, i) => {
+            const echoed = waitFor<[string]>(client, "echo");
+            client.emit("ms", `${client.io.engine.transport.name} ${i} round ${round}`);
+            return echoed;
+          }),
+        );
+        expect(echoes.map(([text]) => text)).toEqual(clients.map((client, i) => `${client.io.engine.transport.name} ${i} round ${round}`));
+      }
+      expect(clients.filter((client) => client.io.engine.transport.name === "polling")).toHaveLength(4);
+      const health = await (await fetch(`${url}/echo/health`)).json();
+      expect(health).toMatchObject({ status: "ok", nodes: 2, connections: 8, echoes: 24, store: "memory" });
+    } finally {
+      for (const client of clients) client.disconnect();
+    }
 
     demo!.kill("SIGTERM");
     const [code] = await once(demo!, "exit");
