@@ -1,10 +1,14 @@
 // Real Redis and nginx for the scale-out tests: each test starts its own on free loopback ports,
 // in a temporary folder, and stops them. `.ci/run` installs Debian's redis-server and nginx.
 import { spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+
+// Debian puts nginx in /usr/sbin, which a non-root PATH may lack.
+const NGINX = process.env.NGINX_PATH ?? (existsSync("/usr/sbin/nginx") ? "/usr/sbin/nginx" : "nginx");
+const REDIS_SERVER = process.env.REDIS_SERVER_PATH ?? "redis-server";
 
 /** A loopback port nothing listens on right now. */
 export function freePort() {
@@ -54,7 +58,7 @@ export async function startRedis() {
     port,
     url: `redis://127.0.0.1:${port}`,
     async start() {
-      child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+      child = spawn(REDIS_SERVER, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
         stdio: ["ignore", "pipe", "inherit"],
       });
       child.stdout.resume();
@@ -121,7 +125,7 @@ export async function startNginx(upstreamPorts, { debugHeader = false } = {}) {
   chmodSync(root, 0o755); // nginx's workers may run as another user
   const listenPort = await freePort();
   writeFileSync(join(root, "nginx.conf"), nginxConfig({ listenPort, upstreamPorts, root, debugHeader }));
-  const child = spawn("nginx", ["-p", root, "-c", join(root, "nginx.conf")], { stdio: ["ignore", "ignore", "inherit"] });
+  const child = spawn(NGINX, ["-p", root, "-c", join(root, "nginx.conf")], { stdio: ["ignore", "ignore", "inherit"] });
   await waitForPort(listenPort);
   return {
     port: listenPort,
