@@ -107,3 +107,15 @@ export async function withServer<T>(options: ServerOptions, test: (server: Runni
     await stopServer(server);
   }
 }
+
+/** Redis, two echo-socket nodes sharing it, and nginx in front (test/support/scaled-deployment.mjs). */
+export function startScaledDeployment(options: Record<string, unknown> = {}): Promise<RunningServer> {
+  return executeServerCommand("start-scaled-deployment", { options }) as Promise<RunningServer>;
+}
+
+export type ScaledAction = "serving-node" | "kill-node" | "start-node" | "stop-redis" | "start-redis" | "health";
+
+/** Acts on a running scaled deployment: kill or start node `index`, stop or start Redis, read health. */
+export function scaled<T = unknown>(deployment: RunningServer, action: ScaledAction, index?: number): Promise<T> {
+  return executeServerCommand("scaled-deployment", { id: deployment.id, action, index }) as Promise<T>;
+}

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import express from "express";
 import { Server } from "socket.io";
 import { attachEchoSocket, echoSocketRouter } from "../../dist/server/index.js";
+import { startScaledDeployment } from "./scaled-deployment.mjs";
 
 /** Hand-written socket.io servers the element must cope with, each a few lines. */
 const plainServers = {
@@ -100,9 +101,34 @@ export async function startEchoServerProcess({ port = 0 } = {}) {
   };
 }
 
+/** What a browser test may do to a running scaled deployment (see scaled-deployment.mjs). */
+async function scaledDeploymentAction(deployment, { action, index }) {
+  switch (action) {
+    case "serving-node":
+      return deployment.servingNode();
+    case "kill-node":
+      await deployment.nodes[index].kill();
+      return true;
+    case "start-node":
+      await deployment.startNode(index);
+      return true;
+    case "stop-redis":
+      await deployment.redis.stop();
+      return true;
+    case "start-redis":
+      await deployment.redis.start();
+      return true;
+    case "health":
+      return deployment.health(index);
+    default:
+      throw new Error(`unknown scaled deployment action ${action}`);
+  }
+}
+
 /**
  * A wtr plugin: `executeServerCommand("start-echo-server", {kind, port, flapMs})` (kind "process" runs
- * it in a child process) and `("stop-echo-server", {id})`, which returns the server's figures.
+ * it in a child process) and `("stop-echo-server", {id})`, which returns the server's figures;
+ * `("start-scaled-deployment", {options})` (Redis, two nodes, nginx) and `("scaled-deployment", {id, action, index})`.
  */
 export function echoServersPlugin() {
   const running = new Map();
@@ -116,10 +142,19 @@ export function echoServersPlugin() {
         running.set(id, server);
         return { id, url: server.url, port: server.port };
       }
+      if (command === "start-scaled-deployment") {
+        const deployment = await startScaledDeployment(payload ?? {});
+        const id = nextId++;
+        running.set(id, deployment);
+        return { id, url: deployment.url, port: deployment.nginx.port };
+      }
+      if (command === "scaled-deployment") {
+        return scaledDeploymentAction(running.get(payload.id), payload);
+      }
       if (command === "stop-echo-server") {
         const server = running.get(payload.id);
         running.delete(payload.id);
-        return (await server?.stop()) ?? null;
+        return (await server?.stop()) ?? true; // wtr takes null as "command not handled"
       }
       return undefined;
     },

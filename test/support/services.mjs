@@ -125,7 +125,7 @@ export async function startNginx(upstreamPorts, { debugHeader = false } = {}) {
   chmodSync(root, 0o755); // nginx's workers may run as another user
   const listenPort = await freePort();
   writeFileSync(join(root, "nginx.conf"), nginxConfig({ listenPort, upstreamPorts, root, debugHeader }));
-  const child = spawn(NGINX, ["-p", root, "-c", join(root, "nginx.conf")], { stdio: ["ignore", "ignore", "inherit"] });
+  const child = spawn(NGINX, ["-p", root, "-e", join(root, "error.log"), "-c", join(root, "nginx.conf")], { stdio: ["ignore", "ignore", "inherit"] });
   await waitForPort(listenPort);
   return {
     port: listenPort,
