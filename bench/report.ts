@@ -2,6 +2,7 @@
 import { cpus, totalmem } from "node:os";
 import type { BundleRow } from "./scenarios/bundle.js";
 import type { CapacityRow } from "./scenarios/capacity.js";
+import type { ClusterRow } from "./scenarios/cluster.js";
 import type { FloodRow } from "./scenarios/flood.js";
 import type { ThroughputRow } from "./scenarios/throughput.js";
 import type { BrowserResult } from "./scenarios/browser.js";
@@ -10,6 +11,7 @@ export interface BenchResults {
   throughput: ThroughputRow[];
   capacity: CapacityRow[];
   flood: FloodRow[];
+  cluster: ClusterRow[];
   browser?: BrowserResult;
   bundle: BundleRow[];
 }
@@ -55,6 +57,12 @@ export function ratios(results: BenchResults): Ratio[] {
   for (const row of results.flood) {
     list.push({ name: `flood: others' p99 flooded / quiet (${row.contender})`, value: row.floodedP99Ms / row.quietP99Ms });
   }
+  for (const payloadBytes of new Set(results.cluster.map((row) => row.payloadBytes))) {
+    const rows = results.cluster.filter((row) => row.payloadBytes === payloadBytes);
+    const one = rows.find((row) => row.workers === 1);
+    const many = rows.find((row) => row.workers > 1);
+    if (one && many) list.push({ name: `cluster ${payloadBytes} B: throughput ${many.workers} workers / 1 worker`, value: many.echoesPerSecond / one.echoesPerSecond });
+  }
   if (results.browser) {
     const value = results.browser.elementFirstEchoMs / results.browser.tutorialFirstEchoMs;
     list.push({ name: "browser: first echo, element / tutorial page", value, target: "<= 1.0", met: value <= 1 });
@@ -83,6 +91,12 @@ export function printTable(results: BenchResults, list: Ratio[]): void {
   lines.push("", "Flood isolation: the other clients while one floods");
   for (const row of results.flood) {
     lines.push(`${pad(row.contender, 12)} p99 ${num(row.quietP99Ms, 2)} -> ${num(row.floodedP99Ms, 2)} ms, ${num(row.quietEchoesPerSecond)} -> ${num(row.floodedEchoesPerSecond)} echoes/s`);
+  }
+  if (results.cluster.length > 0) {
+    lines.push("", "npm run start:cluster, websocket, lean client (medians of rounds)");
+    for (const row of results.cluster) {
+      lines.push(`${pad(`${row.workers} worker${row.workers > 1 ? "s" : ""}`, 10)} ${pad(`${row.payloadBytes} B`, 8)} ${pad(num(row.echoesPerSecond), 10)} echoes/s, p50 ${num(row.p50Ms, 2)} ms, p99 ${num(row.p99Ms, 2)} ms`);
+    }
   }
   if (results.browser) {
     const b = results.browser;

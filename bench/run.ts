@@ -1,4 +1,4 @@
-// `npm run bench [-- --size tiny] [-- --only websocket,polling,capacity,flood,browser,bundle]`
+// `npm run bench [-- --size tiny] [-- --only websocket,polling,capacity,flood,cluster,browser,bundle]`
 // Runs each scenario against fresh server processes on 127.0.0.1, prints a table of medians and
 // same-run ratios, and writes JSON to bench/results/. Bounded: a few minutes at full size.
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -7,15 +7,16 @@ import { machine, printTable, ratios, type BenchResults } from "./report.js";
 import { browserScenario } from "./scenarios/browser.js";
 import { bundleSizes } from "./scenarios/bundle.js";
 import { capacity } from "./scenarios/capacity.js";
+import { clusterThroughput } from "./scenarios/cluster.js";
 import { floodIsolation } from "./scenarios/flood.js";
 import { pollingThroughput, websocketThroughput } from "./scenarios/throughput.js";
 import { SIZES } from "./sizes.js";
 
-export const SCENARIOS = ["websocket", "polling", "capacity", "flood", "browser", "bundle"] as const;
+export const SCENARIOS = ["websocket", "polling", "capacity", "flood", "cluster", "browser", "bundle"] as const;
 
 export async function runBench(sizeName: keyof typeof SIZES, only: readonly string[] = SCENARIOS, log = console.error) {
   const size = SIZES[sizeName];
-  const results: BenchResults = { throughput: [], capacity: [], flood: [], bundle: [] };
+  const results: BenchResults = { throughput: [], capacity: [], flood: [], cluster: [], bundle: [] };
   const step = async <T>(name: string, run: () => Promise<T> | T): Promise<T | undefined> => {
     if (!only.includes(name)) return undefined;
     const started = Date.now();
@@ -28,6 +29,7 @@ export async function runBench(sizeName: keyof typeof SIZES, only: readonly stri
   results.throughput.push(...((await step("polling", () => pollingThroughput(size))) ?? []));
   results.capacity = (await step("capacity", () => capacity(size))) ?? [];
   results.flood = (await step("flood", () => floodIsolation(size))) ?? [];
+  results.cluster = (await step("cluster", () => clusterThroughput(size))) ?? [];
   results.browser = await step("browser", () => browserScenario(size));
   results.bundle = (await step("bundle", () => bundleSizes())) ?? [];
   return { date: new Date().toISOString(), size: sizeName, machine: machine(), results, ratios: ratios(results) };

@@ -1,5 +1,6 @@
 // The benchmarks are not timed tests: this only checks that every scenario runs at a tiny size and
 // produces well-formed results (bounded, loopback only).
+import { availableParallelism } from "node:os";
 import { describe, expect, it } from "vitest";
 import { runBench, SCENARIOS } from "../../bench/run.js";
 
@@ -31,6 +32,8 @@ describe("npm run bench, tiny", () => {
       // A flooded bare server may starve the others entirely: zero is a result, not a malformed one.
       expect(Number.isFinite(row.floodedEchoesPerSecond) && row.floodedEchoesPerSecond >= 0).toBe(true);
     }
+    expect(results.cluster.map((row) => row.workers)).toEqual([1, Math.max(2, availableParallelism())]);
+    for (const row of results.cluster) expect(finitePositive(row.echoesPerSecond), `${row.workers} workers`).toBe(true);
     expect(finitePositive(results.browser!.elementFirstEchoMs)).toBe(true);
     expect(finitePositive(results.browser!.tutorialFirstEchoMs)).toBe(true);
     expect(results.browser!.domEntries).toBeGreaterThan(0);
