@@ -42,7 +42,7 @@ export class Admission {
     if (local >= maxConnectionsPerAddress) return decide(local);
     const everywhere = this.store.connectionsFrom(address, local);
     if (typeof everywhere === "number") decide(everywhere);
-    else void everywhere.then(decide);
+    else everywhere.then(decide, () => decide(local)); // a store that fails counts this node only
   };
 
   /** Counts an engine.io connection until it closes, then runs `onClose` too (one listener for both). */

@@ -64,6 +64,8 @@ export function attachEchoSocket(target: EchoSocketTarget, options?: Partial<Att
     store,
     isShuttingDown: () => shuttingDown,
     guards: new Set<MessageGuard>(),
+    // Without recovery, socket.io writes an emit straight to the connection, whatever the adapter.
+    directEmits: created !== undefined && resolved.recoveryWindowMs === 0 && resolved.serverOptions.connectionStateRecovery === undefined,
   };
   const namespace = io.of(resolved.namespace);
   const clusterStats = registerClusterStats(namespace, () => stats.snapshot());

@@ -28,6 +28,8 @@ export interface EchoContext {
   isShuttingDown(): boolean;
   /** Every live connection's guard, so `close()` can wait for queued echoes to go out. */
   guards: Set<MessageGuard>;
+  /** True when echo-socket made the server without connection state recovery: emits skip the adapter. */
+  directEmits: boolean;
 }
 
 /**
@@ -107,9 +109,13 @@ class EchoSession {
 
   /** Runs `step` after the messages already waiting; clears `waiting` when the queue drains. */
   private queue(step: () => Promise<void> | void): void {
-    const tail: Promise<void> = (this.waiting ?? Promise.resolve()).then(step).then(() => {
-      if (this.waiting === tail) this.waiting = undefined;
-    });
+    const tail: Promise<void> = (this.waiting ?? Promise.resolve())
+      .then(step)
+      // A store of the user's own may throw: the message is lost, the queue must still move on.
+      .catch((error: unknown) => this.context.options.logger.error(`echo for ${this.address} failed:`, error))
+      .then(() => {
+        if (this.waiting === tail) this.waiting = undefined;
+      });
     this.waiting = tail;
   }
 

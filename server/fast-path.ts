@@ -28,9 +28,10 @@ export function installFastPath(
   const recovery = adapter instanceof BoundedRecoveryAdapter ? adapter : undefined;
   const conn = socket.conn;
   const listeners = conn.listeners("data") as DataListener[];
-  // Fast replies need offsets from our recovery adapter, or the plain in-memory adapter (no
-  // recovery); with any other adapter (Redis, socket.io's own recovery) socket.io's path is kept.
-  const knownAdapter = recovery !== undefined || adapter.constructor === Adapter;
+  // Fast replies need offsets from our recovery adapter, or no recovery at all (the plain in-memory
+  // adapter, or any adapter when socket.io writes emits directly, as with the cluster adapter);
+  // otherwise (Redis Streams, socket.io's own recovery) socket.io's path is kept.
+  const knownAdapter = recovery !== undefined || adapter.constructor === Adapter || context.directEmits;
   // A per-address allowance is asked asynchronously for every message: socket.io's path then.
   if (listeners.length !== 1 || !knownAdapter || options.logMessages || context.store.addressLimiter) return undefined;
   const socketIoOnData = listeners[0]!;

@@ -1,9 +1,11 @@
 import { expect } from "@open-wc/testing";
 import type { EchoSocketElement } from "../../element/echo-socket.js";
 import {
+  allEchoed,
   connectedElement,
   entries,
   part,
+  recordEchoIds,
   sendAndWait,
   startServer,
   stopServer,
@@ -12,18 +14,6 @@ import {
   waitForStatus,
   withServer,
 } from "./helpers.js";
-
-/** Records the id of every echo event, to prove none repeats. */
-function recordEchoIds(element: EchoSocketElement): Array<number | undefined> {
-  const ids: Array<number | undefined> = [];
-  element.addEventListener("echo-socket-echo", (event) => ids.push(event.detail.id));
-  return ids;
-}
-
-const allEchoed = (element: EchoSocketElement, count: number) => (): boolean => {
-  const list = entries(element);
-  return list.length === count && list.every((entry) => entry.state === "echoed");
-};
 
 /** A port nothing listens on (a server was there a moment ago). */
 async function deadPort(): Promise<number> {

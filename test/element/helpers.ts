@@ -119,3 +119,16 @@ export type ScaledAction = "serving-node" | "kill-node" | "start-node" | "stop-r
 export function scaled<T = unknown>(deployment: RunningServer, action: ScaledAction, index?: number): Promise<T> {
   return executeServerCommand("scaled-deployment", { id: deployment.id, action, index }) as Promise<T>;
 }
+
+/** Records the id of every echo event, to prove none repeats. */
+export function recordEchoIds(element: EchoSocketElement): Array<number | undefined> {
+  const ids: Array<number | undefined> = [];
+  element.addEventListener("echo-socket-echo", (event) => ids.push(event.detail.id));
+  return ids;
+}
+
+/** True once the element lists exactly `count` entries, every one echoed. */
+export const allEchoed = (element: EchoSocketElement, count: number) => (): boolean => {
+  const list = entries(element);
+  return list.length === count && list.every((entry) => entry.state === "echoed");
+};

@@ -1,6 +1,6 @@
 import { expect } from "@open-wc/testing";
 import type { EchoSocketElement } from "../../element/echo-socket.js";
-import { connectedElement, entries, scaled, startScaledDeployment, stopServer, until } from "./helpers.js";
+import { allEchoed, connectedElement, entries, recordEchoIds, scaled, startScaledDeployment, stopServer, until } from "./helpers.js";
 
 // Two echo-socket nodes sharing one Redis behind nginx, all real and started by the test (see
 // test/support/scaled-deployment.mjs); the element talks to nginx only.
@@ -10,17 +10,6 @@ interface Health {
   connections: number;
   nodes: number;
 }
-
-function recordEchoIds(element: EchoSocketElement): Array<number | undefined> {
-  const ids: Array<number | undefined> = [];
-  element.addEventListener("echo-socket-echo", (event) => ids.push(event.detail.id));
-  return ids;
-}
-
-const allEchoed = (element: EchoSocketElement, count: number) => (): boolean => {
-  const list = entries(element);
-  return list.length === count && list.every((entry) => entry.state === "echoed");
-};
 
 /**
  * Sends `count` messages 20 ms apart, running `at[i]` (awaited) before message i; returns how many
