@@ -6,6 +6,7 @@ import { clientAddress } from "./client-address.js";
 import { registerConnectionLog, registerHandshakeErrorLog } from "./connection-log.js";
 import { createSocketIoServer } from "./created-server.js";
 import { registerClusterStats, type ClusterStats } from "./cluster-stats.js";
+import { registerSharedCounters } from "./shared-counters.js";
 import { registerEchoHandler, type EchoContext } from "./echo-handler.js";
 import { optionError } from "./errors.js";
 import type { MessageGuard } from "./message-guard.js";
@@ -21,7 +22,9 @@ export interface EchoSocketHandle {
   stats(): EchoStats;
   /**
    * The same figures summed over every node the socket.io adapter reaches (the cluster adapter, the
-   * Redis Streams adapter); with the in-memory adapter, this node's. Waits at most `timeoutMs` for them.
+   * Redis Streams adapter); with the in-memory adapter, this node's. With a shared store, the counters
+   * that only grow (echoes, acked, ...) are the store's totals, which outlive the nodes that counted
+   * them. Waits at most `timeoutMs` for the other nodes.
    */
   clusterStats(timeoutMs?: number): Promise<ClusterStats>;
   /** Whether the `store` is reachable: a Redis store that lost Redis says so (and answers from memory). */
@@ -69,6 +72,7 @@ export function attachEchoSocket(target: EchoSocketTarget, options?: Partial<Att
   };
   const namespace = io.of(resolved.namespace);
   const clusterStats = registerClusterStats(namespace, () => stats.snapshot());
+  const sharedCounters = registerSharedCounters(stats, store);
   const detachers = new Map<Socket, () => void>();
 
   const onConnection = (socket: Socket): void => {
@@ -99,7 +103,11 @@ export function attachEchoSocket(target: EchoSocketTarget, options?: Partial<Att
   return {
     io,
     stats: () => stats.snapshot(),
-    clusterStats: (timeoutMs = 1000) => clusterStats.collect(timeoutMs),
+    clusterStats: async (timeoutMs = 1000) => {
+      const [summed, totals] = await Promise.all([clusterStats.collect(timeoutMs), sharedCounters.totals()]);
+      // A shared store's totals outlive nodes; the adapter's sum covers only the nodes alive now.
+      return totals ? { ...summed, ...totals } : summed;
+    },
     storeStatus: () => store.status(),
     allowedOrigins: resolved.allowedOrigins,
     close: () =>
@@ -112,6 +120,7 @@ export function attachEchoSocket(target: EchoSocketTarget, options?: Partial<Att
         namespace.off("connection", onConnection);
         offHandshakeLog();
         clusterStats.dispose();
+        sharedCounters.dispose();
         for (const detach of [...detachers.values()]) detach();
         await created?.release();
         await store.close();

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { RateLimiterRedis, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { MemoryDedupWindow } from "./dedup.js";
 import { optionError } from "./errors.js";
+import { CUMULATIVE_KEYS, emptyCounts, type CumulativeCounts } from "./shared-counters.js";
 import { addressLimiterInMemory, type EchoStore, type EchoStoreFactory, type StoreConfig, type StoreStatus } from "./store.js";
 import { checkKnownKeys, checkOptionsObject, checkWholeNumber } from "./validate.js";
 
@@ -46,6 +47,18 @@ for _, node in ipairs(redis.call('SMEMBERS', KEYS[1])) do
 end
 return total`;
 
+// Records a message id in one sorted set scored by expiry: the window is bounded by time and by
+// `dedupWindowSize` ids across the whole cluster (oldest out first), as the memory window is per node.
+const RECORD_ID = `
+local now = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+local added = redis.call('ZADD', KEYS[1], 'NX', now + tonumber(ARGV[3]), ARGV[1])
+if added == 1 then
+  local excess = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[4])
+  if excess > 0 then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, excess - 1) end
+end
+return added`;
+
 /**
  * Shared state in Redis, for several echo-socket nodes: a message re-sent to another node after a
  * failover is recognised, and the per-address limits count every node. While Redis is unreachable
@@ -68,6 +81,10 @@ export function redisStore(options: Partial<RedisStoreOptions> & Pick<RedisStore
 class RedisStore implements EchoStore {
   private readonly node = randomBytes(6).toString("hex");
   private readonly nodesKey: string;
+  private readonly dedupKey: string;
+  private readonly countsKey: string;
+  /** Counts that could not be added while Redis was away. */
+  private readonly unsent = emptyCounts();
   private readonly nodePrefix: string;
   /** Always kept too: it answers while Redis is away, and knows what this node saw before. */
   private readonly localDedup: MemoryDedupWindow;
@@ -89,6 +106,8 @@ class RedisStore implements EchoStore {
     private readonly config: StoreConfig,
   ) {
     this.nodesKey = `${redis.keyPrefix}:nodes`;
+    this.dedupKey = `${redis.keyPrefix}:dedup`;
+    this.countsKey = `${redis.keyPrefix}:counts`;
     this.nodePrefix = `${redis.keyPrefix}:connections:`;
     this.localDedup = new MemoryDedupWindow(config.dedupWindowSize, config.dedupWindowMs);
     const insuranceLimiter = addressLimiterInMemory(config);
@@ -114,9 +133,9 @@ class RedisStore implements EchoStore {
   seenBefore(id: string): boolean | Promise<boolean> {
     const seenHere = this.localDedup.seenBefore(id);
     if (seenHere || !this.redis.client.isReady) return seenHere;
-    const key = `${this.redis.keyPrefix}:dedup:${id}`;
-    return this.command(["SET", key, "1", "NX", "PX", String(this.config.dedupWindowMs)]).then(
-      (reply) => reply === null, // NX: null when the key was already there
+    const { dedupWindowMs, dedupWindowSize } = this.config;
+    return this.command(["EVAL", RECORD_ID, "1", this.dedupKey, id, String(Date.now()), String(dedupWindowMs), String(dedupWindowSize)]).then(
+      (added) => Number(added) === 0,
       () => false,
     );
   }
@@ -138,6 +157,34 @@ class RedisStore implements EchoStore {
       (sum) => Math.max(Number(sum), local),
       () => local,
     );
+  }
+
+  addCounts(delta: CumulativeCounts): void {
+    if (!this.redis.client.isReady) {
+      // Kept for the next flush once Redis is back, rather than lost.
+      for (const key of CUMULATIVE_KEYS) this.unsent[key] += delta[key];
+      return;
+    }
+    const all = { ...this.unsent };
+    for (const key of CUMULATIVE_KEYS) all[key] += delta[key];
+    for (const key of CUMULATIVE_KEYS) this.unsent[key] = 0;
+    for (const key of CUMULATIVE_KEYS) {
+      if (all[key] !== 0) this.command(["HINCRBY", this.countsKey, key, String(all[key])]).catch(() => void (this.unsent[key] += all[key]));
+    }
+  }
+
+  async totals(): Promise<CumulativeCounts | undefined> {
+    if (!this.redis.client.isReady) return undefined;
+    const reply = await this.command(["HGETALL", this.countsKey]).catch(() => undefined);
+    if (!reply) return undefined;
+    // node-redis answers HGETALL through sendCommand as a flat [field, value, ...] list.
+    const fields = Array.isArray(reply) ? reply.map(String) : Object.entries(reply as Record<string, unknown>).flat().map(String);
+    const totals = emptyCounts();
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      const key = fields[i] as keyof CumulativeCounts;
+      if (CUMULATIVE_KEYS.includes(key)) totals[key] = Number(fields[i + 1]) || 0;
+    }
+    return totals;
   }
 
   status(): StoreStatus {
@@ -207,3 +254,4 @@ class RedisStore implements EchoStore {
     this.config.logger.error(`${this.lastError}; de-duplication and limits use this node's memory until it returns`);
   }
 }
+

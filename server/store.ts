@@ -1,6 +1,7 @@
 import { RateLimiterMemory, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { MemoryDedupWindow } from "./dedup.js";
 import type { Logger } from "./logger.js";
+import type { CumulativeCounts } from "./shared-counters.js";
 
 /** What a store is built with: the channel's resolved limits. */
 export interface StoreConfig {
@@ -37,6 +38,10 @@ export interface EchoStore {
   connectionsChanged(address: string, count: number, total: number): void;
   /** Connections from `address` across every node sharing the store, given `local` on this node. */
   connectionsFrom(address: string, local: number): number | Promise<number>;
+  /** Adds this node's counts (echoes, acks, ...) since its last call to the totals the store keeps. */
+  addCounts(delta: CumulativeCounts): void;
+  /** Totals over every node sharing the store; undefined when it keeps none (in memory: each node's own). */
+  totals(): Promise<CumulativeCounts | undefined>;
   status(): StoreStatus;
   /** Forgets the de-duplication window. */
   clear(): void;
@@ -70,6 +75,12 @@ class MemoryStore implements EchoStore {
 
   connectionsFrom(_address: string, local: number): number {
     return local;
+  }
+
+  addCounts(): void {} // a node's own StatsCounter already holds them
+
+  async totals(): Promise<undefined> {
+    return undefined;
   }
 
   status(): StoreStatus {

@@ -52,6 +52,24 @@ describe("scale-out: two nodes, one Redis, nginx in front", () => {
     expect((await echoed)[0]).toBe("hello");
   });
 
+  it("bounds the shared de-duplication window by dedupWindowSize across the cluster, oldest out first", async () => {
+    const { nodes } = await deploy({ dedupWindowSize: 3 });
+    const [onA, onB] = await Promise.all([connected(nodes[0]!.url), connected(nodes[1]!.url)]);
+    for (let i = 1; i <= 5; i++) expect((await send(onA, `m${i}`, `w-${i}`)).duplicate).toBeUndefined();
+    expect((await send(onB, "m1", "w-1")).duplicate).toBeUndefined(); // pushed out by w-4 and w-5
+    expect(await send(onB, "m5", "w-5")).toMatchObject({ duplicate: true });
+  });
+
+  it("keeps cluster-wide totals in Redis: echoes counted on a node that died still count", async () => {
+    const { nodes } = await deploy();
+    const [onA, onB] = await Promise.all([connected(nodes[0]!.url), connected(nodes[1]!.url)]);
+    for (let i = 0; i < 3; i++) await send(onA, `a${i}`, `t-a${i}`);
+    for (let i = 0; i < 2; i++) await send(onB, `b${i}`, `t-b${i}`);
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // each node adds its counts once a second
+    await nodes[0]!.kill();
+    expect(await deployment!.health(1)).toMatchObject({ echoes: 5, connections: 1, nodes: 1 });
+  });
+
   it("holds the per-address message allowance across both nodes", async () => {
     const { nodes } = await deploy({ messagesPerSecondPerAddress: 20 });
     const [onA, onB] = await Promise.all([connected(nodes[0]!.url), connected(nodes[1]!.url)]);
