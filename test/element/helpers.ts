@@ -11,10 +11,13 @@ export interface RunningServer {
 
 export interface ServerOptions {
   /**
-   * echo-socket (default); echo-socket in a child process (stopped with SIGKILL); or a hand-written
+   * echo-socket (default); echo-socket in a child process (stopped with SIGKILL); the built
+   * `npm run start:cluster` demo (stopped with SIGTERM); or a hand-written
    * socket.io server: the tutorial's, one that truncates echoes, one that never answers, one that loses first sends.
    */
-  kind?: "echo-socket" | "process" | "tutorial" | "truncating" | "silent" | "lossy";
+  kind?: "echo-socket" | "process" | "cluster" | "tutorial" | "truncating" | "silent" | "lossy";
+  /** For kind "cluster": how many workers. */
+  workers?: number;
   /** A port to listen on; 0 or absent picks a free one. */
   port?: number;
   /** Cut every connection this often, in ms. */
@@ -132,3 +135,8 @@ export const allEchoed = (element: EchoSocketElement, count: number) => (): bool
   const list = entries(element);
   return list.length === count && list.every((entry) => entry.state === "echoed");
 };
+
+/** A running server's `/echo/health`, read from Node (health answers no cross-origin reads). */
+export function serverHealth<T = Record<string, unknown>>(server: RunningServer): Promise<T> {
+  return executeServerCommand("server-health", { id: server.id }) as Promise<T>;
+}

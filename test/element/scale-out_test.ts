@@ -1,6 +1,18 @@
 import { expect } from "@open-wc/testing";
 import type { EchoSocketElement } from "../../element/echo-socket.js";
-import { allEchoed, connectedElement, entries, recordEchoIds, scaled, startScaledDeployment, stopServer, until } from "./helpers.js";
+import {
+  allEchoed,
+  connectedElement,
+  entries,
+  recordEchoIds,
+  scaled,
+  sendAndWait,
+  serverHealth,
+  startScaledDeployment,
+  stopServer,
+  until,
+  withServer,
+} from "./helpers.js";
 
 // Two echo-socket nodes sharing one Redis behind nginx, all real and started by the test (see
 // test/support/scaled-deployment.mjs); the element talks to nginx only.
@@ -117,8 +129,79 @@ describe("scale-out through nginx, two nodes, one Redis", function () {
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
       expect(health?.status).to.equal("ok");
+      console.log(`Redis outage: 60/60 echoed once, in order; health "${degraded?.status}" during it, "${health?.status}" after`);
     } finally {
       await stopServer(deployment);
     }
   });
 });
+
+describe("npm run start:cluster in the browser", () => {
+  it("serves the tutorial's page, unchanged but for the server's address, and the element on both workers", async () => {
+    await withServer({ kind: "cluster", workers: 2 }, async (cluster) => {
+      // The tutorial's page as written there (socket.io's own client, polling first, then the
+      // upgrade to WebSocket through @socket.io/sticky), four times, so both workers get some.
+      const frames = Array.from({ length: 4 }, () => {
+        const frame = document.createElement("iframe");
+        frame.srcdoc = tutorialPage(cluster.url);
+        document.body.append(frame);
+        return frame;
+      });
+      try {
+        const elements = await Promise.all([0, 1].map(() => connectedElement(cluster.url)));
+        await until(() => frames.every((frame) => (frame.contentWindow as TutorialWindow | null)?.socket?.connected === true), 10_000, "tutorial pages connected");
+        frames.forEach((frame, i) => {
+          const page = frame.contentDocument!;
+          page.querySelector<HTMLInputElement>("#message")!.value = `<b>page ${i}</b>`;
+          page.querySelector("button")!.click();
+        });
+        const echoed = await Promise.all(elements.map((element, i) => sendAndWait(element, `element ${i}`)));
+        expect(echoed.map((event) => event.detail.data)).to.deep.equal(["element 0", "element 1"]);
+        await until(() => frames.every((frame) => frame.contentDocument!.querySelectorAll("#output p").length === 1), 10_000, "tutorial echoes");
+        // The tutorial writes with innerHTML (its XSS hole): the echo came back byte for byte.
+        frames.forEach((frame, i) => expect(frame.contentDocument!.querySelector("#output p b")!.textContent).to.equal(`page ${i}`));
+        await until(() => frames.every((frame) => (frame.contentWindow as TutorialWindow).socket.io.engine.transport.name === "websocket"), 10_000, "upgrades");
+        const health = await serverHealth<{ nodes: number; connections: number; echoes: number }>(cluster);
+        expect(health).to.include({ nodes: 2, connections: 6, echoes: 6 });
+      } finally {
+        frames.forEach((frame) => frame.remove());
+      }
+    });
+  });
+});
+
+interface TutorialWindow extends Window {
+  socket: { connected: boolean; io: { engine: { transport: { name: string } } } };
+}
+
+/** The seed tutorial's client page; only the server address differs. */
+function tutorialPage(url: string): string {
+  return `<!DOCTYPE html>
+<meta charset="utf-8" />
+<title>WebSocket Test</title>
+<script src="${url}/socket.io/socket.io.js"></script>
+<script>
+  var socket = io.connect( "${url}" , {path: "/socket.io"} );
+  socket.on( 'echo', function( data ){
+    console.log( data );
+    writeToScreen( "받은메시지:" + data )
+  });
+  function sendMessage( )
+  {
+    mss = document.getElementById( "message" ).value;
+    socket.emit( "ms", mss );
+  }
+  function writeToScreen(message)
+  {
+    var pre = document.createElement("p");
+    pre.style.wordWrap = "break-word";
+    pre.innerHTML = message;
+    output.appendChild(pre);
+  }
+</script>
+<h2>소켓 io 동작을 테스트 하기 위한 node js 입니다.</h2>
+<form>
+    <input id="message" /> <button type="button" onclick="sendMessage();" >전송</button><br>
+</form>
+<div id="output"></div>`;
+}

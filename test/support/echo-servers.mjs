@@ -101,6 +101,35 @@ export async function startEchoServerProcess({ port = 0 } = {}) {
   };
 }
 
+/** `npm run start:cluster` (the built demo) with `workers` workers, on a free loopback port. */
+export async function startClusterDemo({ workers = 2 } = {}) {
+  const script = fileURLToPath(new URL("../../dist/demo/cluster.js", import.meta.url));
+  const child = spawn(process.execPath, [script], {
+    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", WORKERS: String(workers), ECHO_SOCKET_OPTIONS: '{"logger":false}' },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const url = await new Promise((resolve, reject) => {
+    let output = "";
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+      const match = /open (http:\/\/\S+)\//.exec(output);
+      if (match) resolve(match[1]);
+    });
+    child.once("exit", (code) => reject(new Error(`cluster demo exited (${code}) before listening: ${output}`)));
+  });
+  return {
+    url,
+    port: Number(new URL(url).port),
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return { drops: 0 };
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM"); // the primary stops its workers
+      await exited;
+      return { drops: 0 };
+    },
+  };
+}
+
 /** What a browser test may do to a running scaled deployment (see scaled-deployment.mjs). */
 async function scaledDeploymentAction(deployment, { action, index }) {
   switch (action) {
@@ -127,8 +156,9 @@ async function scaledDeploymentAction(deployment, { action, index }) {
 
 /**
  * A wtr plugin: `executeServerCommand("start-echo-server", {kind, port, flapMs})` (kind "process" runs
- * it in a child process) and `("stop-echo-server", {id})`, which returns the server's figures;
- * `("start-scaled-deployment", {options})` (Redis, two nodes, nginx) and `("scaled-deployment", {id, action, index})`.
+ * it in a child process, kind "cluster" is `npm run start:cluster` with `workers`) and `("stop-echo-server", {id})`, which returns the server's figures;
+ * `("server-health", {id})`; `("start-scaled-deployment", {options})` (Redis, two nodes, nginx) and
+ * `("scaled-deployment", {id, action, index})`.
  */
 export function echoServersPlugin() {
   const running = new Map();
@@ -137,7 +167,10 @@ export function echoServersPlugin() {
     name: "echo-servers",
     async executeCommand({ command, payload }) {
       if (command === "start-echo-server") {
-        const server = payload?.kind === "process" ? await startEchoServerProcess(payload) : await startEchoServer(payload ?? {});
+        const server =
+          payload?.kind === "process" ? await startEchoServerProcess(payload)
+          : payload?.kind === "cluster" ? await startClusterDemo(payload)
+          : await startEchoServer(payload ?? {});
         const id = nextId++;
         running.set(id, server);
         return { id, url: server.url, port: server.port };
@@ -147,6 +180,10 @@ export function echoServersPlugin() {
         const id = nextId++;
         running.set(id, deployment);
         return { id, url: deployment.url, port: deployment.nginx.port };
+      }
+      if (command === "server-health") {
+        // From Node: health answers no cross-origin reads, on purpose.
+        return (await fetch(`${running.get(payload.id).url}/echo/health`)).json();
       }
       if (command === "scaled-deployment") {
         return scaledDeploymentAction(running.get(payload.id), payload);
