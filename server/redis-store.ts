@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { RateLimiterRedis, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { MemoryDedupWindow } from "./dedup.js";
 import { optionError } from "./errors.js";
@@ -58,6 +58,8 @@ if added == 1 then
   if excess > 0 then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, excess - 1) end
 end
 return added`;
+
+const SHAS: Record<string, string> = {};
 
 /**
  * Shared state in Redis, for several echo-socket nodes: a message re-sent to another node after a
@@ -134,7 +136,7 @@ class RedisStore implements EchoStore {
     const seenHere = this.localDedup.seenBefore(id);
     if (seenHere || !this.redis.client.isReady) return seenHere;
     const { dedupWindowMs, dedupWindowSize } = this.config;
-    return this.command(["EVAL", RECORD_ID, "1", this.dedupKey, id, String(Date.now()), String(dedupWindowMs), String(dedupWindowSize)]).then(
+    return this.script(RECORD_ID, [this.dedupKey], [id, String(Date.now()), String(dedupWindowMs), String(dedupWindowSize)]).then(
       (added) => Number(added) === 0,
       () => false,
     );
@@ -153,7 +155,7 @@ class RedisStore implements EchoStore {
 
   connectionsFrom(address: string, local: number): number | Promise<number> {
     if (!this.redis.client.isReady) return local;
-    return this.command(["EVAL", SUM_CONNECTIONS, "1", this.nodesKey, this.nodePrefix, address]).then(
+    return this.script(SUM_CONNECTIONS, [this.nodesKey], [this.nodePrefix, address]).then(
       (sum) => Math.max(Number(sum), local),
       () => local,
     );
@@ -228,11 +230,22 @@ class RedisStore implements EchoStore {
       .catch(() => {});
   }
 
+  /** Runs a Lua script by its SHA1 (sent whole only when Redis does not know it yet, as after a restart). */
+  private script(source: string, keys: string[], args: string[]): Promise<unknown> {
+    const sha = (SHAS[source] ??= createHash("sha1").update(source).digest("hex"));
+    const tail = [String(keys.length), ...keys, ...args];
+    return this.command(["EVALSHA", sha, ...tail]).catch((error: unknown) => {
+      if (!String(error instanceof Error ? error.message : error).startsWith("NOSCRIPT")) throw error;
+      return this.command(["EVAL", source, ...tail]);
+    });
+  }
+
   /** One Redis command, given up after `commandTimeoutMs`; a failure is logged once per outage. */
   private command(args: string[]): Promise<unknown> {
     let timer: ReturnType<typeof setTimeout> | undefined;
+    const noReply = new Error(`no reply within ${this.redis.commandTimeoutMs} ms`);
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no reply within ${this.redis.commandTimeoutMs} ms`)), this.redis.commandTimeoutMs);
+      timer = setTimeout(() => reject(noReply), this.redis.commandTimeoutMs).unref();
     });
     return Promise.race([this.redis.client.sendCommand(args), timeout]).then(
       (reply) => {
@@ -242,7 +255,8 @@ class RedisStore implements EchoStore {
       },
       (error: unknown) => {
         clearTimeout(timer);
-        this.failed(error);
+        // An error reply (NOSCRIPT, say) means Redis answered: only silence or a lost connection is an outage.
+        if (error === noReply || !this.redis.client.isReady) this.failed(error);
         throw error;
       },
     );

@@ -18,7 +18,7 @@ afterEach(async () => {
 });
 
 async function deploy(options: Record<string, unknown> = {}): Promise<Deployment> {
-  deployment = await startScaledDeployment({ options: { logger: undefined, ...options } });
+  deployment = await startScaledDeployment({ options });
   return deployment;
 }
 
@@ -50,6 +50,8 @@ describe("scale-out: two nodes, one Redis, nginx in front", () => {
     const echoed = waitFor(onB, "echo");
     expect(await send(onB, "hello", "m-1")).toEqual({ ok: true, id: "m-1", duplicate: true });
     expect((await echoed)[0]).toBe("hello");
+    // Redis was there all along: no node reported it missing (a first script run is no outage).
+    expect(nodes.flatMap((node) => node!.log).filter((line) => /Redis unavailable/.test(line))).toEqual([]);
   });
 
   it("bounds the shared de-duplication window by dedupWindowSize across the cluster, oldest out first", async () => {
