@@ -1,6 +1,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { Adapter } from "socket.io-adapter";
 import { Server } from "socket.io";
 import { io as connectClient, type Socket as ClientSocket } from "socket.io-client";
 import { attachEchoSocket } from "../../server/index.js";
@@ -89,6 +90,7 @@ describe("attaching to an existing socket.io Server", () => {
     cleanups.push(() => io.close());
     expect(() => attachEchoSocket(io, { path: "/other" })).toThrow(/`path` cannot change the path/);
     expect(() => attachEchoSocket(io, { serverOptions: { pingInterval: 1 } })).toThrow(/`serverOptions` only applies/);
+    expect(() => attachEchoSocket(io, { adapter: class extends Adapter {} })).toThrow(/`adapter` only applies when echo-socket creates the socket.io Server; set it on your Server/);
   });
 });
 
@@ -140,6 +142,27 @@ async function until(condition: () => boolean, ms = 3000): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+describe("adapter", () => {
+  it("creates the server with the adapter given, and echoes through it", async () => {
+    class CountingAdapter extends Adapter {
+      static broadcasts = 0;
+      override broadcast(...args: Parameters<Adapter["broadcast"]>): void {
+        CountingAdapter.broadcasts++;
+        super.broadcast(...args);
+      }
+    }
+    server = await startServer({ adapter: CountingAdapter });
+    expect(server.handle.io.of("/").adapter).toBeInstanceOf(CountingAdapter);
+    const client = server.connect();
+    await waitFor(client, "connect");
+    const echoed = waitFor(client, "echo");
+    client.emit("ms", "through the adapter");
+    expect((await echoed)[0]).toBe("through the adapter");
+    // With recovery on, socket.io sends each emit through the adapter (so it can be stored).
+    expect(CountingAdapter.broadcasts).toBeGreaterThanOrEqual(2); // the ready event and the echo
+  });
+});
 
 describe("keepRequest", () => {
   it.each([
