@@ -20,6 +20,9 @@ if (cluster.isPrimary) {
   setupPrimary(); // relays the cluster adapter's messages between workers
   cluster.setupPrimary({ serialization: "advanced" }); // sticky hands request bytes over IPC as Buffers
   let stopping = false;
+  // sticky tells a worker about a closed connection without a callback: when that worker is on its
+  // way out, the send fails and Node emits "error" on the Worker, which would end the primary.
+  cluster.on("fork", (worker) => worker.on("error", (error) => console.error(`worker ${worker.process.pid}: ${error.message}`)));
   for (let i = 0; i < workers; i++) cluster.fork();
   // A worker that dies is replaced; its clients reconnect to the others meanwhile.
   cluster.on("exit", (worker, code, signal) => {

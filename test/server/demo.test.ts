@@ -11,7 +11,7 @@ afterEach(() => {
 });
 
 async function startDemo(script = "dist/demo/server.js", env: Record<string, string> = {}): Promise<string> {
-  demo = spawn(process.execPath, [script], { env: { ...process.env, PORT: "0", HOST: "127.0.0.1", ...env } });
+  demo = spawn(process.execPath, [script], { env: { ...process.env, PORT: "0", HOST: "127.0.0.1", ...env }, stdio: ["ignore", "pipe", "inherit"] });
   // Keep reading stdout for the whole run: a closed pipe would make the demo's later logging fail.
   let output = "";
   return new Promise((resolve, reject) => {
