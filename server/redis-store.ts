@@ -194,10 +194,6 @@ class RedisStore implements EchoStore {
     return ok ? { kind: "redis", ok } : { kind: "redis", ok, error: this.lastError ?? "Redis client not connected" };
   }
 
-  clear(): void {
-    this.localDedup.clear();
-  }
-
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
     this.redis.client.off("ready", this.onReady);

@@ -43,8 +43,6 @@ export interface EchoStore {
   /** Totals over every node sharing the store; undefined when it keeps none (in memory: each node's own). */
   totals(): Promise<CumulativeCounts | undefined>;
   status(): StoreStatus;
-  /** Forgets the de-duplication window. */
-  clear(): void;
   /** Releases timers and what the store holds (not a client it was given). */
   close(): Promise<void>;
 }
@@ -85,10 +83,6 @@ class MemoryStore implements EchoStore {
 
   status(): StoreStatus {
     return { kind: "memory", ok: true };
-  }
-
-  clear(): void {
-    this.dedup.clear();
   }
 
   async close(): Promise<void> {
