@@ -1,5 +1,5 @@
 import { get } from "node:http";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { echoSocketRouter } from "../../server/index.js";
 import { startServer, waitFor, type TestServer } from "./helpers.js";
 
@@ -27,6 +27,21 @@ describe("echoSocketRouter()", () => {
     client.emit("ms", "count me");
     await echoed;
     expect(await (await fetch(`${server.url}/echo/health`)).json()).toMatchObject({ connections: 1, echoes: 1 });
+  });
+
+  it.each([
+    ["echo-socket's recovery adapter", {}],
+    ["socket.io's in-memory adapter", { recoveryWindowMs: 0 }],
+  ])("answers health on one node with %s without asking other nodes (which that adapter only warns about)", async (_name, options) => {
+    server = await startServer(options);
+    const warn = vi.spyOn(console, "warn");
+    try {
+      expect(await (await fetch(`${server.url}/echo/health`)).json()).toMatchObject({ status: "ok", nodes: 1 });
+      expect(await server.handle.clusterStats()).toMatchObject({ nodes: 1, partial: false });
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it("lets routes it does not serve fall through to the app", async () => {
