@@ -59,6 +59,20 @@ if added == 1 then
 end
 return added`;
 
+// Sums each counter over every node that counted (dead ones too, until their counts expire).
+const SUM_COUNTS = `
+local sums = {}
+for i = 2, #ARGV do sums[i - 1] = 0 end
+for _, node in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local values = redis.call('HMGET', ARGV[1] .. node, unpack(ARGV, 2))
+  if redis.call('EXISTS', ARGV[1] .. node) == 0 then redis.call('SREM', KEYS[1], node) end
+  for i, value in ipairs(values) do sums[i] = sums[i] + (tonumber(value) or 0) end
+end
+return sums`;
+
+/** How long a node's counts stay in Redis after its last write (they count in the totals until then). */
+const COUNTS_KEPT_MS = 30 * 24 * 3600 * 1000;
+
 const SHAS: Record<string, string> = {};
 
 /**
@@ -84,9 +98,10 @@ class RedisStore implements EchoStore {
   private readonly node = randomBytes(6).toString("hex");
   private readonly nodesKey: string;
   private readonly dedupKey: string;
-  private readonly countsKey: string;
-  /** Counts that could not be added while Redis was away. */
-  private readonly unsent = emptyCounts();
+  private readonly countsPrefix: string;
+  private readonly countedKey: string;
+  /** This node's counts as last recorded, written again whenever Redis returns. */
+  private lastCounts: CumulativeCounts | undefined;
   private readonly nodePrefix: string;
   /** Always kept too: it answers while Redis is away, and knows what this node saw before. */
   private readonly localDedup: MemoryDedupWindow;
@@ -100,6 +115,7 @@ class RedisStore implements EchoStore {
     if (this.lastError !== undefined) this.config.logger.info("Redis reachable again: shared state resumed");
     this.lastError = undefined;
     this.writeCounts();
+    if (this.lastCounts) this.recordCounts(this.lastCounts);
   };
   private readonly onError = (error: unknown): void => this.failed(error);
 
@@ -109,7 +125,8 @@ class RedisStore implements EchoStore {
   ) {
     this.nodesKey = `${redis.keyPrefix}:nodes`;
     this.dedupKey = `${redis.keyPrefix}:dedup`;
-    this.countsKey = `${redis.keyPrefix}:counts`;
+    this.countsPrefix = `${redis.keyPrefix}:counts:`;
+    this.countedKey = `${redis.keyPrefix}:counted`;
     this.nodePrefix = `${redis.keyPrefix}:connections:`;
     this.localDedup = new MemoryDedupWindow(config.dedupWindowSize, config.dedupWindowMs);
     const insuranceLimiter = addressLimiterInMemory(config);
@@ -161,31 +178,25 @@ class RedisStore implements EchoStore {
     );
   }
 
-  addCounts(delta: CumulativeCounts): void {
-    if (!this.redis.client.isReady) {
-      // Kept for the next flush once Redis is back, rather than lost.
-      for (const key of CUMULATIVE_KEYS) this.unsent[key] += delta[key];
-      return;
-    }
-    const all = { ...this.unsent };
-    for (const key of CUMULATIVE_KEYS) all[key] += delta[key];
-    for (const key of CUMULATIVE_KEYS) this.unsent[key] = 0;
-    for (const key of CUMULATIVE_KEYS) {
-      if (all[key] !== 0) this.command(["HINCRBY", this.countsKey, key, String(all[key])]).catch(() => void (this.unsent[key] += all[key]));
-    }
+  recordCounts(counts: CumulativeCounts): void {
+    this.lastCounts = counts;
+    if (!this.redis.client.isReady) return; // written again when Redis is back (onReady)
+    // Absolute values, per node: writing them again is harmless, and they come back after Redis restarts empty.
+    const key = this.countsPrefix + this.node;
+    const fields = CUMULATIVE_KEYS.flatMap((name) => [name, String(counts[name])]);
+    Promise.all([
+      this.command(["HSET", key, ...fields]),
+      this.command(["PEXPIRE", key, String(COUNTS_KEPT_MS)]),
+      this.command(["SADD", this.countedKey, this.node]),
+    ]).catch(() => {});
   }
 
   async totals(): Promise<CumulativeCounts | undefined> {
     if (!this.redis.client.isReady) return undefined;
-    const reply = await this.command(["HGETALL", this.countsKey]).catch(() => undefined);
-    if (!reply) return undefined;
-    // node-redis answers HGETALL through sendCommand as a flat [field, value, ...] list.
-    const fields = Array.isArray(reply) ? reply.map(String) : Object.entries(reply as Record<string, unknown>).flat().map(String);
+    const reply = await this.script(SUM_COUNTS, [this.countedKey], [this.countsPrefix, ...CUMULATIVE_KEYS]).catch(() => undefined);
+    if (!Array.isArray(reply)) return undefined;
     const totals = emptyCounts();
-    for (let i = 0; i + 1 < fields.length; i += 2) {
-      const key = fields[i] as keyof CumulativeCounts;
-      if (CUMULATIVE_KEYS.includes(key)) totals[key] = Number(fields[i + 1]) || 0;
-    }
+    CUMULATIVE_KEYS.forEach((name, i) => (totals[name] = Number(reply[i]) || 0));
     return totals;
   }
 
@@ -204,7 +215,7 @@ class RedisStore implements EchoStore {
     }
   }
 
-  /** Writes this node's whole count hash (on start and whenever Redis returns). */
+  /** Writes this node's whole connection-count hash (on start and whenever Redis returns). */
   private writeCounts(): void {
     if (!this.redis.client.isReady) return;
     const key = this.nodePrefix + this.node;

@@ -10,37 +10,36 @@ export function emptyCounts(): CumulativeCounts {
   return { totalConnections: 0, echoes: 0, acked: 0, deduplicated: 0, recovered: 0, refused: 0 };
 }
 
-/** How often this node adds what it counted to the store's totals: counting stays a plain increment. */
+/** How often this node writes its counts to the store: counting itself stays a plain increment. */
 const FLUSH_MS = 1000;
 
 /**
- * Adds this node's counts to the store's cluster-wide totals once a second (a shared store keeps them
- * past the node's life), and reads the totals back with what is not yet flushed.
+ * Writes this node's counts to the store once a second when they changed (a shared store keeps them
+ * past the node's life), and reads the cluster-wide totals back with what is not written yet.
  */
 export function registerSharedCounters(stats: StatsCounter, store: EchoStore) {
-  const flushed = emptyCounts();
-  const pending = (): CumulativeCounts => {
-    const delta = { ...flushed };
-    for (const key of CUMULATIVE_KEYS) delta[key] = stats[key] - flushed[key];
-    return delta;
+  const written = emptyCounts();
+  const current = (): CumulativeCounts => {
+    const counts = emptyCounts();
+    for (const key of CUMULATIVE_KEYS) counts[key] = stats[key];
+    return counts;
   };
   const flush = (): void => {
-    const delta = pending();
-    if (CUMULATIVE_KEYS.every((key) => delta[key] === 0)) return;
-    store.addCounts(delta);
-    for (const key of CUMULATIVE_KEYS) flushed[key] = stats[key];
+    const counts = current();
+    if (CUMULATIVE_KEYS.every((key) => counts[key] === written[key])) return;
+    store.recordCounts(counts);
+    Object.assign(written, counts);
   };
   const timer = setInterval(flush, FLUSH_MS).unref();
   return {
-    /** The store's totals plus this node's unflushed counts; undefined when the store keeps none. */
+    /** The store's totals plus what this node counted since its last write; undefined when the store keeps none. */
     async totals(): Promise<CumulativeCounts | undefined> {
       const stored = await store.totals();
       if (!stored) return undefined;
-      const delta = pending();
-      for (const key of CUMULATIVE_KEYS) stored[key] += delta[key];
+      for (const key of CUMULATIVE_KEYS) stored[key] += stats[key] - written[key];
       return stored;
     },
-    /** Flushes what is left and stops. */
+    /** Writes what is left and stops. */
     dispose(): void {
       clearInterval(timer);
       flush();

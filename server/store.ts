@@ -38,8 +38,8 @@ export interface EchoStore {
   connectionsChanged(address: string, count: number, total: number): void;
   /** Connections from `address` across every node sharing the store, given `local` on this node. */
   connectionsFrom(address: string, local: number): number | Promise<number>;
-  /** Adds this node's counts (echoes, acks, ...) since its last call to the totals the store keeps. */
-  addCounts(delta: CumulativeCounts): void;
+  /** This node's counts so far (echoes, acks, ...), for the totals the store keeps. */
+  recordCounts(counts: CumulativeCounts): void;
   /** Totals over every node sharing the store; undefined when it keeps none (in memory: each node's own). */
   totals(): Promise<CumulativeCounts | undefined>;
   status(): StoreStatus;
@@ -75,7 +75,7 @@ class MemoryStore implements EchoStore {
     return local;
   }
 
-  addCounts(): void {} // a node's own StatsCounter already holds them
+  recordCounts(): void {} // a node's own StatsCounter already holds them
 
   async totals(): Promise<undefined> {
     return undefined;

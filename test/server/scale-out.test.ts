@@ -151,6 +151,8 @@ describe("scale-out: two nodes, one Redis, nginx in front", () => {
     expect((await send(client, "three", "r-3")).ok).toBe(true);
     await until(() => echoes.length === 4, 2000, "four echoes");
     expect(echoes.slice(0, 4)).toEqual(["one", "two", "two", "three"]);
+    // The totals came back with Redis (it restarted empty): each node writes its own counts again.
+    expect(await deployment!.health()).toMatchObject({ echoes: 3 });
     expect(nodes.some((node) => node!.log.some((line) => /Redis reachable again/.test(line)))).toBe(true);
   });
 });
