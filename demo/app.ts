@@ -43,5 +43,10 @@ export function closeOnSignals(name: string, close: () => Promise<void>): void {
 /** Extra `attachEchoSocket` options from the ECHO_SOCKET_OPTIONS environment variable (JSON), for trying limits. */
 export function optionsFromEnvironment(): Partial<AttachOptions> {
   const json = process.env.ECHO_SOCKET_OPTIONS;
-  return json ? (JSON.parse(json) as Partial<AttachOptions>) : {};
+  if (!json) return {};
+  try {
+    return JSON.parse(json) as Partial<AttachOptions>; // attachEchoSocket() validates each option
+  } catch (error) {
+    throw new Error(`ECHO_SOCKET_OPTIONS must be a JSON object of attachEchoSocket options: ${(error as Error).message}`);
+  }
 }

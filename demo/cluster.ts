@@ -12,6 +12,7 @@ import { closeOnSignals, createDemoApp, optionsFromEnvironment } from "./app.js"
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? "localhost";
 const workers = Number(process.env.WORKERS ?? availableParallelism());
+if (!Number.isInteger(workers) || workers < 1) throw new Error(`WORKERS must be a whole number of 1 or more (got ${process.env.WORKERS})`);
 const WORKER_READY = "echo-socket:worker-ready";
 
 if (cluster.isPrimary) {
