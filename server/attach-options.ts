@@ -165,7 +165,7 @@ export interface AttachOptions {
   adapter: ServerOptions["adapter"] | undefined;
   /**
    * Where state that must hold across reconnects and nodes lives (de-duplication window, per-address
-   * limits): `memoryStore()`, or `redisStore({ client })` to share it between nodes.
+   * limits, counter totals): `memoryStore()`, or `redisStore({ client })` to share it between nodes.
    * @default memoryStore()
    */
   store: EchoStoreFactory;
