@@ -1,9 +1,10 @@
 // Scenario: `npm run start:cluster` with 1 worker vs one worker per core, through the same lean
 // WebSocket client. The primary hands every connection to a worker (@socket.io/sticky) and the load
 // generator shares the machine's cores, so on a 2-core machine the gain is bounded well below 2x.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
+import { spawnNode, stopChild } from "../../test/support/spawn-node.mjs";
 import { median } from "../contenders.js";
 import { runLoad } from "../lean-ws-client.js";
 import type { BenchSize } from "../sizes.js";
@@ -21,27 +22,9 @@ const CLUSTER_DEMO = fileURLToPath(new URL("../../dist/demo/cluster.js", import.
 const OPTIONS = JSON.stringify({ logger: false, messagesPerSecond: 1_000_000, messageBurst: 1_000_000 });
 
 async function startCluster(workers: number): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, [CLUSTER_DEMO], {
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", WORKERS: String(workers), ECHO_SOCKET_OPTIONS: OPTIONS },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    let output = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk;
-      const match = /open http:\/\/[^:]+:(\d+)\//.exec(output);
-      if (match) resolve(Number(match[1]));
-    });
-    child.once("exit", (code) => reject(new Error(`cluster demo exited (${code}): ${output}`)));
-  });
-  return { port, child };
-}
-
-async function stopCluster(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGTERM"); // the primary stops its workers
-  await exited;
+  const env = { PORT: "0", HOST: "127.0.0.1", WORKERS: String(workers), ECHO_SOCKET_OPTIONS: OPTIONS };
+  const { child, match } = await spawnNode(CLUSTER_DEMO, { env, ready: /open http:\/\/[^:]+:(\d+)\// });
+  return { port: Number(match[1]), child };
 }
 
 export async function clusterThroughput(size: BenchSize): Promise<ClusterRow[]> {
@@ -56,7 +39,7 @@ export async function clusterThroughput(size: BenchSize): Promise<ClusterRow[]> 
         try {
           runs.get(workers)!.push(await runLoad({ ...size, port, protocol: "socket.io", payloadBytes }));
         } finally {
-          await stopCluster(child);
+          await stopChild(child, "SIGTERM"); // the primary stops its workers
         }
       }
     }

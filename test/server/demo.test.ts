@@ -1,27 +1,20 @@
 // `npm start` and `npm run start:cluster` as a user runs them: the built demo in its own process.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { afterEach, describe, expect, it } from "vitest";
 import { io } from "socket.io-client";
+import { running, spawnNode } from "../support/spawn-node.mjs";
 import { waitFor } from "./helpers.js";
 
 let demo: ChildProcess | undefined;
 afterEach(() => {
-  if (demo && demo.exitCode === null) demo.kill("SIGKILL");
+  if (demo && running(demo)) demo.kill("SIGKILL");
 });
 
 async function startDemo(script = "dist/demo/server.js", env: Record<string, string> = {}): Promise<string> {
-  demo = spawn(process.execPath, [script], { env: { ...process.env, PORT: "0", HOST: "127.0.0.1", ...env }, stdio: ["ignore", "pipe", "inherit"] });
-  // Keep reading stdout for the whole run: a closed pipe would make the demo's later logging fail.
-  let output = "";
-  return new Promise((resolve, reject) => {
-    demo!.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk;
-      const url = /open (http:\/\/\S+)\//.exec(output)?.[1];
-      if (url) resolve(url);
-    });
-    demo!.once("exit", () => reject(new Error(`the demo exited without printing its URL: ${output}`)));
-  });
+  const started = await spawnNode(script, { env: { PORT: "0", HOST: "127.0.0.1", ...env }, ready: /open (http:\/\/\S+)\// });
+  demo = started.child;
+  return started.match[1]!;
 }
 
 describe("the demo (npm start)", () => {

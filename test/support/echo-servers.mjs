@@ -1,11 +1,11 @@
 // Real servers for the browser tests, started and stopped by the tests through wtr commands.
-import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import { fileURLToPath } from "node:url";
 import express from "express";
 import { Server } from "socket.io";
 import { attachEchoSocket, echoSocketRouter } from "../../dist/server/index.js";
 import { startScaledDeployment } from "./scaled-deployment.mjs";
+import { spawnNode, stopChild } from "./spawn-node.mjs";
 
 /** Hand-written socket.io servers the element must cope with, each a few lines. */
 const plainServers = {
@@ -78,24 +78,13 @@ export async function startEchoServer({ kind = "echo-socket", port = 0, flapMs =
 /** The same server in a process of its own, so a test can kill it with SIGKILL. */
 export async function startEchoServerProcess({ port = 0 } = {}) {
   const script = fileURLToPath(new URL("./echo-server-process.mjs", import.meta.url));
-  const child = spawn(process.execPath, [script, String(port)], { stdio: ["ignore", "pipe", "inherit"] });
-  const actualPort = await new Promise((resolve, reject) => {
-    let output = "";
-    child.stdout.on("data", (chunk) => {
-      output += chunk;
-      const match = /listening (\d+)/.exec(output);
-      if (match) resolve(Number(match[1]));
-    });
-    child.once("exit", (code) => reject(new Error(`echo server process exited (${code}) before listening: ${output}`)));
-  });
+  const { child, match } = await spawnNode(script, { args: [String(port)], ready: /listening (\d+)/ });
+  const actualPort = Number(match[1]);
   return {
     port: actualPort,
     url: `http://127.0.0.1:${actualPort}`,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGKILL");
-        await new Promise((resolve) => child.once("exit", resolve));
-      }
+      await stopChild(child);
       return { drops: 0, stats: undefined };
     },
   };
@@ -104,27 +93,13 @@ export async function startEchoServerProcess({ port = 0 } = {}) {
 /** `npm run start:cluster` (the built demo) with `workers` workers, on a free loopback port. */
 export async function startClusterDemo({ workers = 2 } = {}) {
   const script = fileURLToPath(new URL("../../dist/demo/cluster.js", import.meta.url));
-  const child = spawn(process.execPath, [script], {
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", WORKERS: String(workers), ECHO_SOCKET_OPTIONS: '{"logger":false}' },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const url = await new Promise((resolve, reject) => {
-    let output = "";
-    child.stdout.on("data", (chunk) => {
-      output += chunk;
-      const match = /open (http:\/\/\S+)\//.exec(output);
-      if (match) resolve(match[1]);
-    });
-    child.once("exit", (code) => reject(new Error(`cluster demo exited (${code}) before listening: ${output}`)));
-  });
+  const env = { PORT: "0", HOST: "127.0.0.1", WORKERS: String(workers), ECHO_SOCKET_OPTIONS: '{"logger":false}' };
+  const { child, match } = await spawnNode(script, { env, ready: /open (http:\/\/\S+)\// });
   return {
-    url,
-    port: Number(new URL(url).port),
+    url: match[1],
+    port: Number(new URL(match[1]).port),
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return { drops: 0 };
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM"); // the primary stops its workers
-      await exited;
+      await stopChild(child, "SIGTERM"); // the primary stops its workers
       return { drops: 0 };
     },
   };

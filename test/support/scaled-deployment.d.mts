@@ -1,8 +1,8 @@
 export interface ScaledNode {
   port: number;
   url: string;
-  /** Lines the node printed (stdout and stderr). */
-  log: string[];
+  /** Lines the node printed (stdout, then stderr). */
+  readonly log: string[];
   alive(): boolean;
   kill(): Promise<void>;
   stop(): Promise<void>;

@@ -1,7 +1,8 @@
 // The echo-socket server in a child process, as an attacker's target: a crash shows as an exit,
 // not as a failed test runner.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { running, spawnNode, stopChild } from "./spawn-node.mjs";
 
 export interface ServerProcess {
   port: number;
@@ -25,16 +26,8 @@ export async function startServerProcess(
   script = fileURLToPath(new URL("./echo-server-process.mjs", import.meta.url)),
   args: string[] = ["0"],
 ): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ["--expose-gc", script, ...args], { stdio: ["ignore", "pipe", "inherit", "ipc"] });
-  const port = await new Promise<number>((resolve, reject) => {
-    let output = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk;
-      const match = /listening (\d+)/.exec(output);
-      if (match) resolve(Number(match[1]));
-    });
-    child.once("exit", (code) => reject(new Error(`server exited (${code}) before listening: ${output}`)));
-  });
+  const { child, match } = await spawnNode(script, { args, nodeArgs: ["--expose-gc"], ipc: true, ready: /listening (\d+)/ });
+  const port = Number(match[1]);
   const ask = <T>(question: string): Promise<T> =>
     new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no answer to ${question}`)), 5000);
@@ -51,11 +44,7 @@ export async function startServerProcess(
     memory: () => ask("memory"),
     cpuMicros: async () => (await ask<{ cpuMicros: number }>("cpu")).cpuMicros,
     polluted: async () => (await ask<{ polluted: boolean }>("probe")).polluted,
-    alive: () => child.exitCode === null && child.signalCode === null,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill("SIGKILL");
-      await new Promise((resolve) => child.once("exit", resolve));
-    },
+    alive: () => running(child),
+    stop: () => stopChild(child),
   };
 }

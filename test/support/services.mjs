@@ -5,6 +5,7 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { stopChild } from "./spawn-node.mjs";
 
 // Debian puts nginx in /usr/sbin, which a non-root PATH may lack.
 const NGINX = process.env.NGINX_PATH ?? (existsSync("/usr/sbin/nginx") ? "/usr/sbin/nginx" : "nginx");
@@ -36,17 +37,6 @@ export async function waitForPort(port, ms = 10_000) {
   }
 }
 
-function exited(child) {
-  return child.exitCode !== null || child.signalCode !== null;
-}
-
-async function kill(child, signal = "SIGKILL") {
-  if (exited(child)) return;
-  const gone = new Promise((resolve) => child.once("exit", resolve));
-  child.kill(signal);
-  await gone;
-}
-
 /**
  * redis-server on a free loopback port, nothing saved to disk. `stop()` kills it (as a crash would);
  * `start()` starts it again on the same port, empty.
@@ -64,7 +54,7 @@ export async function startRedis() {
       child.stdout.resume();
       await waitForPort(port);
     },
-    stop: () => kill(child),
+    stop: () => stopChild(child),
   };
   await redis.start();
   return redis;
@@ -131,7 +121,7 @@ export async function startNginx(upstreamPorts, { debugHeader = false } = {}) {
     port: listenPort,
     url: `http://127.0.0.1:${listenPort}`,
     async stop() {
-      await kill(child, "SIGTERM");
+      await stopChild(child, "SIGTERM");
       rmSync(root, { recursive: true, force: true });
     },
   };
