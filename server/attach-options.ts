@@ -264,6 +264,8 @@ export function resolveAttachOptions(input: unknown): ResolvedAttachOptions {
   checkKnownKeys(given, KNOWN_KEYS);
   const pick = <K extends keyof AttachOptions>(key: K): unknown =>
     given[key] === undefined ? (ATTACH_DEFAULTS as Partial<AttachOptions>)[key] : given[key];
+  const whole = (key: keyof AttachOptions, min: number): number => checkWholeNumber(key, pick(key), min);
+  const flag = (key: keyof AttachOptions): boolean => checkBoolean(key, pick(key));
 
   const serverOptions = { ...checkOptionsObject("serverOptions", given.serverOptions) } as Partial<ServerOptions>;
   if (serverOptions.path !== undefined) {
@@ -275,28 +277,28 @@ export function resolveAttachOptions(input: unknown): ResolvedAttachOptions {
     receiveEvent: checkEventName("receiveEvent", pick("receiveEvent")),
     replyEvent: checkEventName("replyEvent", pick("replyEvent")),
     logger: checkLogger("logger", pick("logger")),
-    logMessages: checkBoolean("logMessages", pick("logMessages")),
+    logMessages: flag("logMessages"),
     trustProxy: checkTrustProxy("trustProxy", pick("trustProxy")),
-    dedupWindowSize: checkWholeNumber("dedupWindowSize", pick("dedupWindowSize"), 1),
-    dedupWindowMs: checkWholeNumber("dedupWindowMs", pick("dedupWindowMs"), 1),
-    recoveryWindowMs: checkWholeNumber("recoveryWindowMs", pick("recoveryWindowMs"), 0),
-    recoveryBufferBytes: checkWholeNumber("recoveryBufferBytes", pick("recoveryBufferBytes"), 1),
-    maxMessageBytes: checkWholeNumber("maxMessageBytes", pick("maxMessageBytes"), 1),
-    maxNestingDepth: checkWholeNumber("maxNestingDepth", pick("maxNestingDepth"), 1),
-    messagesPerSecond: checkWholeNumber("messagesPerSecond", pick("messagesPerSecond"), 1),
-    messageBurst: checkWholeNumber("messageBurst", pick("messageBurst"), 1),
-    maxConnections: checkWholeNumber("maxConnections", pick("maxConnections"), 0),
-    maxConnectionsPerAddress: checkWholeNumber("maxConnectionsPerAddress", pick("maxConnectionsPerAddress"), 0),
-    handshakeTimeoutMs: checkWholeNumber("handshakeTimeoutMs", pick("handshakeTimeoutMs"), 1),
-    maxBufferedBytes: checkWholeNumber("maxBufferedBytes", pick("maxBufferedBytes"), 1),
-    maxViolations: checkWholeNumber("maxViolations", pick("maxViolations"), 0),
+    dedupWindowSize: whole("dedupWindowSize", 1),
+    dedupWindowMs: whole("dedupWindowMs", 1),
+    recoveryWindowMs: whole("recoveryWindowMs", 0),
+    recoveryBufferBytes: whole("recoveryBufferBytes", 1),
+    maxMessageBytes: whole("maxMessageBytes", 1),
+    maxNestingDepth: whole("maxNestingDepth", 1),
+    messagesPerSecond: whole("messagesPerSecond", 1),
+    messageBurst: whole("messageBurst", 1),
+    maxConnections: whole("maxConnections", 0),
+    maxConnectionsPerAddress: whole("maxConnectionsPerAddress", 0),
+    handshakeTimeoutMs: whole("handshakeTimeoutMs", 1),
+    maxBufferedBytes: whole("maxBufferedBytes", 1),
+    maxViolations: whole("maxViolations", 0),
     allowedOrigins: checkAllowedOrigins("allowedOrigins", pick("allowedOrigins")),
-    shutdownTimeoutMs: checkWholeNumber("shutdownTimeoutMs", pick("shutdownTimeoutMs"), 0),
-    fastPath: checkBoolean("fastPath", pick("fastPath")),
-    keepRequest: checkBoolean("keepRequest", pick("keepRequest")),
+    shutdownTimeoutMs: whole("shutdownTimeoutMs", 0),
+    fastPath: flag("fastPath"),
+    keepRequest: flag("keepRequest"),
     adapter: checkFunction("adapter", pick("adapter"), "a socket.io adapter (what an adapter package's createAdapter() returns)", true),
     store: checkFunction("store", pick("store"), "memoryStore() or redisStore({ client })"),
-    messagesPerSecondPerAddress: checkWholeNumber("messagesPerSecondPerAddress", pick("messagesPerSecondPerAddress"), 0),
+    messagesPerSecondPerAddress: whole("messagesPerSecondPerAddress", 0),
     serverOptions,
   };
 }
