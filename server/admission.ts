@@ -2,7 +2,7 @@ import type { IncomingMessage } from "node:http";
 import type { ResolvedAttachOptions } from "./attach-options.js";
 import { clientAddress } from "./client-address.js";
 import { originMatcher } from "./origins.js";
-import type { EchoStore } from "./store.js";
+import type { ConnectionCounts, EchoStore } from "./store.js";
 
 interface EngineConnection {
   request: IncomingMessage;
@@ -16,10 +16,10 @@ interface EngineConnection {
  * The counts come from live engine.io connections, registered synchronously after a handshake passes;
  * a shared store adds the other nodes' connections from the same address.
  */
-export class Admission {
+export class Admission implements ConnectionCounts {
   shuttingDown = false;
-  private total = 0;
-  private readonly perAddress = new Map<string, number>();
+  private live = 0;
+  readonly perAddress = new Map<string, number>();
   private readonly originAllowed: (origin: string | undefined) => boolean;
 
   constructor(
@@ -29,11 +29,16 @@ export class Admission {
     this.originAllowed = originMatcher(options.allowedOrigins);
   }
 
+  /** Live engine.io connections on this node. */
+  get total(): number {
+    return this.live;
+  }
+
   readonly allowRequest = (req: IncomingMessage, callback: (error: string | null, ok: boolean) => void): void => {
     const { maxConnections, maxConnectionsPerAddress } = this.options;
     if (this.shuttingDown) return callback("server shutting down", false);
     if (!this.originAllowed(req.headers.origin)) return callback("origin not allowed", false);
-    if (maxConnections > 0 && this.total >= maxConnections) return callback("too many connections", false);
+    if (maxConnections > 0 && this.live >= maxConnections) return callback("too many connections", false);
     if (maxConnectionsPerAddress === 0) return callback(null, true);
     const address = this.addressOf(req);
     const decide = (count: number): void =>
@@ -48,18 +53,18 @@ export class Admission {
   /** Counts an engine.io connection until it closes, then runs `onClose` too (one listener for both). */
   track(connection: EngineConnection, onClose: () => void): void {
     const address = this.addressOf(connection.request);
-    this.total++;
+    this.live++;
     const count = (this.perAddress.get(address) ?? 0) + 1;
     this.perAddress.set(address, count);
-    this.store.connectionsChanged(address, count, this.total);
+    this.store.connectionsChanged(address, this);
     // `on`, not `once`: a connection closes once, and `once` costs a wrapper per connection.
     connection.on("close", () => {
       onClose();
-      this.total--;
+      this.live--;
       const left = (this.perAddress.get(address) ?? 1) - 1;
       if (left > 0) this.perAddress.set(address, left);
       else this.perAddress.delete(address);
-      this.store.connectionsChanged(address, left, this.total);
+      this.store.connectionsChanged(address, this);
     });
   }
 

@@ -3,7 +3,7 @@ import { RateLimiterRedis, type RateLimiterAbstract } from "rate-limiter-flexibl
 import { MemoryDedupWindow } from "./dedup.js";
 import { optionError } from "./errors.js";
 import { CUMULATIVE_KEYS, emptyCounts, type CumulativeCounts } from "./shared-counters.js";
-import { addressLimiterInMemory, type EchoStore, type EchoStoreFactory, type StoreConfig, type StoreStatus } from "./store.js";
+import { addressLimiterInMemory, type ConnectionCounts, type EchoStore, type EchoStoreFactory, type StoreConfig, type StoreStatus } from "./store.js";
 import { checkKnownKeys, checkOptionsObject, checkWholeNumber } from "./validate.js";
 
 /**
@@ -106,9 +106,8 @@ class RedisStore implements EchoStore {
   /** Always kept too: it answers while Redis is away, and knows what this node saw before. */
   private readonly localDedup: MemoryDedupWindow;
   readonly addressLimiter: RateLimiterAbstract | undefined;
-  /** This node's connections per address: what it writes back to Redis when Redis returns. */
-  private readonly counts = new Map<string, number>();
-  private total = 0;
+  /** This node's live connections (the admission check's own counts): written back when Redis returns. */
+  private connections: ConnectionCounts = { total: 0, perAddress: new Map() };
   private lastError: string | undefined;
   private readonly heartbeat: ReturnType<typeof setInterval>;
   private readonly onReady = (): void => {
@@ -159,15 +158,15 @@ class RedisStore implements EchoStore {
     );
   }
 
-  connectionsChanged(address: string, count: number, total: number): void {
-    if (count > 0) this.counts.set(address, count);
-    else this.counts.delete(address);
-    this.total = total;
+  connectionsChanged(address: string, connections: ConnectionCounts): void {
+    this.connections = connections;
     if (!this.redis.client.isReady) return;
     const key = this.nodePrefix + this.node;
-    const write = count > 0 ? ["HSET", key, address, String(count), TOTAL_FIELD, String(total)] : ["HDEL", key, address];
+    const count = connections.perAddress.get(address) ?? 0;
+    const total = String(connections.total);
+    const write = count > 0 ? ["HSET", key, address, String(count), TOTAL_FIELD, total] : ["HDEL", key, address];
     this.command(write).catch(() => {});
-    if (count === 0) this.command(["HSET", key, TOTAL_FIELD, String(total)]).catch(() => {});
+    if (count === 0) this.command(["HSET", key, TOTAL_FIELD, total]).catch(() => {});
   }
 
   connectionsFrom(address: string, local: number): number | Promise<number> {
@@ -219,8 +218,8 @@ class RedisStore implements EchoStore {
   private writeCounts(): void {
     if (!this.redis.client.isReady) return;
     const key = this.nodePrefix + this.node;
-    const fields = [TOTAL_FIELD, String(this.total)];
-    for (const [address, count] of this.counts) fields.push(address, String(count));
+    const fields = [TOTAL_FIELD, String(this.connections.total)];
+    for (const [address, count] of this.connections.perAddress) fields.push(address, String(count));
     Promise.all([
       this.command(["DEL", key]),
       this.command(["HSET", key, ...fields]),

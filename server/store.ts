@@ -12,6 +12,12 @@ export interface StoreConfig {
   logger: Logger;
 }
 
+/** This node's live connections, as the admission check keeps them. */
+export interface ConnectionCounts {
+  readonly total: number;
+  readonly perAddress: ReadonlyMap<string, number>;
+}
+
 /** Whether the store's shared backend is reachable (always, in memory). */
 export interface StoreStatus {
   /** "memory": this process only; "redis": shared by every node using the same Redis. */
@@ -34,8 +40,8 @@ export interface EchoStore {
   seenBefore(id: string): boolean | Promise<boolean>;
   /** The per-address message allowance, or undefined when there is none (the option is 0). */
   readonly addressLimiter: RateLimiterAbstract | undefined;
-  /** This node's connections from `address` changed to `count` (this node's total to `total`). */
-  connectionsChanged(address: string, count: number, total: number): void;
+  /** This node's connections from `address` changed; `connections` is this node's live count (read, never copied). */
+  connectionsChanged(address: string, connections: ConnectionCounts): void;
   /** Connections from `address` across every node sharing the store, given `local` on this node. */
   connectionsFrom(address: string, local: number): number | Promise<number>;
   /** This node's counts so far (echoes, acks, ...), for the totals the store keeps. */
