@@ -3,6 +3,7 @@ import type { EchoSocketElement } from "../../element/echo-socket.js";
 import {
   allEchoed,
   connectedElement,
+  elementInFrame,
   entries,
   part,
   recordEchoIds,
@@ -82,20 +83,12 @@ describe("delivery", () => {
     const port = await deadPort();
     const url = `http://127.0.0.1:${port}`;
     const scriptServer = await startServer();
-    const frame = document.createElement("iframe");
-    frame.srcdoc = `<!doctype html><script src="${scriptServer.url}/echo/echo-socket.js"></script><echo-socket id="reload" url="${url}"></echo-socket>`;
-    const loaded = () => new Promise((resolve) => frame.addEventListener("load", resolve, { once: true }));
-    const firstLoad = loaded();
-    document.body.append(frame);
-    await firstLoad;
-    const inFrame = (): EchoSocketElement => frame.contentDocument!.querySelector("echo-socket")!;
+    const { frame, element: inFrame, storageKey, reload } = await elementInFrame(scriptServer.url, url);
     await until(() => inFrame().connectionStatus === "reconnecting", 10_000, "reconnecting");
     for (const text of ["one", "two", "three"]) inFrame().send(text);
-    await until(() => localStorage.getItem(`echo-socket:unsent:${url}/socket.io:ms#reload`) !== null, 2000, "saved");
+    await until(() => localStorage.getItem(storageKey) !== null, 2000, "saved");
 
-    const reloaded = loaded();
-    frame.contentWindow!.location.reload();
-    await reloaded;
+    await reload();
     await until(() => inFrame()?.shadowRoot !== null && entries(inFrame()).length === 3, 10_000, "restored entries");
     expect(entries(inFrame())).to.deep.equal(["one", "two", "three"].map((text) => ({ text, state: "queued" })));
 
@@ -103,7 +96,7 @@ describe("delivery", () => {
     try {
       await until(allEchoed(inFrame(), 3), 20_000, "restored messages echoed");
       expect(entries(inFrame()).map((entry) => entry.text)).to.deep.equal(["one", "two", "three"]);
-      await until(() => localStorage.getItem(`echo-socket:unsent:${url}/socket.io:ms#reload`) === null, 2000, "storage emptied");
+      await until(() => localStorage.getItem(storageKey) === null, 2000, "storage emptied");
     } finally {
       frame.remove();
       await stopServer(server);

@@ -140,3 +140,25 @@ export const allEchoed = (element: EchoSocketElement, count: number) => (): bool
 export function serverHealth<T = Record<string, unknown>>(server: RunningServer): Promise<T> {
   return executeServerCommand("server-health", { id: server.id }) as Promise<T>;
 }
+
+/** A page in an iframe with the standalone bundle from `bundleOrigin` and `<echo-socket id="reload" url>`. */
+export async function elementInFrame(bundleOrigin: string, url: string) {
+  const frame = document.createElement("iframe");
+  frame.srcdoc = `<!doctype html><script src="${bundleOrigin}/echo/echo-socket.js"></script><echo-socket id="reload" url="${url}"></echo-socket>`;
+  const loaded = () => new Promise((resolve) => frame.addEventListener("load", resolve, { once: true }));
+  const firstLoad = loaded();
+  document.body.append(frame);
+  await firstLoad;
+  return {
+    frame,
+    /** The element on the page as it is now (a reload makes a new one). */
+    element: (): EchoSocketElement => frame.contentDocument!.querySelector("echo-socket")!,
+    /** Where the element keeps its unsent messages. */
+    storageKey: `echo-socket:unsent:${url}/socket.io:ms#reload`,
+    async reload(): Promise<void> {
+      const reloaded = loaded();
+      frame.contentWindow!.location.reload();
+      await reloaded;
+    },
+  };
+}

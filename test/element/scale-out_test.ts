@@ -3,6 +3,7 @@ import type { EchoSocketElement } from "../../element/echo-socket.js";
 import {
   allEchoed,
   connectedElement,
+  elementInFrame,
   entries,
   recordEchoIds,
   scaled,
@@ -71,14 +72,10 @@ describe("scale-out through nginx, two nodes, one Redis", function () {
 
   it("sends what was queued before a page reload, once, through the other node", async () => {
     const deployment = await startScaledDeployment();
-    const frame = document.createElement("iframe");
+    let page: Awaited<ReturnType<typeof elementInFrame>> | undefined;
     try {
-      frame.srcdoc = `<!doctype html><script src="${deployment.url}/echo/echo-socket.js"></script><echo-socket id="reload" url="${deployment.url}"></echo-socket>`;
-      const loaded = () => new Promise((resolve) => frame.addEventListener("load", resolve, { once: true }));
-      const firstLoad = loaded();
-      document.body.append(frame);
-      await firstLoad;
-      const inFrame = (): EchoSocketElement => frame.contentDocument!.querySelector("echo-socket")!;
+      page = await elementInFrame(deployment.url, deployment.url);
+      const { element: inFrame, storageKey: key, reload } = page;
       await until(() => inFrame()?.connectionStatus === "connected", 10_000, "connected");
       const serving = await scaled<number>(deployment, "serving-node");
       // Both nodes down: the page is offline; what is typed now must survive the reload.
@@ -86,12 +83,9 @@ describe("scale-out through nginx, two nodes, one Redis", function () {
       await scaled(deployment, "kill-node", 1 - serving);
       await until(() => inFrame().connectionStatus === "reconnecting", 10_000, "reconnecting");
       for (const text of ["one", "two", "three"]) inFrame().send(text);
-      const key = `echo-socket:unsent:${deployment.url}/socket.io:ms#reload`;
       await until(() => localStorage.getItem(key) !== null, 2000, "saved");
 
-      const reloaded = loaded();
-      frame.contentWindow!.location.reload();
-      await reloaded;
+      await reload();
       await until(() => inFrame()?.shadowRoot !== null && entries(inFrame()).length === 3, 10_000, "restored entries");
       expect(entries(inFrame())).to.deep.equal(["one", "two", "three"].map((text) => ({ text, state: "queued" })));
 
@@ -100,7 +94,7 @@ describe("scale-out through nginx, two nodes, one Redis", function () {
       expect(entries(inFrame()).map((entry) => entry.text)).to.deep.equal(["one", "two", "three"]);
       await until(() => localStorage.getItem(key) === null, 2000, "storage emptied");
     } finally {
-      frame.remove();
+      page?.frame.remove();
       await stopServer(deployment);
     }
   });
