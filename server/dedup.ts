@@ -1,18 +1,11 @@
-/** Remembers message ids for a while, so a message re-sent after a lost acknowledgement is processed once. */
-export interface DedupStore {
-  /** Records `id`; true when it was already recorded within the window. */
-  seenBefore(id: string): boolean;
-  /** Ids held now (never more than the window's size). */
-  readonly size: number;
-  clear(): void;
-}
-
 /**
- * The in-memory window: at most `maxIds` ids, each forgotten `ttlMs` after it was first seen.
+ * Remembers message ids for a while, so a message re-sent after a lost acknowledgement is processed
+ * once (the stores' de-duplication). The in-memory window: at most `maxIds` ids, each forgotten
+ * `ttlMs` after it was first seen.
  * A Map keeps insertion order, which with one TTL for all is also expiry order, so eviction
  * only ever looks at the oldest entries.
  */
-export class MemoryDedupWindow implements DedupStore {
+export class MemoryDedupWindow {
   private readonly expiries = new Map<string, number>();
 
   constructor(
