@@ -2,11 +2,12 @@ import { Server as HttpServer } from "node:http";
 import { Server as HttpsServer } from "node:https";
 import { Server, type Socket } from "socket.io";
 import { resolveAttachOptions, type AttachOptions, type ResolvedAttachOptions } from "./attach-options.js";
-import { clientAddress } from "./client-address.js";
+import { addressKey, clientAddress } from "./client-address.js";
 import { registerConnectionLog, registerHandshakeErrorLog } from "./connection-log.js";
 import { createSocketIoServer } from "./created-server.js";
 import { registerClusterStats, type ClusterStats } from "./cluster-stats.js";
 import { registerSharedCounters } from "./shared-counters.js";
+import { registerConnectionGuards } from "./connection-guards.js";
 import { registerEchoHandler, type EchoContext } from "./echo-handler.js";
 import { optionError } from "./errors.js";
 import type { MessageGuard } from "./message-guard.js";
@@ -61,6 +62,12 @@ export function attachEchoSocket(target: EchoSocketTarget, options?: Partial<Att
   const io = existing ?? created!.io;
   let shuttingDown = false;
   const stats = new StatsCounter();
+  const connections = registerConnectionGuards(io, {
+    options: resolved,
+    stats,
+    ownsServer: created !== undefined,
+    established: (conn) => created?.admission.established(conn),
+  });
   const context: EchoContext = {
     options: resolved,
     stats,
@@ -69,6 +76,7 @@ export function attachEchoSocket(target: EchoSocketTarget, options?: Partial<Att
     guards: new Set<MessageGuard>(),
     // Without recovery, socket.io writes an emit straight to the connection, whatever the adapter.
     directEmits: created !== undefined && resolved.recoveryWindowMs === 0 && resolved.serverOptions.connectionStateRecovery === undefined,
+    connections,
   };
   const namespace = io.of(resolved.namespace);
   const clusterStats = registerClusterStats(namespace, () => stats.snapshot());
@@ -76,9 +84,10 @@ export function attachEchoSocket(target: EchoSocketTarget, options?: Partial<Att
   const detachers = new Map<Socket, () => void>();
 
   const onConnection = (socket: Socket): void => {
-    const address = clientAddress(socket.handshake.address, socket.handshake.headers, resolved.trustProxy);
+    const address = addressKey(clientAddress(socket.handshake.address, socket.handshake.headers, resolved.trustProxy), resolved.ipv6Subnet);
     stats.connections++;
     stats.totalConnections++;
+    created?.admission.established(socket.conn); // the guard says so too, unless it could not wrap this connection
     if (socket.recovered) stats.recovered++;
     // The handshake is done and the address taken: let the request go (socket.io's memory guidance).
     if (created && !resolved.keepRequest) (socket.conn as { request: unknown }).request = null;
@@ -122,6 +131,7 @@ export function attachEchoSocket(target: EchoSocketTarget, options?: Partial<Att
         clusterStats.dispose();
         sharedCounters.dispose();
         for (const detach of [...detachers.values()]) detach();
+        connections.dispose();
         await created?.release();
         await store.close();
       })()),

@@ -1,11 +1,13 @@
 import type { Socket } from "socket.io";
 import type { ResolvedAttachOptions } from "./attach-options.js";
 import { deliveryId, READY_EVENT, READY_PAYLOAD } from "./delivery.js";
-import { installFastPath } from "./fast-path.js";
+import type { ConnectionGuard, ConnectionGuards, GuardedSession } from "./connection-guards.js";
+import { fastEcho } from "./fast-path.js";
 import { MessageGuard } from "./message-guard.js";
 import { ERROR_EVENT, refusal, type Refusal } from "./refusal.js";
 import type { StatsCounter } from "./stats.js";
 import type { EchoStore } from "./store.js";
+import { ackPacket } from "./wire.js";
 
 /** What an acknowledgement carries back when the client asked for one. */
 export interface EchoAck {
@@ -30,6 +32,8 @@ export interface EchoContext {
   guards: Set<MessageGuard>;
   /** True when echo-socket made the server without connection state recovery: emits skip the adapter. */
   directEmits: boolean;
+  /** The guard on each engine.io connection: the session answers through it (fast path, undecoded refusals). */
+  connections: ConnectionGuards;
 }
 
 /**
@@ -45,10 +49,12 @@ export function registerEchoHandler(socket: Socket, context: EchoContext, addres
  * One socket's echo. A class, not a handful of closures: per-connection memory is measured, and
  * one object with one bound listener is the smallest shape for it.
  */
-class EchoSession {
+class EchoSession implements GuardedSession {
   /** Made on the first message: an idle connection costs no guard. */
   private guard: MessageGuard | undefined;
-  private readonly removeFastPath: (() => void) | undefined;
+  private readonly fast: ((text: string) => boolean) | undefined;
+  /** The guard of this socket's connection, which hands this session its packets first. */
+  private readonly connection: ConnectionGuard | undefined;
   /**
    * Set while a message waits on the store (Redis answers asynchronously): later messages queue
    * behind it, so echoes keep the order messages came in.
@@ -61,7 +67,11 @@ class EchoSession {
     private readonly address: string,
   ) {
     socket.on(context.options.receiveEvent, this.onMessage);
-    this.removeFastPath = context.options.fastPath ? installFastPath(socket, context, this) : undefined;
+    this.fast = context.options.fastPath ? fastEcho(socket, context, this) : undefined;
+    const connection = context.connections.of(socket.conn);
+    // One echo session per connection: socket.io lets a connection join a namespace once at a time.
+    this.connection = connection && !connection.session ? connection : undefined;
+    if (this.connection) this.connection.session = this;
     this.send(READY_EVENT, [READY_PAYLOAD]);
   }
 
@@ -76,7 +86,7 @@ class EchoSession {
 
   dispose(): void {
     this.socket.off(this.context.options.receiveEvent, this.onMessage);
-    this.removeFastPath?.();
+    if (this.connection?.session === this) this.connection.session = undefined;
     if (this.guard) {
       this.guard.dispose();
       this.context.guards.delete(this.guard);
@@ -90,6 +100,17 @@ class EchoSession {
       this.context.guards.add(this.guard);
     }
     return this.guard;
+  }
+
+  tryFastEcho(text: string): boolean {
+    return this.fast !== undefined && this.fast(text);
+  }
+
+  /** A message too large to decode: refused (as a violation) without socket.io ever parsing it. */
+  refuseUndecoded(ackId: string | undefined): void {
+    const { options } = this.context;
+    const ack = ackId === undefined ? undefined : (reply: Refusal) => void this.socket.conn.write(ackPacket(this.socket.nsp.name, ackId, [reply]));
+    this.refuse(this.guardOf().violation(refusal("message_too_large", options.maxMessageBytes)), undefined, ack);
   }
 
   /** True while no message waits on the store: the fast path may answer the next one itself. */

@@ -3,74 +3,55 @@ import type { EchoContext } from "./echo-handler.js";
 import type { MessageGuard } from "./message-guard.js";
 import { Adapter } from "socket.io-adapter";
 import { BoundedRecoveryAdapter } from "./recovery-adapter.js";
-
-type DataListener = (data: unknown) => void;
+import { namespacePart, PACKET } from "./wire.js";
 
 /**
  * The echo fast path. The common message, `42["ms","some text"]` (one string, no acknowledgement,
  * no binary), is answered straight from engine.io's text: the reply is the same JSON string
  * literal behind the reply event's name, written to the connection, without socket.io's decode,
  * dispatch on the next tick, and encode. Everything else goes to socket.io untouched, and so does a
- * message any guard would refuse (socket.io's path then refuses it with its reason). Order holds:
- * once a packet went to socket.io (answered on the next tick), the rest of that tick follows it.
+ * message any guard would refuse (socket.io's path then refuses it with its reason). The connection
+ * guard offers it each text packet, and keeps order: once a packet went to socket.io (answered on
+ * the next tick), the rest of that tick follows it.
  *
- * It needs socket.io's client to be the connection's only "data" listener, and is skipped while
- * the socket has other listeners for the event or catch-all listeners. Returns a function that
- * restores socket.io's own listener.
+ * Skipped while the socket has other listeners for the event or catch-all listeners. Returns the
+ * function the guard calls (true: echoed), or undefined when this socket cannot have a fast path.
  */
-export function installFastPath(
+export function fastEcho(
   socket: Socket,
   context: EchoContext,
   session: { guardOf(): MessageGuard; readonly idle: boolean },
-): (() => void) | undefined {
+): ((text: string) => boolean) | undefined {
   const { options, stats } = context;
   const adapter = socket.nsp.adapter;
   const recovery = adapter instanceof BoundedRecoveryAdapter ? adapter : undefined;
-  const conn = socket.conn;
-  const listeners = conn.listeners("data") as DataListener[];
   // Fast replies need offsets from our recovery adapter, or no recovery at all (the plain in-memory
   // adapter, or any adapter when socket.io writes emits directly, as with the cluster adapter);
   // otherwise (Redis Streams, socket.io's own recovery) socket.io's path is kept.
   const knownAdapter = recovery !== undefined || adapter.constructor === Adapter || context.directEmits;
   // A per-address allowance is asked asynchronously for every message: socket.io's path then.
-  if (listeners.length !== 1 || !knownAdapter || options.logMessages || context.store.addressLimiter) return undefined;
-  const socketIoOnData = listeners[0]!;
-
+  if (!knownAdapter || options.logMessages || context.store.addressLimiter) return undefined;
+  const conn = socket.conn;
   const { prefix, replyPrefix } = fastPathPrefixes(socket.nsp.name, options.receiveEvent, options.replyEvent);
-  let socketIoBusy = false;
 
-  const onData = (data: unknown): void => {
+  return (data) => {
     if (
-      typeof data === "string" &&
-      !socketIoBusy &&
-      session.idle && // a message waiting on the store goes first
-
-      data.startsWith(prefix) &&
-      isJsonStringLiteral(data, prefix.length, data.length - 1) &&
-      socket.connected &&
-      !context.isShuttingDown() &&
-      socket.listenerCount(options.receiveEvent) === 1 && // no array copy per message, unlike listeners()
-      socket.listenersAny().length === 0 &&
-      session.guardOf().admitsRaw(data)
+      !session.idle || // a message waiting on the store goes first
+      !data.startsWith(prefix) ||
+      !isJsonStringLiteral(data, prefix.length, data.length - 1) ||
+      !socket.connected ||
+      context.isShuttingDown() ||
+      socket.listenerCount(options.receiveEvent) !== 1 || // no array copy per message, unlike listeners()
+      socket.listenersAny().length !== 0 ||
+      !session.guardOf().admitsRaw(data)
     ) {
-      const literal = data.slice(prefix.length, -1);
-      const offset = recovery?.retainRaw(socket.id, options.replyEvent, literal);
-      conn.write(offset === undefined ? `${replyPrefix}${literal}]` : `${replyPrefix}${literal},"${offset}"]`);
-      stats.echoes++;
-      return;
+      return false;
     }
-    socketIoOnData(data);
-    if (!socketIoBusy) {
-      socketIoBusy = true;
-      process.nextTick(() => void (socketIoBusy = false)); // queued after socket.io's own dispatch
-    }
-  };
-
-  conn.off("data", socketIoOnData);
-  conn.on("data", onData);
-  return () => {
-    conn.off("data", onData);
-    if (!conn.listeners("data").includes(socketIoOnData)) conn.on("data", socketIoOnData);
+    const literal = data.slice(prefix.length, -1);
+    const offset = recovery?.retainRaw(socket.id, options.replyEvent, literal);
+    conn.write(offset === undefined ? `${replyPrefix}${literal}]` : `${replyPrefix}${literal},"${offset}"]`);
+    stats.echoes++;
+    return true;
   };
 }
 
@@ -81,8 +62,8 @@ function fastPathPrefixes(namespace: string, receiveEvent: string, replyEvent: s
   const key = JSON.stringify([namespace, receiveEvent, replyEvent]);
   let prefixes = prefixCache.get(key);
   if (!prefixes) {
-    const nsp = namespace === "/" ? "" : `${namespace},`;
-    prefixes = { prefix: `2${nsp}[${JSON.stringify(receiveEvent)},`, replyPrefix: `2${nsp}[${JSON.stringify(replyEvent)},` };
+    const nsp = namespacePart(namespace);
+    prefixes = { prefix: `${PACKET.EVENT}${nsp}[${JSON.stringify(receiveEvent)},`, replyPrefix: `${PACKET.EVENT}${nsp}[${JSON.stringify(replyEvent)},` };
     prefixCache.set(key, prefixes);
   }
   return prefixes;

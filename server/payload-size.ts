@@ -2,29 +2,89 @@
 export type PayloadProblem = "message_too_large" | "payload_too_deep" | undefined;
 
 /**
- * Walks a decoded message without recursion and stops as soon as it is over `maxBytes` (counted as
- * UTF-8 for strings, exact for binary, 8 for other scalars) or nested deeper than `maxDepth`.
+ * What the connection guard hands socket.io in place of binary attachments past the size limit
+ * (socket.io-parser puts the very object into the decoded arguments): a message carrying it is
+ * refused as too large, without the bytes ever being kept.
+ */
+export const OVERSIZE_ATTACHMENT: Buffer = Buffer.alloc(0);
+
+/**
+ * Walks a decoded message without recursion and stops as soon as it is over `maxBytes` or nested
+ * deeper than `maxDepth`. Every value costs at least its JSON text, as the client sent it: strings
+ * their UTF-8 bytes and quotes, numbers their digits, containers their brackets and separators, keys
+ * their quotes and colon; binary costs its bytes. (Escapes make the text longer still: the guard
+ * measures the packet's text before decoding, so this is the floor, not the whole bill.)
  * The depth bound matters beyond memory: socket.io's encoder walks payloads recursively, so an
  * echo of a very deep payload would overflow the stack inside `emit`.
  */
 export function measurePayload(args: readonly unknown[], maxBytes: number, maxDepth: number): PayloadProblem {
-  let bytes = 0;
-  const stack: Array<[unknown, number]> = args.map((arg) => [arg, 1]);
-  while (stack.length > 0) {
-    const [value, depth] = stack.pop()!;
-    if (typeof value === "string") bytes += Buffer.byteLength(value);
-    else if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) bytes += value.byteLength;
-    else if (typeof value === "object" && value !== null) {
+  let bytes = args.length + 1; // the arguments' array: brackets and commas
+  const values: unknown[] = [...args];
+  const depths: number[] = args.map(() => 1);
+  while (values.length > 0) {
+    const value = values.pop();
+    const depth = depths.pop()!;
+    if (typeof value === "string") bytes += Buffer.byteLength(value) + 2;
+    else if (typeof value === "number") bytes += numberLength(value);
+    else if (typeof value === "boolean") bytes += value ? 4 : 5;
+    else if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
+      if (value === OVERSIZE_ATTACHMENT) return "message_too_large";
+      bytes += value.byteLength;
+    } else if (typeof value === "object" && value !== null) {
       if (depth > maxDepth) return "payload_too_deep";
-      if (Array.isArray(value)) for (const item of value) stack.push([item, depth + 1]);
-      else {
+      if (Array.isArray(value)) {
+        bytes += value.length + 1; // brackets and commas, charged before looking inside: a huge array stops here
+        if (bytes > maxBytes) return "message_too_large";
+        for (const item of value) {
+          values.push(item);
+          depths.push(depth + 1);
+        }
+      } else {
+        bytes += 1;
         for (const key in value) {
-          bytes += Buffer.byteLength(key);
-          stack.push([(value as Record<string, unknown>)[key], depth + 1]);
+          bytes += Buffer.byteLength(key) + 4; // quotes, colon, comma
+          if (bytes > maxBytes) return "message_too_large";
+          values.push((value as Record<string, unknown>)[key]);
+          depths.push(depth + 1);
         }
       }
-    } else bytes += 8;
+    } else bytes += 4; // null (and anything JSON writes as null)
     if (bytes > maxBytes) return "message_too_large";
   }
   return undefined;
+}
+
+/** Characters JSON needs for `value`, at least (the shortest form of an integer; 3 for a fraction). */
+function numberLength(value: number): number {
+  if (!Number.isFinite(value)) return 4; // written as null
+  const sign = value < 0 ? 1 : 0;
+  const magnitude = Math.abs(value);
+  if (!Number.isInteger(value)) return sign + 3;
+  return sign + (magnitude < 10 ? 1 : magnitude < 1e21 ? Math.floor(Math.log10(magnitude)) + 1 : 5);
+}
+
+/**
+ * Roughly what a decoded value holds in V8's heap, on the high side: every string, number, array
+ * slot and object property has a header and a pointer, so `[{},{},…]` costs far more than its text.
+ * Used to bound memory that keeps decoded payloads (the recovery ring).
+ */
+export function heapBytes(args: readonly unknown[]): number {
+  let bytes = 16 + 8 * args.length;
+  const values: unknown[] = [...args];
+  while (values.length > 0) {
+    const value = values.pop();
+    if (typeof value === "string") bytes += 16 + 2 * value.length;
+    else if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) bytes += 96 + value.byteLength;
+    else if (Array.isArray(value)) {
+      bytes += 32 + 8 * value.length;
+      for (const item of value) values.push(item);
+    } else if (typeof value === "object" && value !== null) {
+      bytes += 56;
+      for (const key in value) {
+        bytes += 32 + 2 * key.length; // the property, its key string
+        values.push((value as Record<string, unknown>)[key]);
+      }
+    } else bytes += 16; // a heap number at most
+  }
+  return bytes;
 }

@@ -14,6 +14,8 @@ export interface EchoStats {
   recovered: number;
   /** Messages refused by a limit (size, depth, rate, unread echoes) instead of echoed. */
   refused: number;
+  /** Errors thrown inside echo-socket's listeners on a connection (caught; that connection was closed). */
+  errors: number;
 }
 
 /** Plain counters: incrementing a number is the only per-message work stats cost. */
@@ -25,9 +27,10 @@ export class StatsCounter implements EchoStats {
   deduplicated = 0;
   recovered = 0;
   refused = 0;
+  errors = 0;
 
   snapshot(): EchoStats {
-    const { connections, totalConnections, echoes, acked, deduplicated, recovered, refused } = this;
-    return { connections, totalConnections, echoes, acked, deduplicated, recovered, refused };
+    const { connections, totalConnections, echoes, acked, deduplicated, recovered, refused, errors } = this;
+    return { connections, totalConnections, echoes, acked, deduplicated, recovered, refused, errors };
   }
 }

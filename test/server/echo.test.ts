@@ -105,6 +105,7 @@ describe("echo", () => {
       deduplicated: 0,
       recovered: 0,
       refused: 0,
+      errors: 0,
     });
   });
 });
