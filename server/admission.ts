@@ -1,12 +1,15 @@
 import type { IncomingMessage } from "node:http";
 import type { ResolvedAttachOptions } from "./attach-options.js";
-import { clientAddress } from "./client-address.js";
+import { addressKey, clientAddress } from "./client-address.js";
+import { HalfOpenConnections } from "./half-open.js";
 import { originMatcher } from "./origins.js";
 import type { ConnectionCounts, EchoStore } from "./store.js";
 
 interface EngineConnection {
   request: IncomingMessage;
   on(event: "close", listener: () => void): unknown;
+  /** `true`: discard, so a polling client need not come back for its close packet. */
+  close(discard: true): unknown;
 }
 
 /**
@@ -14,19 +17,24 @@ interface EngineConnection {
  * WebSocket (a WebSocket from any origin would otherwise get in: socket.io's `cors` guards only
  * polling). Checks run in order: shutting down, origin, total connections, connections per address.
  * The counts come from live engine.io connections, registered synchronously after a handshake passes;
- * a shared store adds the other nodes' connections from the same address.
+ * a shared store adds the other nodes' connections from the same address. Addresses are counted by
+ * `addressKey` (IPv6 per `ipv6Subnet` prefix). A connection that has not completed the socket.io
+ * handshake is closed after `handshakeTimeoutMs`, and at the total cap the oldest such one makes
+ * room for a new request: half-open connections cannot lock visitors out.
  */
 export class Admission implements ConnectionCounts {
   shuttingDown = false;
   private live = 0;
   readonly perAddress = new Map<string, number>();
   private readonly originAllowed: (origin: string | undefined) => boolean;
+  private readonly halfOpen: HalfOpenConnections<EngineConnection>;
 
   constructor(
     private readonly options: ResolvedAttachOptions,
     private readonly store: EchoStore,
   ) {
     this.originAllowed = originMatcher(options.allowedOrigins);
+    this.halfOpen = new HalfOpenConnections(options.handshakeTimeoutMs, (connection) => connection.close(true));
   }
 
   /** Live engine.io connections on this node. */
@@ -38,6 +46,7 @@ export class Admission implements ConnectionCounts {
     const { maxConnections, maxConnectionsPerAddress } = this.options;
     if (this.shuttingDown) return callback("server shutting down", false);
     if (!this.originAllowed(req.headers.origin)) return callback("origin not allowed", false);
+    if (maxConnections > 0 && this.live >= maxConnections) this.halfOpen.oldest()?.close(true); // closes at once: `live` drops
     if (maxConnections > 0 && this.live >= maxConnections) return callback("too many connections", false);
     if (maxConnectionsPerAddress === 0) return callback(null, true);
     const address = this.addressOf(req);
@@ -57,8 +66,10 @@ export class Admission implements ConnectionCounts {
     const count = (this.perAddress.get(address) ?? 0) + 1;
     this.perAddress.set(address, count);
     this.store.connectionsChanged(address, this);
+    this.halfOpen.add(connection);
     // `on`, not `once`: a connection closes once, and `once` costs a wrapper per connection.
     connection.on("close", () => {
+      this.halfOpen.delete(connection);
       onClose();
       this.live--;
       const left = (this.perAddress.get(address) ?? 1) - 1;
@@ -68,7 +79,17 @@ export class Admission implements ConnectionCounts {
     });
   }
 
+  /** The connection completed the socket.io handshake: it holds its slot for as long as it lives. */
+  established(connection: unknown): void {
+    this.halfOpen.delete(connection as EngineConnection);
+  }
+
+  /** Stops the handshake timer. */
+  dispose(): void {
+    this.halfOpen.dispose();
+  }
+
   private addressOf(req: IncomingMessage): string {
-    return clientAddress(req.socket.remoteAddress ?? "unknown", req.headers, this.options.trustProxy);
+    return addressKey(clientAddress(req.socket.remoteAddress ?? "unknown", req.headers, this.options.trustProxy), this.options.ipv6Subnet);
   }
 }

@@ -56,6 +56,13 @@ export interface AttachOptions {
    */
   trustProxy: TrustProxy;
   /**
+   * Prefix length under which IPv6 clients share the per-address limits (`maxConnectionsPerAddress`,
+   * `messagesPerSecondPerAddress`): one home or server usually holds a whole /64. `128` counts each
+   * address alone. IPv4-mapped IPv6 addresses (`::ffff:1.2.3.4`) always count as their IPv4 address.
+   * @default 64
+   */
+  ipv6Subnet: number;
+  /**
    * How many message ids the server remembers to recognise a re-sent message (memory stays bounded by it).
    * @default 10000
    */
@@ -112,7 +119,9 @@ export interface AttachOptions {
    */
   maxConnectionsPerAddress: number;
   /**
-   * Milliseconds a new connection has to complete the socket.io handshake (socket.io's `connectTimeout`).
+   * Milliseconds a new connection has to complete the socket.io handshake (socket.io's `connectTimeout`);
+   * past it the connection is closed and its slot freed at once. Also the most time a message's binary
+   * attachments may take to arrive after it.
    * @default 10000
    */
   handshakeTimeoutMs: number;
@@ -199,6 +208,7 @@ export const ATTACH_DEFAULTS: Readonly<Omit<AttachOptions, "serverOptions">> = O
   logger: consoleLogger,
   logMessages: false,
   trustProxy: false,
+  ipv6Subnet: 64,
   dedupWindowSize: 10_000,
   dedupWindowMs: 600_000,
   recoveryWindowMs: 30_000,
@@ -230,7 +240,7 @@ export function socketIoServerOptions(
   allowRequest: NonNullable<ServerOptions["allowRequest"]>,
   store: EchoStore,
 ): Partial<ServerOptions> {
-  const limits = { windowMs: options.recoveryWindowMs, maxBytes: options.recoveryBufferBytes };
+  const limits = { windowMs: options.recoveryWindowMs, maxBytes: options.recoveryBufferBytes, maxReplayBytes: options.maxBufferedBytes };
   const adapter = options.adapter && failFastRecovery(options.adapter, () => store.reachable);
   const recovery = options.recoveryWindowMs > 0
     ? {
@@ -279,6 +289,7 @@ export function resolveAttachOptions(input: unknown): ResolvedAttachOptions {
     logger: checkLogger("logger", pick("logger")),
     logMessages: flag("logMessages"),
     trustProxy: checkTrustProxy("trustProxy", pick("trustProxy")),
+    ipv6Subnet: checkWholeNumber("ipv6Subnet", pick("ipv6Subnet"), 1, 128),
     dedupWindowSize: whole("dedupWindowSize", 1),
     dedupWindowMs: whole("dedupWindowMs", 1),
     recoveryWindowMs: whole("recoveryWindowMs", 0),

@@ -27,3 +27,48 @@ export function clientAddress(remote: string, headers: IncomingHttpHeaders, trus
   const index = trustProxy === true ? hops.length - 1 : Math.min(trustProxy, hops.length - 1);
   return hops[index]!;
 }
+
+const MAPPED_IPV4 = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
+
+/**
+ * The key the per-address limits count `address` under: an IPv4-mapped IPv6 address is its IPv4
+ * address (a dual-stack server sees both forms), and an IPv6 address is its /`ipv6Subnet` prefix
+ * (one customer usually holds a whole /64, so counting single addresses would give an attacker
+ * unlimited ones). Anything that is not an IPv6 address is its own key.
+ */
+export function addressKey(address: string, ipv6Subnet: number): string {
+  const mapped = MAPPED_IPV4.exec(address);
+  if (mapped) return mapped[1]!;
+  if (!address.includes(":") || ipv6Subnet >= 128) return address;
+  const groups = expandIpv6(address);
+  if (!groups) return address;
+  const kept: string[] = [];
+  for (let i = 0, bits = ipv6Subnet; i < 8 && bits > 0; i++, bits -= 16) {
+    kept.push((bits >= 16 ? groups[i]! : groups[i]! & (0xffff << (16 - bits))).toString(16));
+  }
+  return `${kept.join(":")}::/${ipv6Subnet}`;
+}
+
+/** The eight 16-bit groups of an IPv6 address (with `::` and an embedded IPv4 tail); undefined if it is not one. */
+function expandIpv6(address: string): number[] | undefined {
+  const zone = address.indexOf("%");
+  let text = zone === -1 ? address : address.slice(0, zone);
+  const v4 = /(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (v4) {
+    const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const halves = text.split("::");
+  if (halves.length > 2) return undefined;
+  const parse = (part: string): number[] | undefined => {
+    if (part === "") return [];
+    const groups = part.split(":").map((group) => (/^[0-9a-f]{1,4}$/i.test(group) ? parseInt(group, 16) : NaN));
+    return groups.some(Number.isNaN) ? undefined : groups;
+  };
+  const head = parse(halves[0]!);
+  const tail = halves.length === 2 ? parse(halves[1]!) : [];
+  if (!head || !tail) return undefined;
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 2 ? missing < 1 : missing !== 0) return undefined;
+  return [...head, ...new Array<number>(missing).fill(0), ...tail];
+}

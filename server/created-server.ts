@@ -40,6 +40,7 @@ export function createSocketIoServer(target: HttpServer | HttpsServer, options: 
       io.engine.close(); // closes every client (clients see a transport close and reconnect) and the ws server
       await Promise.all(open.map(waitForClose));
       await Promise.all([...new Set([io.of("/"), io.of(options.namespace)])].map((nsp) => nsp.adapter.close()));
+      admission.dispose();
       restoreListeners();
     },
   };

@@ -63,10 +63,11 @@ export function checkBoolean(name: string, value: unknown): boolean {
   return value;
 }
 
-/** A safe integer of at least `min` (0 or 1 in practice). */
-export function checkWholeNumber(name: string, value: unknown, min: number): number {
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) {
-    throw optionError(name, `must be a whole number of ${min} or more`, value);
+/** A safe integer of at least `min` (0 or 1 in practice), and at most `max` when given. */
+export function checkWholeNumber(name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `of ${min} or more` : `from ${min} to ${max}`;
+    throw optionError(name, `must be a whole number ${range}`, value);
   }
   return value;
 }

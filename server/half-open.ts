@@ -1,0 +1,73 @@
+/** A clock and a timer, injectable so the expiry can be tested without waiting. */
+export interface Timing {
+  now(): number;
+  /** Calls `fn` after `ms`; returns a function that cancels it. The timer must not hold the process open. */
+  after(ms: number, fn: () => void): () => void;
+}
+
+const realTiming: Timing = {
+  now: () => performance.now(),
+  after(ms, fn) {
+    const timer = setTimeout(fn, ms).unref();
+    return () => clearTimeout(timer);
+  },
+};
+
+/**
+ * Connections that have not finished the socket.io handshake, oldest first. Each is handed to
+ * `expire` once `timeoutMs` passed without the handshake completing. One timer for all of them: a
+ * Map keeps insertion order, which with one timeout for all is also expiry order.
+ */
+export class HalfOpenConnections<C> {
+  private readonly openedAt = new Map<C, number>();
+  private cancel: (() => void) | undefined;
+
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly expire: (connection: C) => void,
+    private readonly timing: Timing = realTiming,
+  ) {}
+
+  get size(): number {
+    return this.openedAt.size;
+  }
+
+  add(connection: C): void {
+    this.openedAt.set(connection, this.timing.now());
+    if (!this.cancel) this.schedule();
+  }
+
+  /** The handshake completed, or the connection closed. */
+  delete(connection: C): void {
+    this.openedAt.delete(connection);
+  }
+
+  /** The half-open connection that has waited longest. */
+  oldest(): C | undefined {
+    return this.openedAt.keys().next().value;
+  }
+
+  dispose(): void {
+    this.cancel?.();
+    this.cancel = undefined;
+    this.openedAt.clear();
+  }
+
+  private schedule(): void {
+    const first = this.openedAt.values().next();
+    if (first.done) return;
+    const wait = Math.max(0, first.value + this.timeoutMs - this.timing.now());
+    this.cancel = this.timing.after(wait, () => this.sweep());
+  }
+
+  private sweep(): void {
+    this.cancel = undefined;
+    const now = this.timing.now();
+    for (const [connection, openedAt] of this.openedAt) {
+      if (openedAt + this.timeoutMs > now) break;
+      this.openedAt.delete(connection);
+      this.expire(connection);
+    }
+    this.schedule();
+  }
+}
