@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Adapter, type BroadcastOptions, type PrivateSessionId, type Room } from "socket.io-adapter";
 import { READY_EVENT } from "./delivery.js";
+import { heapBytes } from "./payload-size.js";
 
 type SessionToPersist = Parameters<Adapter["persistSession"]>[0];
 type RestoredSession = Awaited<ReturnType<Adapter["restoreSession"]>>;
@@ -10,7 +11,13 @@ export interface RecoveryLimits {
   windowMs: number;
   /** Most bytes of emitted packets kept for replay, across all clients. */
   maxBytes: number;
+  /** Most bytes one reconnect may replay; a session that missed more starts afresh (its client re-sends). */
+  maxReplayBytes: number;
 }
+
+/** Restores one session may make in a minute; past it, reconnects start fresh sessions. */
+export const RESTORES_PER_MINUTE = 20;
+const MINUTE_MS = 60_000;
 
 /** Most slots in the ring (a power of two); past it the oldest packet goes, whatever the byte bound. */
 const MAX_CAPACITY = 1 << 17;
@@ -42,6 +49,8 @@ export class BoundedRecoveryAdapter extends Adapter {
   private bytes = 0;
   private rawEvent = "";
   private readonly sessions = new Map<PrivateSessionId, SessionToPersist & { disconnectedAt: number }>();
+  /** Restores per session over the current minute: a replay costs the server, so it is rationed. */
+  private readonly restores = new Map<PrivateSessionId, { since: number; count: number }>();
 
   constructor(
     nsp: ConstructorParameters<typeof Adapter>[0],
@@ -54,7 +63,7 @@ export class BoundedRecoveryAdapter extends Adapter {
     if (packet.type === 2 && packet.id === undefined && opts.flags?.volatile === undefined && packet.data[0] !== READY_EVENT) {
       const rooms = opts.rooms.size === 1 ? opts.rooms.values().next().value! : opts.rooms;
       packet.data.push(this.offsetOf(this.next)); // the offset the client sends back on reconnect
-      this.retain(rooms, packet.data, estimateBytes(packet.data));
+      this.retain(rooms, packet.data, heapBytes(packet.data));
     }
     super.broadcast(packet, opts);
   }
@@ -66,7 +75,7 @@ export class BoundedRecoveryAdapter extends Adapter {
   retainRaw(room: Room, event: string, literal: string): string {
     this.rawEvent = event;
     const offset = this.offsetOf(this.next);
-    this.retain(room, literal, literal.length * 2);
+    this.retain(room, literal, 16 + literal.length * 2);
     return offset;
   }
 
@@ -76,25 +85,38 @@ export class BoundedRecoveryAdapter extends Adapter {
       if (kept.disconnectedAt + this.limits.windowMs >= now) break; // insertion order is expiry order
       this.sessions.delete(pid);
     }
+    for (const [pid, restores] of this.restores) {
+      if (restores.since + MINUTE_MS >= now) break; // insertion order is the order windows began
+      this.restores.delete(pid);
+    }
     this.sessions.set(session.pid, { ...session, disconnectedAt: now });
   }
 
+  /**
+   * Replays what a reconnecting client missed, when the offset it presents is one this session was
+   * sent and still kept, the replay fits `maxReplayBytes`, and the session has not restored
+   * `RESTORES_PER_MINUTE` times already. Otherwise socket.io starts a fresh session.
+   */
   override restoreSession(pid: PrivateSessionId, offset: string): Promise<RestoredSession> {
     const now = Date.now();
     const session = this.sessions.get(pid);
     this.sessions.delete(pid);
     this.prune(now);
-    const seq = offset.startsWith(this.prefix) ? parseInt(offset.slice(this.prefix.length), 36) : NaN;
-    // Unknown session, expired, or its offset already dropped: socket.io starts a fresh session.
-    if (!session || session.disconnectedAt + this.limits.windowMs < now || !(seq >= this.first - 1 && seq < this.next)) {
-      return Promise.resolve(null as unknown as RestoredSession);
-    }
+    const seq = this.sequenceOf(offset);
+    const fresh = Promise.resolve(null as unknown as RestoredSession);
+    if (!session || session.disconnectedAt + this.limits.windowMs < now) return fresh;
+    // Only an offset this session was given, and still kept: not one before the first, nor another's.
+    if (!(seq >= this.first && seq < this.next) || !addressedTo(this.packetRooms[seq & this.mask], session.sid)) return fresh;
+    if (!this.countRestore(pid, now)) return fresh;
     const wanted = new Set(session.rooms);
     const missedPackets: unknown[][] = [];
+    let bytes = 0;
     for (let s = seq + 1; s < this.next; s++) {
       const rooms = this.packetRooms[s & this.mask]!;
-      const match = typeof rooms === "string" ? wanted.has(rooms) : [...rooms].some((room) => wanted.has(room));
-      if (match) missedPackets.push(this.argumentsOf(s));
+      if (typeof rooms === "string" ? !wanted.has(rooms) : ![...rooms].some((room) => wanted.has(room))) continue;
+      bytes += this.sizes[s & this.mask]!;
+      if (bytes > this.limits.maxReplayBytes) return fresh;
+      missedPackets.push(this.argumentsOf(s));
     }
     const { disconnectedAt: _, ...persisted } = session;
     return Promise.resolve({ ...persisted, missedPackets });
@@ -106,6 +128,23 @@ export class BoundedRecoveryAdapter extends Adapter {
     this.first = this.next;
     this.bytes = 0;
     this.sessions.clear();
+    this.restores.clear();
+  }
+
+  /** The sequence number in an offset this adapter wrote; NaN for anything else. */
+  private sequenceOf(offset: string): number {
+    const digits = offset.slice(this.prefix.length);
+    return offset.startsWith(this.prefix) && /^[0-9a-z]{1,11}$/.test(digits) ? parseInt(digits, 36) : NaN;
+  }
+
+  private countRestore(pid: PrivateSessionId, now: number): boolean {
+    const restores = this.restores.get(pid);
+    if (!restores || restores.since + MINUTE_MS < now) {
+      this.restores.delete(pid);
+      this.restores.set(pid, { since: now, count: 1 });
+      return true;
+    }
+    return ++restores.count <= RESTORES_PER_MINUTE;
   }
 
   private offsetOf(seq: number): string {
@@ -184,14 +223,6 @@ export function boundedRecoveryAdapter(limits: RecoveryLimits): typeof Adapter {
   };
 }
 
-/** A cheap size estimate of an event's arguments in memory: strings and binary closely, anything else roughly. */
-function estimateBytes(data: readonly unknown[]): number {
-  let bytes = 0;
-  for (const value of data) {
-    if (typeof value === "string") bytes += value.length * 2;
-    else if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) bytes += value.byteLength;
-    else if (typeof value === "object" && value !== null) bytes += 64 + (JSON.stringify(value)?.length ?? 0) * 2;
-    else bytes += 8;
-  }
-  return bytes;
+function addressedTo(rooms: Room | ReadonlySet<Room> | undefined, sid: string): boolean {
+  return rooms !== undefined && (typeof rooms === "string" ? rooms === sid : rooms.has(sid));
 }
