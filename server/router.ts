@@ -68,15 +68,31 @@ const JSON_HEADERS = {
 export function echoSocketRouter(options?: Partial<RouterOptions>): Router {
   const resolved = resolveRouterOptions(options);
   const router = Router();
-  if (resolved.health) router.get("/health", healthHandler(resolved.handle));
+  const routes: string[] = [];
+  if (resolved.health) {
+    router.get("/health", healthHandler(resolved.handle));
+    routes.push("/health");
+  }
   if (resolved.element) {
     const bundle = findElementBundle();
     if (!bundle) throw new Error(`echo-socket: the element bundle ${BUNDLE_NAME} is missing; run \`npm run build\` or pass \`element: false\``);
     const corsOrigin = corsOriginFor(resolved);
     router.get(`/${BUNDLE_NAME}`, serveBuiltFile(bundle, "text/javascript; charset=utf-8", corsOrigin));
     router.get(`/${BUNDLE_NAME}.map`, serveBuiltFile(`${bundle}.map`, "application/json; charset=utf-8", corsOrigin));
+    routes.push(`/${BUNDLE_NAME}`, `/${BUNDLE_NAME}.map`);
   }
+  if (routes.length > 0) router.all(routes, echoSocketOtherMethods);
   return router;
+}
+
+/**
+ * The router's own paths answer only GET and HEAD: `OPTIONS` says so (204 with `Allow`), anything
+ * else is 405, rather than falling through to whatever the app does with unknown requests.
+ */
+function echoSocketOtherMethods(req: Request, res: Response, next: NextFunction): void {
+  if (req.method === "GET" || req.method === "HEAD") return next();
+  res.removeHeader("X-Powered-By");
+  res.set({ Allow: "GET, HEAD", "Cache-Control": "no-store" }).status(req.method === "OPTIONS" ? 204 : 405).end();
 }
 
 function resolveRouterOptions(input: unknown): RouterOptions {
