@@ -1,21 +1,123 @@
 import type { ServerOptions } from "socket.io";
+import { heapBytes } from "./payload-size.js";
 
 type AdapterOption = NonNullable<ServerOptions["adapter"]>;
 
+/** The members of a shared adapter (socket.io-adapter's ClusterAdapter and its subclasses) the guard wraps. */
+interface SharedAdapter {
+  persistSession(session: unknown): void;
+  restoreSession(pid: string, offset: string): Promise<unknown> | unknown;
+  publishAndReturnOffset?(message: PublishedMessage): Promise<string>;
+  serverSideEmit(packet: unknown[]): Promise<unknown> | unknown;
+  /** Bytes of echoes to socket `id` the adapter holds, not yet written to the connection (read by the message guard). */
+  heldBytes?(id: string): number;
+  /** Errors of the shared backend the guard caught (socket.io calls the adapter without catching). */
+  caughtErrors?: number;
+}
+
+interface PublishedMessage {
+  type: number;
+  data?: { packet?: { data?: unknown[] }; opts?: { rooms?: string[] } };
+}
+
+/** socket-io-adapter's MessageType.BROADCAST: an emit waits on Redis for its offset before it is written. */
+const BROADCAST = 3;
+/** How often held emits look whether the store has found Redis unreachable meanwhile. */
+const RECHECK_MS = 25;
+
 /**
- * Wraps a shared adapter (Redis Streams) so that while the store finds Redis unreachable, a
- * reconnecting client's session lookup fails at once (socket.io then starts a fresh session and the
- * element re-sends what was not echoed) instead of waiting in the Redis client's queue until Redis returns.
+ * Wraps a shared adapter (Redis Streams) so that Redis going slow is like Redis going away. While the
+ * store finds Redis unreachable (lost, or stalled past its `commandTimeoutMs`): an emit is written at
+ * once from this node (no recovery offset; the element re-sends what it misses), a session lookup
+ * fails at once (a fresh session), a session is not saved, a cluster request answers with this node
+ * alone. An emit already waiting on Redis when the store finds it stalled is written then. Promises
+ * socket.io leaves uncaught are caught here and counted in `caughtErrors`, so a stall never crashes
+ * the node; bytes held for each socket are in `heldBytes(id)`.
  */
 export function failFastRecovery(adapter: AdapterOption, reachable: () => boolean): AdapterOption {
   // socket.io calls `new adapter(nsp)`: a class, or a factory function that returns the instance.
-  const Adapter = adapter as unknown as new (nsp: unknown) => {
-    restoreSession(pid: string, offset: string): Promise<unknown>;
-  };
+  const Adapter = adapter as unknown as new (nsp: unknown) => SharedAdapter;
   return function echoSocketAdapter(nsp: unknown) {
     const instance = new Adapter(nsp);
-    const restore = instance.restoreSession.bind(instance);
-    instance.restoreSession = (pid, offset) => (reachable() ? restore(pid, offset) : Promise.resolve(null));
+    guard(instance, reachable);
     return instance;
   } as unknown as AdapterOption;
+}
+
+function guard(instance: SharedAdapter, reachable: () => boolean): void {
+  const held = new Map<string, number>();
+  const waiting = new Set<() => void>();
+  let recheck: ReturnType<typeof setInterval> | undefined;
+  instance.caughtErrors = 0;
+  const caught = (): void => void instance.caughtErrors!++;
+  instance.heldBytes = (id) => held.get(id) ?? 0;
+
+  /** `work`, or a rejection as soon as the store finds Redis unreachable; `work`'s own failure is counted. */
+  const untilUnreachable = <T>(work: Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const giveUp = (): void => {
+        if (!reachable()) settle(() => reject(new Error("shared store unreachable")));
+      };
+      const settle = (finish: () => void): void => {
+        if (!waiting.delete(giveUp)) return;
+        if (waiting.size === 0) recheck = void clearInterval(recheck);
+        finish();
+      };
+      waiting.add(giveUp);
+      recheck ??= setInterval(() => waiting.forEach((check) => check()), RECHECK_MS).unref();
+      work.then(
+        (value) => settle(() => resolve(value)),
+        (error: unknown) => {
+          caught();
+          settle(() => reject(error));
+        },
+      );
+    });
+
+  const publish = instance.publishAndReturnOffset?.bind(instance);
+  if (publish) {
+    instance.publishAndReturnOffset = (message) => {
+      if (!reachable()) return Promise.reject(new Error("shared store unreachable")); // the adapter then emits locally
+      const rooms = message.type === BROADCAST ? (message.data?.opts?.rooms ?? []) : [];
+      const bytes = rooms.length > 0 ? heapBytes(message.data?.packet?.data ?? []) : 0;
+      for (const room of rooms) held.set(room, (held.get(room) ?? 0) + bytes);
+      const release = (): void => {
+        for (const room of rooms) {
+          const left = (held.get(room) ?? 0) - bytes;
+          if (left > 0) held.set(room, left);
+          else held.delete(room);
+        }
+      };
+      const published = untilUnreachable(publish(message));
+      published.then(release, release);
+      return published;
+    };
+  }
+
+  const restore = instance.restoreSession.bind(instance);
+  instance.restoreSession = (pid, offset) =>
+    reachable() ? untilUnreachable(Promise.resolve(restore(pid, offset))).catch(() => null) : Promise.resolve(null);
+
+  const persist = instance.persistSession.bind(instance);
+  instance.persistSession = (session) => {
+    if (!reachable()) return; // Redis would only hold the write; the client starts a fresh session and re-sends
+    try {
+      persist(session);
+    } catch {
+      caught();
+    }
+  };
+
+  // socket.io's `namespace.serverSideEmit()` drops the promise; with an ack, the adapter first asks Redis for the node count.
+  const serverSideEmit = instance.serverSideEmit.bind(instance);
+  instance.serverSideEmit = (packet) => {
+    const ack = packet[packet.length - 1];
+    if (!reachable()) {
+      if (typeof ack === "function") ack(new Error("shared store unreachable"), []);
+      return Promise.resolve();
+    }
+    return Promise.resolve()
+      .then(() => serverSideEmit(packet))
+      .catch(caught);
+  };
 }

@@ -2,6 +2,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { RateLimiterRedis, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { MemoryDedupWindow } from "./dedup.js";
 import { optionError } from "./errors.js";
+import { guardDroppedCommands } from "./redis-client-guard.js";
+import { streamLimits, TRIM_STREAM, trimArguments, type StreamLimits } from "./redis-stream-trim.js";
 import { CUMULATIVE_KEYS, emptyCounts, type CumulativeCounts } from "./shared-counters.js";
 import { addressLimiterInMemory, type ConnectionCounts, type EchoStore, type EchoStoreFactory, type StoreConfig, type StoreStatus } from "./store.js";
 import { checkKnownKeys, checkOptionsObject, checkWholeNumber } from "./validate.js";
@@ -31,17 +33,30 @@ export interface RedisStoreOptions {
    * @default 500
    */
   commandTimeoutMs: number;
+  /**
+   * The Redis Streams adapter's stream (its `streamName` option), trimmed to the recovery window and
+   * `recoveryBufferBytes`; "" leaves it alone (no such adapter, or it is trimmed elsewhere).
+   * @default "socket.io"
+   */
+  streamName: string;
 }
 
 /** How often a node renews its connection counts in Redis; they expire 3 periods after a node dies. */
 const HEARTBEAT_MS = 5_000;
-const TOTAL_FIELD = "#total";
+/**
+ * The connection hash's fields: addresses under "a:", the node's total apart, so no address (with
+ * `trustProxy`, whatever a client puts in X-Forwarded-For) can be taken for it.
+ */
+const TOTAL_FIELD = "total";
+const ADDRESS_FIELD = "a:";
+/** How often the stream is trimmed (by every node: the trim is idempotent). */
+const TRIM_MS = 1_000;
 
 // Sums one address's connections over the nodes still alive (a dead node's hash has expired).
 const SUM_CONNECTIONS = `
 local total = 0
 for _, node in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  local count = redis.call('HGET', ARGV[1] .. node, ARGV[2])
+  local count = redis.call('HGET', ARGV[1] .. node, ARGV[3] .. ARGV[2])
   if count then total = total + tonumber(count)
   elseif redis.call('EXISTS', ARGV[1] .. node) == 0 then redis.call('SREM', KEYS[1], node) end
 end
@@ -83,7 +98,7 @@ const SHAS: Record<string, string> = {};
  */
 export function redisStore(options: Partial<RedisStoreOptions> & Pick<RedisStoreOptions, "client">): EchoStoreFactory {
   const given = checkOptionsObject("redisStore options", options);
-  checkKnownKeys(given, ["client", "keyPrefix", "commandTimeoutMs"]);
+  checkKnownKeys(given, ["client", "keyPrefix", "commandTimeoutMs", "streamName"]);
   const client = given.client as RedisClientLike;
   if (typeof client !== "object" || client === null || typeof client.sendCommand !== "function" || typeof client.on !== "function") {
     throw optionError("client", "must be a client from the `redis` package (node-redis v4 or later)", client);
@@ -91,7 +106,9 @@ export function redisStore(options: Partial<RedisStoreOptions> & Pick<RedisStore
   const keyPrefix = given.keyPrefix ?? "echo-socket";
   if (typeof keyPrefix !== "string" || keyPrefix.length === 0) throw optionError("keyPrefix", "must be a non-empty string", keyPrefix);
   const commandTimeoutMs = checkWholeNumber("commandTimeoutMs", given.commandTimeoutMs ?? 500, 1);
-  return (config) => new RedisStore({ client, keyPrefix, commandTimeoutMs }, config);
+  const streamName = given.streamName ?? "socket.io";
+  if (typeof streamName !== "string") throw optionError("streamName", 'must be a string (the adapter\'s stream, or "" for none)', streamName);
+  return (config) => new RedisStore({ client, keyPrefix, commandTimeoutMs, streamName }, config);
 }
 
 class RedisStore implements EchoStore {
@@ -110,6 +127,13 @@ class RedisStore implements EchoStore {
   private connections: ConnectionCounts = { total: 0, perAddress: new Map() };
   private lastError: string | undefined;
   private readonly heartbeat: ReturnType<typeof setInterval>;
+  /** Pings Redis: a reply later than `commandTimeoutMs` marks it unreachable until one comes back in time. */
+  private readonly prober: ReturnType<typeof setInterval>;
+  private probing = false;
+  private readonly trimmer: ReturnType<typeof setInterval> | undefined;
+  private readonly stream: StreamLimits;
+  /** Failures of commands the Redis Streams adapter sent and never waited on (a session save, a PUBLISH). */
+  droppedCommandErrors = 0;
   private readonly onReady = (): void => {
     if (this.lastError !== undefined) this.config.logger.info("Redis reachable again: shared state resumed");
     this.lastError = undefined;
@@ -141,16 +165,24 @@ class RedisStore implements EchoStore {
     redis.client.on("ready", this.onReady);
     redis.client.on("error", this.onError);
     this.heartbeat = setInterval(() => this.renew(), HEARTBEAT_MS).unref();
+    this.prober = setInterval(() => this.probe(), Math.max(50, Math.floor(redis.commandTimeoutMs / 2))).unref();
+    this.stream = streamLimits(config);
+    this.trimmer = redis.streamName ? setInterval(() => this.trimStream(), TRIM_MS).unref() : undefined;
+    guardDroppedCommands(redis.client, (error) => {
+      // Logged once: in a stall every session save fails; the probe is what tells the outage.
+      if (this.droppedCommandErrors++ === 0) this.config.logger.warn(`a Redis command the adapter does not wait on failed (counted, not thrown): ${String(error)}`);
+    });
     this.writeCounts();
   }
 
+  /** False while the client is disconnected, and while Redis is silent past `commandTimeoutMs` (a stall). */
   get reachable(): boolean {
-    return this.redis.client.isReady;
+    return this.redis.client.isReady && this.lastError === undefined;
   }
 
   seenBefore(id: string): boolean | Promise<boolean> {
     const seenHere = this.localDedup.seenBefore(id);
-    if (seenHere || !this.redis.client.isReady) return seenHere;
+    if (seenHere || !this.reachable) return seenHere;
     const { dedupWindowMs, dedupWindowSize } = this.config;
     return this.script(RECORD_ID, [this.dedupKey], [id, String(Date.now()), String(dedupWindowMs), String(dedupWindowSize)]).then(
       (added) => Number(added) === 0,
@@ -160,18 +192,19 @@ class RedisStore implements EchoStore {
 
   connectionsChanged(address: string, connections: ConnectionCounts): void {
     this.connections = connections;
-    if (!this.redis.client.isReady) return;
+    if (!this.reachable) return;
     const key = this.nodePrefix + this.node;
     const count = connections.perAddress.get(address) ?? 0;
     const total = String(connections.total);
-    const write = count > 0 ? ["HSET", key, address, String(count), TOTAL_FIELD, total] : ["HDEL", key, address];
+    const field = ADDRESS_FIELD + address;
+    const write = count > 0 ? ["HSET", key, field, String(count), TOTAL_FIELD, total] : ["HDEL", key, field];
     this.command(write).catch(() => {});
     if (count === 0) this.command(["HSET", key, TOTAL_FIELD, total]).catch(() => {});
   }
 
   connectionsFrom(address: string, local: number): number | Promise<number> {
-    if (!this.redis.client.isReady) return local;
-    return this.script(SUM_CONNECTIONS, [this.nodesKey], [this.nodePrefix, address]).then(
+    if (!this.reachable) return local;
+    return this.script(SUM_CONNECTIONS, [this.nodesKey], [this.nodePrefix, address, ADDRESS_FIELD]).then(
       (sum) => Math.max(Number(sum), local),
       () => local,
     );
@@ -179,7 +212,7 @@ class RedisStore implements EchoStore {
 
   recordCounts(counts: CumulativeCounts): void {
     this.lastCounts = counts;
-    if (!this.redis.client.isReady) return; // written again when Redis is back (onReady)
+    if (!this.reachable) return; // written again when Redis is back (onReady)
     // Absolute values, per node: writing them again is harmless, and they come back after Redis restarts empty.
     const key = this.countsPrefix + this.node;
     const fields = CUMULATIVE_KEYS.flatMap((name) => [name, String(counts[name])]);
@@ -191,7 +224,7 @@ class RedisStore implements EchoStore {
   }
 
   async totals(): Promise<CumulativeCounts | undefined> {
-    if (!this.redis.client.isReady) return undefined;
+    if (!this.reachable) return undefined;
     const reply = await this.script(SUM_COUNTS, [this.countedKey], [this.countsPrefix, ...CUMULATIVE_KEYS]).catch(() => undefined);
     if (!Array.isArray(reply)) return undefined;
     const totals = emptyCounts();
@@ -200,26 +233,28 @@ class RedisStore implements EchoStore {
   }
 
   status(): StoreStatus {
-    const ok = this.redis.client.isReady && this.lastError === undefined;
+    const ok = this.reachable;
     return ok ? { kind: "redis", ok } : { kind: "redis", ok, error: this.lastError ?? "Redis client not connected" };
   }
 
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
+    clearInterval(this.prober);
+    clearInterval(this.trimmer);
     this.redis.client.off("ready", this.onReady);
     this.redis.client.off("error", this.onError);
     this.localDedup.clear();
-    if (this.redis.client.isReady) {
+    if (this.reachable) {
       await Promise.all([this.command(["DEL", this.nodePrefix + this.node]), this.command(["SREM", this.nodesKey, this.node])]).catch(() => {});
     }
   }
 
   /** Writes this node's whole connection-count hash (on start and whenever Redis returns). */
   private writeCounts(): void {
-    if (!this.redis.client.isReady) return;
+    if (!this.reachable) return;
     const key = this.nodePrefix + this.node;
     const fields = [TOTAL_FIELD, String(this.connections.total)];
-    for (const [address, count] of this.connections.perAddress) fields.push(address, String(count));
+    for (const [address, count] of this.connections.perAddress) fields.push(ADDRESS_FIELD + address, String(count));
     Promise.all([
       this.command(["DEL", key]),
       this.command(["HSET", key, ...fields]),
@@ -229,11 +264,41 @@ class RedisStore implements EchoStore {
   }
 
   private renew(): void {
-    if (!this.redis.client.isReady) return;
+    if (!this.reachable) return;
     // A hash that expired while this node was cut off is written whole again.
     this.command(["PEXPIRE", this.nodePrefix + this.node, String(3 * HEARTBEAT_MS)])
       .then((renewed) => (Number(renewed) === 1 ? this.command(["SADD", this.nodesKey, this.node]) : this.writeCounts()))
       .catch(() => {});
+  }
+
+  /**
+   * One PING at a time, outside `command()`: while Redis is stalled the PING waits in the client's
+   * queue, and its late reply (or the next one in time) is what says Redis is back.
+   */
+  private probe(): void {
+    if (this.probing || !this.redis.client.isReady) return;
+    this.probing = true;
+    const { commandTimeoutMs } = this.redis;
+    const late = setTimeout(() => this.failed(new Error(`no reply within ${commandTimeoutMs} ms`)), commandTimeoutMs).unref();
+    const done = (): void => {
+      clearTimeout(late);
+      this.probing = false;
+    };
+    this.redis.client.sendCommand(["PING"]).then(
+      () => {
+        done();
+        if (this.lastError !== undefined && this.redis.client.isReady) this.onReady();
+      },
+      (error: unknown) => {
+        done();
+        this.failed(error);
+      },
+    );
+  }
+
+  private trimStream(): void {
+    if (!this.reachable) return;
+    this.script(TRIM_STREAM, [this.redis.streamName], trimArguments(this.stream)).catch(() => {});
   }
 
   /** Runs a Lua script by its SHA1 (sent whole only when Redis does not know it yet, as after a restart). */
