@@ -3,17 +3,38 @@
 // well-behaved client still gets its echo promptly.
 import type { Socket } from "node:net";
 import { frame, OPCODE, RawWebSocket } from "../support/raw-websocket.js";
-import { openSockets, polling, pollingSid, rawRequest, statusOf } from "../support/raw-http.js";
+import {
+  handshakeFlood,
+  handshakeFrom,
+  health,
+  loopbackAddresses,
+  openSockets,
+  polling,
+  pollingSid,
+  rawRequest,
+  requestFrom,
+  statusOf,
+} from "../support/raw-http.js";
+import type { ServerProcess } from "../support/server-process.js";
 
 export interface CaseContext {
   port: number;
   /** Run after the case's checks: closes what the case left open. */
   cleanup: Array<() => void>;
+  /** The target server's process (memory, stats), when the runner has one. */
+  server?: ServerProcess;
 }
 
 export interface HostileCase {
   name: string;
   via: "websocket" | "tcp" | "polling";
+  /**
+   * attachEchoSocket options for a server of the case's own (JSON-serialisable), when the default
+   * options would make the case slow or leave state behind that later cases would trip over.
+   */
+  serverOptions?: Record<string, unknown>;
+  /** Runs against a fresh server of its own (with `serverOptions`, if any): for attacks that may kill it or bloat it. */
+  ownServer?: boolean;
   /** Throws if the server's answer shows something wrong (beyond staying alive). */
   run(context: CaseContext): Promise<void>;
 }
@@ -68,6 +89,118 @@ const clientError = (status: number): boolean => status >= 400 && status < 500;
 /** POSTs `body` to a fresh polling session and checks the status. */
 const postToSession = (name: string, body: string, expected: (status: number) => boolean): HostileCase =>
   httpStatus(name, "polling", async (port) => (await fetch(polling(port, await pollingSid(port)), { method: "POST", body })).status, expected);
+
+/** Resolves once `check` holds (asked every 100 ms), false if it never does within `ms`. */
+async function eventually(check: () => Promise<boolean> | boolean, ms: number): Promise<boolean> {
+  const deadline = performance.now() + ms;
+  for (;;) {
+    if (await check()) return true;
+    if (performance.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Sockets the server reports on /echo/health (socket.io sockets, not engine.io connections). */
+const socketCount = async (port: number): Promise<number> => (await health(port)).connections ?? Number.NaN;
+
+const ECHO = '42["echo",';
+const ERROR = '42["echo-socket:error",';
+const READY = '42["echo-socket:ready"';
+
+/** The refusal code of the first error event received, if any. */
+const refusalCode = (ws: RawWebSocket): string | undefined => {
+  const error = ws.texts.find((text) => text.startsWith(ERROR));
+  return error ? (JSON.parse(error.slice(2)) as [string, { code: string }])[1].code : undefined;
+};
+
+/**
+ * Issue 12 #1/#2: a batch of CONNECTs must not pile sockets on one connection. Afterwards the server
+ * has closed that connection or holds at most a couple of extra sockets (`/echo/health` counts them).
+ */
+function connectBatchIsBounded(name: string, via: "websocket" | "polling", connects: number): HostileCase {
+  return {
+    name,
+    via,
+    ownServer: true, // today this kills the server (issue 12 #1)
+    async run({ port, cleanup }) {
+      const before = await socketCount(port);
+      let closed: () => boolean;
+      if (via === "websocket") {
+        const ws = await RawWebSocket.open(port);
+        cleanup.push(() => ws.destroy());
+        ws.keepTexts = false;
+        ws.write(Buffer.concat([...Array.from({ length: connects }, () => frame(OPCODE.text, "40")), frame(OPCODE.text, '42["ms",1]')]));
+        closed = () => ws.ended;
+      } else {
+        const sid = await pollingSid(port);
+        await fetch(polling(port, sid), { method: "POST", body: Array.from({ length: connects }, () => "40").join("\x1e") }).catch(() => undefined);
+        await fetch(polling(port, sid), { method: "POST", body: '42["ms",1]' }).catch(() => undefined);
+        closed = () => false; // the socket count tells: a closed session takes its sockets with it
+      }
+      let sockets = Number.NaN;
+      const bounded = await eventually(async () => closed() || (sockets = await socketCount(port).catch(() => Number.NaN)) <= before + 2, 3000);
+      if (Number.isNaN(sockets)) throw new Error(`${connects} CONNECTs on one connection: the server stopped answering /echo/health (crashed?)`);
+      if (!bounded) throw new Error(`${connects} CONNECTs on one connection left ${sockets - before} sockets on it (expected it closed, or at most 2)`);
+    },
+  };
+}
+
+/** Issue 12 #3: a message over maxMessageBytes (128 KiB) by any measure is refused, not echoed. */
+function refusedAsTooLarge(name: string, message: string): HostileCase {
+  // Its own server: an oversize echo that gets through stays in the recovery ring and would count against later cases' heap.
+  return { ownServer: true, ...webSocketCase(name, async (ws) => {
+    ws.sendText(message);
+    await ws.until(() => ws.ended || ws.texts.some((text) => text.startsWith(ECHO) || text.startsWith(ERROR)), 10_000);
+    if (ws.count(ECHO) > 0) throw new Error("the oversize message was echoed");
+    const code = refusalCode(ws);
+    if (code !== "message_too_large") throw new Error(`expected a message_too_large refusal, got ${code ?? (ws.ended ? "a closed connection" : "nothing")}`);
+  }) };
+}
+
+/** A raw socket.io session that can drop its transport and ask for recovery with any pid and offset. */
+async function recoverySession(port: number, auth?: { pid: string; offset: string }) {
+  const before = await socketCount(port);
+  const ws = await RawWebSocket.connected(port, auth ? { auth } : {});
+  await ws.until(() => ws.ended || ws.texts.some((text) => text.startsWith(READY)), 3000);
+  const reply = ws.connectReply() ?? {};
+  return {
+    ws,
+    pid: reply.pid,
+    /** Echoes received before the ready event: the replayed (missed) packets. */
+    replayed: ws.texts.slice(0, ws.texts.findIndex((text) => text.startsWith(READY))).filter((text) => text.startsWith(ECHO)).length,
+    /** Offsets the server appended to what it sent, in order. */
+    offsets: () => ws.texts.map((text) => /,"([0-9a-f]{8}[0-9a-z-]+)"\]$/.exec(text)?.[1]).filter((offset): offset is string => offset !== undefined),
+    /** Drops the transport (a recoverable disconnect) and waits until the server has seen it go. */
+    async drop() {
+      ws.destroy();
+      await eventually(async () => (await socketCount(port)) <= before, 3000);
+    },
+  };
+}
+
+/** Sends `count` echo messages and waits for their echoes. */
+async function echoMany(ws: RawWebSocket, count: number): Promise<void> {
+  const already = ws.count(ECHO);
+  ws.write(Buffer.concat(Array.from({ length: count }, () => frame(OPCODE.text, '42["ms","fill"]'))));
+  await ws.until(() => ws.ended || ws.count(ECHO) >= already + count, 5000);
+}
+
+/** Issue 12 #9b: the router answers OPTIONS on its routes itself. */
+function optionsAnswered(path: string): HostileCase {
+  return {
+    name: `issue 12 #9b: OPTIONS ${path} answers 204 with Allow, without X-Powered-By`,
+    via: "tcp",
+    async run({ port }) {
+      const answer = await requestFrom(port, path, { method: "OPTIONS" });
+      const problems = [
+        answer.status !== 204 && `status ${answer.status}`,
+        !answer.headers.allow && "no Allow header",
+        answer.headers["x-powered-by"] !== undefined && `X-Powered-By: ${answer.headers["x-powered-by"]}`,
+      ].filter(Boolean);
+      if (problems.length > 0) throw new Error(problems.join(", "));
+    },
+  };
+}
 
 export const hostileCorpus: HostileCase[] = [
   // engine.io packets that make no sense
@@ -254,4 +387,113 @@ export const hostileCorpus: HostileCase[] = [
     },
     (refused) => refused > 0,
   ),
+  // Issue 12: the attacks bench/attacks/run.ts measures, scaled down to what shows the same property.
+  // Scaled from 50,000 (issue 12 #2) to 8,000 CONNECTs: already past the crash threshold and every cap.
+  connectBatchIsBounded("issue 12 #1/#2: 8,000 CONNECTs in one polling POST, then an event", "polling", 8000),
+  // 10,000 as in the issue: the frames fit one TCP write and cost the client little.
+  connectBatchIsBounded("issue 12 #1/#2: 10,000 CONNECT frames in one TCP write, then an event", "websocket", 10_000),
+  {
+    name: "issue 12 #2: 50 sockets on one connection cannot echo past one connection's rate limit",
+    via: "websocket",
+    ownServer: true,
+    async run({ port, cleanup }) {
+      const { messageBurst, messagesPerSecond } = { messageBurst: 2000, messagesPerSecond: 1000 }; // the defaults
+      const ws = await RawWebSocket.open(port);
+      cleanup.push(() => ws.destroy());
+      ws.keepTexts = false;
+      let echoed = 0;
+      let refused = 0;
+      let connected = 0;
+      ws.onText = (text) => {
+        if (text.startsWith(ECHO)) echoed++;
+        else if (text.startsWith(ERROR)) refused++;
+        else if (text.startsWith("40")) connected++;
+      };
+      // 50 CONNECTs in one write, before any socket exists (a CONNECT after that closes the connection).
+      ws.write(Buffer.concat(Array.from({ length: 50 }, () => frame(OPCODE.text, "40"))));
+      await ws.until(() => ws.ended || connected >= 50, 5000);
+      // Scaled from 60,000 to 20,000 messages: ten times the burst, as many as the existing flood case sends.
+      const sent = 20_000;
+      const started = performance.now();
+      ws.write(Buffer.concat(Array.from({ length: sent }, () => frame(OPCODE.text, '42["ms","x"]'))));
+      await ws.until(() => ws.ended || echoed + refused >= sent, 12_000);
+      const allowed = messageBurst + (messagesPerSecond * (performance.now() - started)) / 1000 + 100;
+      if (echoed > allowed) throw new Error(`one connection with ${connected} sockets echoed ${echoed} of ${sent} messages (one connection's limit allows ${Math.round(allowed)})`);
+    },
+  },
+  // Scaled from 999 KB to 300 KB of [{},...]: past the 128 KiB limit all the same, a third of the parse.
+  refusedAsTooLarge("issue 12 #3: a 300 KB message of empty objects [{},{},...] is refused", `42["ms",[${Array.from({ length: 100_000 }, () => "{}").join(",")}]]`),
+  refusedAsTooLarge("issue 12 #3: a 999 KB message of zeros [0,0,...] is refused", `42["ms",[${Array.from({ length: 499_000 }, () => "0").join(",")}]]`),
+  {
+    // 200 echoes instead of 20,000 in the ring: the forged offset's property does not depend on the count.
+    name: "issue 12 #5: recovery with a forged offset (<prefix>-1) starts a fresh session",
+    via: "websocket",
+    async run({ port, cleanup }) {
+      const first = await recoverySession(port);
+      cleanup.push(() => first.ws.destroy());
+      await echoMany(first.ws, 200);
+      const prefix = first.offsets().at(-1)?.slice(0, 8);
+      if (!first.pid || !prefix) throw new Error("no pid or offset from the server: is connection state recovery on?");
+      await first.drop();
+      const forged = await recoverySession(port, { pid: first.pid, offset: `${prefix}-1` });
+      cleanup.push(() => forged.ws.destroy());
+      if (forged.pid === first.pid) throw new Error(`the forged offset restored the session and replayed ${forged.replayed} packets`);
+      if (forged.replayed > 0) throw new Error(`a fresh session got ${forged.replayed} replayed packets`);
+    },
+  },
+  {
+    // 5 restores of 100 missed echoes instead of endless restores of 20,000: replaying twice is the flaw.
+    name: "issue 12 #5: restoring again and again with the same stale offset replays the missed echoes at most once",
+    via: "websocket",
+    async run({ port, cleanup }) {
+      const first = await recoverySession(port);
+      cleanup.push(() => first.ws.destroy());
+      await echoMany(first.ws, 200);
+      const offsets = first.offsets();
+      const stale = offsets[offsets.length - 101]; // the client "missed" the last 100 echoes
+      if (!first.pid || !stale) throw new Error("no pid or offsets from the server: is connection state recovery on?");
+      await first.drop();
+      let replayed = 0;
+      for (let i = 0; i < 5; i++) {
+        const again = await recoverySession(port, { pid: first.pid, offset: stale });
+        cleanup.push(() => again.ws.destroy());
+        replayed += again.replayed;
+        await again.drop();
+      }
+      if (replayed > 100) throw new Error(`5 restores with one stale offset replayed ${replayed} packets (100 missed)`);
+    },
+  },
+  {
+    // 1 connection with 3 of 4 attachments (3 MB) instead of 256 x 9 MB; handshakeTimeoutMs 1 s instead of 10 s.
+    name: "issue 12 #6: a half-sent binary message is dropped within the handshake timeout",
+    via: "websocket",
+    serverOptions: { handshakeTimeoutMs: 1000 },
+    async run({ port, cleanup, server }) {
+      const before = (await server!.memory()).external ?? 0;
+      const ws = await RawWebSocket.connected(port);
+      cleanup.push(() => ws.destroy());
+      const placeholders = Array.from({ length: 4 }, (_, i) => `{"_placeholder":true,"num":${i}}`).join(",");
+      ws.sendText(`454-["ms",${placeholders}]`);
+      const attachment = frame(OPCODE.binary, Buffer.alloc(999_000, 7));
+      for (let i = 0; i < 3; i++) ws.write(attachment);
+      // Waiting is the attack: the 4th attachment never comes. The timeout plus 2 s of slack.
+      if (await ws.until(() => ws.ended, 3000)) return;
+      const held = ((await server!.memory()).external ?? 0) - before;
+      if (held > 1024 * 1024) throw new Error(`the connection is open and ${(held / 1024 / 1024).toFixed(1)} MB of attachments are still held after the handshake timeout`);
+    },
+  },
+  {
+    // 1,000 handshakes from 40 addresses against maxConnections 1,000, instead of 20,000 from 80 against 20,000;
+    // handshakeTimeoutMs 60 s so a slow CI machine still fills the cap before the first ones time out.
+    name: "issue 12 #7: after 1,000 half-open handshakes from 40 addresses (maxConnections), a new visitor is admitted",
+    via: "polling",
+    serverOptions: { maxConnections: 1000, handshakeTimeoutMs: 60_000 },
+    async run({ port }) {
+      const statuses = await handshakeFlood(port, loopbackAddresses(10, 40), 1000, 40);
+      const { status } = await handshakeFrom(port, "127.0.0.3");
+      if (status !== 200) throw new Error(`a new visitor got ${status} after the flood (flood statuses: ${JSON.stringify(Object.fromEntries(statuses))})`);
+    },
+  },
+  optionsAnswered("/echo/health"),
+  optionsAnswered("/echo/echo-socket.js"),
 ];

@@ -33,9 +33,23 @@ export function frame(opcode: number, payload: Buffer | string, options: FrameOp
   return Buffer.concat([Buffer.from(head), key, masked]);
 }
 
+export interface OpenOptions {
+  /** Extra request headers. */
+  headers?: Record<string, string>;
+  /** The loopback address to connect from (all of 127/8 is loopback), so per-address limits see another client. */
+  localAddress?: string;
+}
+
 export class RawWebSocket {
-  /** Text frames received from the server, in order. */
+  /** Text frames received from the server, in order (unless `keepTexts` is turned off). */
   readonly texts: string[] = [];
+  /** Turn off to only count frames (long floods): `onText` still sees each one. */
+  keepTexts = true;
+  /** Called with every text frame received. */
+  onText: ((text: string) => void) | undefined;
+  /** Text and binary frames received so far, and their payload bytes. */
+  framesReceived = 0;
+  bytesReceived = 0;
   /** True once the server sent a close frame (it may keep the TCP connection open a while after). */
   closeReceived = false;
   readonly closed: Promise<void>;
@@ -50,8 +64,14 @@ export class RawWebSocket {
   }
 
   /** Opens a WebSocket to engine.io at `port` (`path` includes the query), resolving after the 101. */
-  static async open(port: number, path = "/socket.io/?EIO=4&transport=websocket", headers: Record<string, string> = {}): Promise<RawWebSocket> {
-    const socket = connect(port, "127.0.0.1");
+  static async open(
+    port: number,
+    path = "/socket.io/?EIO=4&transport=websocket",
+    headersOrOptions: Record<string, string> | OpenOptions = {},
+  ): Promise<RawWebSocket> {
+    const { headers = {}, localAddress }: OpenOptions =
+      "headers" in headersOrOptions || "localAddress" in headersOrOptions ? (headersOrOptions as OpenOptions) : { headers: headersOrOptions as Record<string, string> };
+    const socket = connect({ port, host: "127.0.0.1", localAddress });
     await new Promise((resolve, reject) => socket.once("connect", resolve).once("error", reject));
     const client = new RawWebSocket(socket);
     const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join("");
@@ -65,12 +85,30 @@ export class RawWebSocket {
   }
 
   /** Opens and completes the socket.io handshake (engine.io open, then CONNECT to "/"). */
-  static async connected(port: number): Promise<RawWebSocket> {
-    const client = await RawWebSocket.open(port);
+  static async connected(port: number, options: OpenOptions & { auth?: Record<string, unknown> } = {}): Promise<RawWebSocket> {
+    const client = await RawWebSocket.open(port, undefined, options);
     await client.until(() => client.texts.some((text) => text.startsWith("0{")));
-    client.sendText("40");
+    client.sendText(options.auth ? `40${JSON.stringify(options.auth)}` : "40");
     await client.until(() => client.texts.some((text) => text.startsWith("40")));
     return client;
+  }
+
+  /** The socket.io CONNECT reply's `{ sid, pid }` (the last one received), if any. */
+  connectReply(): { sid?: string; pid?: string } | undefined {
+    for (let i = this.texts.length - 1; i >= 0; i--) if (this.texts[i]!.startsWith("40{")) return JSON.parse(this.texts[i]!.slice(2));
+    return undefined;
+  }
+
+  /** Sends every text as its own frame, all in one TCP write. */
+  sendTexts(texts: readonly string[]): void {
+    this.write(Buffer.concat(texts.map((text) => frame(OPCODE.text, text))));
+  }
+
+  /** Text frames received that start with `prefix`. */
+  count(prefix: string): number {
+    let n = 0;
+    for (const text of this.texts) if (text.startsWith(prefix)) n++;
+    return n;
   }
 
   write(data: Buffer): void {
@@ -101,6 +139,11 @@ export class RawWebSocket {
     });
   }
 
+  /** True once the server closed or ended the connection. */
+  get ended(): boolean {
+    return this.socket.destroyed || this.socket.readableEnded || this.closeReceived;
+  }
+
   destroy(): void {
     this.socket.destroy();
   }
@@ -129,7 +172,15 @@ export class RawWebSocket {
       if (this.buffer.length < offset + length) return;
       const payload = this.buffer.subarray(offset, offset + length);
       this.buffer = this.buffer.subarray(offset + length);
-      if (opcode === OPCODE.text) this.texts.push(payload.toString());
+      if (opcode === OPCODE.text || opcode === OPCODE.binary) {
+        this.framesReceived++;
+        this.bytesReceived += length;
+      }
+      if (opcode === OPCODE.text) {
+        const text = payload.toString();
+        if (this.keepTexts) this.texts.push(text);
+        this.onText?.(text);
+      }
       if (opcode === OPCODE.close) this.closeReceived = true;
     }
     for (const waiter of [...this.waiters]) waiter();
