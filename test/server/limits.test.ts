@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { RawWebSocket } from "../support/raw-websocket.js";
+import { pollingSid } from "../support/raw-http.js";
 import { startServer, waitFor, type TestServer } from "./helpers.js";
 
 let server: TestServer | undefined;
@@ -117,6 +118,39 @@ describe("connection caps", () => {
     await waitFor(server.connect(), "connect");
     await waitFor(server.connect(), "connect_error");
   });
+
+  it("at the total cap, closes the oldest connection that never completed the handshake to admit a visitor", async () => {
+    server = await startServer({ maxConnections: 3, handshakeTimeoutMs: 60_000 });
+    const engine = server.handle.io.engine as unknown as { clients: Record<string, unknown> };
+    const member = server.connect();
+    await waitFor(member, "connect");
+    const [oldest, newer] = [await pollingSid(port(server)), await pollingSid(port(server))]; // engine.io open, no CONNECT
+    const visitor = server.connect();
+    await waitFor(visitor, "connect");
+    expect(Object.keys(engine.clients).sort()).toEqual([member.io.engine.id, newer, visitor.io.engine.id].sort());
+    expect(engine.clients[oldest]).toBeUndefined();
+    // Complete connections are never evicted: with no half-open one left to close, the cap refuses.
+    await waitFor(server.connect(), "connect"); // takes `newer`'s place
+    await waitFor(server.connect(), "connect_error");
+    expect(member.connected && visitor.connected).toBe(true);
+  });
+
+  it.each([
+    ["an IPv4-mapped IPv6 address and its IPv4 address", "::ffff:10.0.0.1", "10.0.0.1", false],
+    ["two addresses of one IPv6 /64", "2001:db8:1:2::1", "2001:db8:1:2:aaaa::2", false],
+    ["addresses in two IPv6 /64s", "2001:db8:1:2::1", "2001:db8:1:3::1", true],
+  ])("counts %s as %s", async (_name, first, second, bothAdmitted) => {
+    server = await startServer({ maxConnectionsPerAddress: 1, trustProxy: true });
+    await waitFor(server.connect({ extraHeaders: { "x-forwarded-for": first } }), "connect");
+    const next = server.connect({ extraHeaders: { "x-forwarded-for": second } });
+    await waitFor(next, bothAdmitted ? "connect" : "connect_error");
+  });
+
+  it("counts IPv6 addresses one by one with ipv6Subnet: 128", async () => {
+    server = await startServer({ maxConnectionsPerAddress: 1, trustProxy: true, ipv6Subnet: 128 });
+    await waitFor(server.connect({ extraHeaders: { "x-forwarded-for": "2001:db8::1" } }), "connect");
+    await waitFor(server.connect({ extraHeaders: { "x-forwarded-for": "2001:db8::2" } }), "connect");
+  });
 });
 
 describe("allowedOrigins", () => {
@@ -147,6 +181,14 @@ describe("allowedOrigins", () => {
 });
 
 describe("handshakeTimeoutMs", () => {
+  it("frees the slot of a polling session that never sends CONNECT, without waiting for it to poll again", async () => {
+    server = await startServer({ maxConnections: 1, handshakeTimeoutMs: 300 });
+    const sid = await pollingSid(port(server));
+    const conn = (server.handle.io.engine as unknown as { clients: Record<string, { once(event: "close", fn: () => void): void }> }).clients[sid]!;
+    await new Promise<void>((resolve) => conn.once("close", resolve)); // engine.io used to wait 30 s more for a GET
+    await waitFor(server.connect(), "connect");
+  });
+
   it("closes a connection that never completes the socket.io handshake", async () => {
     server = await startServer({ handshakeTimeoutMs: 300 });
     const started = Date.now();

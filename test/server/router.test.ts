@@ -52,6 +52,21 @@ describe("echoSocketRouter()", () => {
     const missing = await fetch(`${server.url}/echo/nothing-here`);
     expect([missing.status, await missing.text()]).toEqual([404, "app 404"]);
   });
+
+  it.each([["/echo/health"], ["/echo/echo-socket.js"], ["/echo/echo-socket.js.map"]])(
+    "answers OPTIONS on %s itself (204, Allow) and refuses other methods (405), without X-Powered-By",
+    async (path) => {
+      server = await startServer();
+      server.app.use((_req, res) => void res.status(404).send("app 404"));
+      const options = await fetch(`${server.url}${path}`, { method: "OPTIONS" });
+      expect([options.status, options.headers.get("allow"), options.headers.get("x-powered-by")]).toEqual([204, "GET, HEAD", null]);
+      for (const method of ["POST", "PUT", "DELETE", "PATCH"]) {
+        const other = await fetch(`${server.url}${path}`, { method });
+        expect([method, other.status, other.headers.get("allow"), other.headers.get("x-powered-by")]).toEqual([method, 405, "GET, HEAD", null]);
+      }
+      expect((await fetch(`${server.url}${path}`, { method: "HEAD" })).status).toBe(200);
+    },
+  );
 });
 
 describe("the element bundle route", () => {

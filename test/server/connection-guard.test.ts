@@ -1,0 +1,127 @@
+// The guard on each engine.io connection, against a real server and real clients (socket.io-client
+// and a raw WebSocket for what a browser would never send).
+import { afterEach, describe, expect, it } from "vitest";
+import { frame, OPCODE, RawWebSocket } from "../support/raw-websocket.js";
+import { polling, pollingSid } from "../support/raw-http.js";
+import { recordingLogger, startServer, waitFor, type TestServer } from "./helpers.js";
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+const port = (s: TestServer): number => Number(new URL(s.url).port);
+/** Waits for the server's close frame (a raw client never answers it, so the TCP side is ours to end). */
+async function closedByServer(ws: RawWebSocket): Promise<boolean> {
+  const closed = await ws.until(() => ws.closeReceived || ws.socket.destroyed, 10_000);
+  ws.destroy();
+  return closed;
+}
+/** Sockets the server holds in the echo namespace and in the main one, connected or on their way. */
+const socketCount = (s: TestServer): number => s.handle.io.of("/").sockets.size;
+
+describe("the connection guard", () => {
+  it("closes a WebSocket that sends 10,000 CONNECT packets in one write, before socket.io makes a socket for each", async () => {
+    const logger = recordingLogger();
+    server = await startServer({ logger });
+    const ws = await RawWebSocket.open(port(server));
+    await ws.until(() => ws.texts.length > 0);
+    ws.sendTexts(Array.from({ length: 10_000 }, () => "40"));
+    ws.sendText('42["ms",1]');
+    expect(await closedByServer(ws)).toBe(true);
+    expect(socketCount(server)).toBeLessThanOrEqual(1);
+    expect(server.handle.stats().errors).toBe(0);
+    expect(logger.lines.some((line) => line.text.includes("a second CONNECT while one is in progress"))).toBe(true);
+    // Another client is served as before.
+    const client = server.connect({ transports: ["websocket"] });
+    expect(await client.timeout(2000).emitWithAck("ms", "after")).toEqual({ ok: true });
+  });
+
+  it("closes a polling session whose one POST carries 8,000 CONNECT packets", async () => {
+    server = await startServer();
+    const sid = await pollingSid(port(server));
+    const closed = new Promise<void>((resolve) => {
+      for (const conn of [(server!.handle.io.engine as unknown as { clients: Record<string, { once(e: string, f: () => void): void }> }).clients[sid]!]) conn.once("close", resolve);
+    });
+    await fetch(polling(port(server), sid), { method: "POST", body: Array.from({ length: 8000 }, () => "40").join("\x1e") });
+    await closed;
+    expect(socketCount(server)).toBeLessThanOrEqual(1);
+    expect((await fetch(polling(port(server), sid), { method: "POST", body: '42["ms",1]' })).status).toBe(400);
+  });
+
+  it("lets a client join two namespaces on one connection, and re-join one after leaving it", async () => {
+    server = await startServer({ namespace: "/echo" });
+    const main = server.connect({ transports: ["websocket"], forceNew: false } as never);
+    await waitFor(main, "connect");
+    const echo = server.connect({ transports: ["websocket"] }, "/echo");
+    expect(await echo.timeout(2000).emitWithAck("ms", "one")).toEqual({ ok: true });
+    echo.disconnect();
+    echo.connect();
+    await waitFor(echo, "connect");
+    expect(await echo.timeout(2000).emitWithAck("ms", "two")).toEqual({ ok: true });
+  });
+
+  it("refuses a message whose text is over maxMessageBytes without decoding it, as its acknowledgement", async () => {
+    server = await startServer();
+    const client = server.connect({ transports: ["websocket"] });
+    // 999 KB of `{},` measured 0 bytes before: every value now costs its JSON text.
+    const empties = Array.from({ length: 333_000 }, () => ({}));
+    const reply = await client.timeout(5000).emitWithAck("ms", empties, { echoSocketId: "empties-1" });
+    expect(reply).toMatchObject({ ok: false, error: { code: "message_too_large" } });
+    // Just over the limit once the envelope is counted: refused after decoding, with its id.
+    const justOver = Array.from({ length: 65_540 }, () => 0); // 131,111 bytes of JSON with its envelope
+    expect(await client.timeout(2000).emitWithAck("ms", justOver, { echoSocketId: "zeros-1" })).toMatchObject({
+      ok: false,
+      error: { code: "message_too_large", id: "zeros-1" },
+    });
+    expect(await client.timeout(2000).emitWithAck("ms", "still echoed")).toEqual({ ok: true });
+    expect(server.handle.stats()).toMatchObject({ echoes: 1, refused: 2 });
+  });
+
+  it("refuses an oversized message without an acknowledgement with an echo-socket:error event", async () => {
+    server = await startServer({ maxMessageBytes: 1000 });
+    const client = server.connect({ transports: ["websocket"] });
+    await waitFor(client, "connect");
+    const [[error]] = await Promise.all([waitFor<[{ code: string }]>(client, "echo-socket:error"), client.emit("ms", "x".repeat(5000))]);
+    expect(error).toMatchObject({ code: "message_too_large" });
+  });
+
+  it("drops binary attachments past the limit and refuses the message with its id, keeping the connection", async () => {
+    server = await startServer({ maxMessageBytes: 10_000 });
+    const client = server.connect({ transports: ["websocket"] });
+    const parts = [Buffer.alloc(6000, 1), Buffer.alloc(6000, 2), Buffer.alloc(6000, 3)];
+    expect(await client.timeout(2000).emitWithAck("ms", ...parts, { echoSocketId: "bin-1" })).toMatchObject({
+      ok: false,
+      error: { code: "message_too_large", id: "bin-1" },
+    });
+    expect(await client.timeout(2000).emitWithAck("ms", Buffer.alloc(9000))).toEqual({ ok: true });
+  });
+
+  it("closes a connection whose announced attachments do not all arrive within handshakeTimeoutMs", async () => {
+    const logger = recordingLogger();
+    server = await startServer({ handshakeTimeoutMs: 300, logger });
+    const ws = await RawWebSocket.connected(port(server));
+    ws.sendText('452-["ms",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]');
+    ws.write(frame(OPCODE.binary, Buffer.concat([Buffer.from([4]), Buffer.alloc(5000)])));
+    expect(await closedByServer(ws)).toBe(true);
+    expect(logger.lines.some((line) => line.text.includes("binary attachments not sent within 300 ms"))).toBe(true);
+  });
+
+  it("keeps the fast path answering after another namespace's socket joined the same connection", async () => {
+    server = await startServer({ namespace: "/echo" });
+    const ws = await RawWebSocket.open(port(server));
+    await ws.until(() => ws.texts.length > 0);
+    ws.sendText("40");
+    ws.sendText("40/echo,");
+    await ws.until(() => ws.count("40/echo,{") === 1);
+    ws.sendText('42/echo,["ms","fast"]');
+    ws.sendText('42/echo,["ms",{"slow":1}]');
+    ws.sendText('42/echo,["ms","fast again"]');
+    await ws.until(() => ws.count('42/echo,["echo"') === 3);
+    const echoes = ws.texts.filter((text) => text.startsWith('42/echo,["echo"'));
+    expect(echoes.map((text) => JSON.parse(text.slice("42/echo,".length))[1])).toEqual(["fast", { slow: 1 }, "fast again"]);
+    expect(server.handle.stats()).toMatchObject({ echoes: 3, errors: 0 });
+    ws.destroy();
+  });
+});

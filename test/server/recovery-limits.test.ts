@@ -1,0 +1,90 @@
+// What a reconnect may make the server replay: only offsets issued to that session, bounded in bytes
+// and in restores a minute. Real server, raw WebSocket clients presenting the pid and offset socket.io-client would.
+import { afterEach, describe, expect, it } from "vitest";
+import type { Socket } from "socket.io";
+import { RESTORES_PER_MINUTE } from "../../server/recovery-adapter.js";
+import { RawWebSocket } from "../support/raw-websocket.js";
+import { startServer, type TestServer } from "./helpers.js";
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+const port = (s: TestServer): number => Number(new URL(s.url).port);
+
+interface Session {
+  sid: string;
+  pid: string;
+  /** The offset each echo carried, in order. */
+  offsets: string[];
+  /** Echoes replayed on this connection (recovery sends them before anything else). */
+  replayed: number;
+}
+
+/**
+ * Connects (presenting `auth` to recover, if given), sends `messages` and collects their echoes'
+ * offsets, then drops the connection and waits until the server has seen it go (and kept the session).
+ */
+async function visit(testServer: TestServer, auth?: { pid: string; offset: string }, messages = 0): Promise<Session> {
+  const serverSide = new Promise<Socket>((resolve) => testServer.handle.io.once("connection", resolve));
+  const ws = await RawWebSocket.connected(port(testServer), auth ? { auth } : {});
+  const { sid, pid } = ws.connectReply()!;
+  const gone = new Promise((resolve) => void serverSide.then((socket) => socket.once("disconnect", resolve)));
+  const before = ws.count('42["echo"');
+  for (let i = 0; i < messages; i++) ws.sendText(`42["ms","m${i}"]`);
+  await ws.until(() => ws.count('42["echo"') === before + messages);
+  const echoes = ws.texts.filter((text) => text.startsWith('42["echo"')).map((text) => JSON.parse(text.slice(2)) as string[]);
+  ws.destroy();
+  await gone;
+  return { sid: sid!, pid: pid!, offsets: echoes.slice(before).map((args) => args.at(-1)!), replayed: before };
+}
+
+describe("connection state recovery limits", () => {
+  it("restores with an offset the session was given, and starts afresh with a forged one", async () => {
+    server = await startServer();
+    const first = await visit(server, undefined, 3);
+    const prefix = first.offsets[0]!.replace(/[0-9a-z]+$/, "").slice(0, 8);
+    // `<prefix>-1` used to mean "everything kept": now only a real offset of this session restores it.
+    for (const forged of [`${prefix}-1`, `${prefix}0`, `${prefix}zzzzzz`, `${prefix}1e9`, "nonsense"]) {
+      const fresh = await visit(server, { pid: first.pid, offset: forged });
+      expect(fresh.sid, forged).not.toBe(first.sid);
+    }
+  });
+
+  it("does not restore a session with an offset another session was given", async () => {
+    server = await startServer();
+    const victim = await visit(server, undefined, 2);
+    const attacker = await visit(server, undefined, 2);
+    const attempt = await visit(server, { pid: attacker.pid, offset: victim.offsets[0]! });
+    expect(attempt.sid).not.toBe(attacker.sid);
+    const honest = await visit(server, { pid: victim.pid, offset: victim.offsets[0]! });
+    expect(honest.sid).toBe(victim.sid);
+  });
+
+  it(`restores one session at most ${RESTORES_PER_MINUTE} times a minute, replaying its missed echoes each time`, async () => {
+    server = await startServer();
+    const first = await visit(server, undefined, 5);
+    const sids: string[] = [];
+    let replayed = 0;
+    for (let i = 0; i <= RESTORES_PER_MINUTE; i++) {
+      // The oldest offset: the rest of the session's echoes are replayed, the amplification an attacker wants.
+      const again = await visit(server, { pid: first.pid, offset: first.offsets[0]! });
+      sids.push(again.sid);
+      replayed += again.replayed;
+    }
+    expect(sids.slice(0, RESTORES_PER_MINUTE).every((sid) => sid === first.sid)).toBe(true);
+    expect(sids[RESTORES_PER_MINUTE]).not.toBe(first.sid);
+    expect(replayed).toBe(RESTORES_PER_MINUTE * 4);
+  });
+
+  it("starts afresh rather than replay more than maxBufferedBytes", async () => {
+    server = await startServer({ maxBufferedBytes: 20_000 });
+    const first = await visit(server, undefined, 1);
+    for (let i = 0; i < 40; i++) server.handle.io.to(first.sid).emit("echo", "x".repeat(1000)); // ~80 KB kept for it
+    const attempt = await visit(server, { pid: first.pid, offset: first.offsets[0]! });
+    expect(attempt.sid).not.toBe(first.sid);
+    expect(attempt.replayed).toBe(0);
+  });
+});
