@@ -49,8 +49,11 @@ export class BoundedRecoveryAdapter extends Adapter {
   private bytes = 0;
   private rawEvent = "";
   private readonly sessions = new Map<PrivateSessionId, SessionToPersist & { disconnectedAt: number }>();
-  /** Restores per session over the current minute: a replay costs the server, so it is rationed. */
-  private readonly restores = new Map<PrivateSessionId, { since: number; count: number }>();
+  /**
+   * Per session: restores over the current minute (a replay costs the server, so it is rationed), and
+   * the newest packet a restore replayed (an older offset would replay the same packets again).
+   */
+  private readonly restores = new Map<PrivateSessionId, { since: number; count: number; replayedThrough: number }>();
 
   constructor(
     nsp: ConstructorParameters<typeof Adapter>[0],
@@ -85,8 +88,10 @@ export class BoundedRecoveryAdapter extends Adapter {
       if (kept.disconnectedAt + this.limits.windowMs >= now) break; // insertion order is expiry order
       this.sessions.delete(pid);
     }
+    // Kept past the window too: a floor must outlive the packets below it (they go after `windowMs`).
+    const kept = Math.max(MINUTE_MS, this.limits.windowMs);
     for (const [pid, restores] of this.restores) {
-      if (restores.since + MINUTE_MS >= now) break; // insertion order is the order windows began
+      if (restores.since + kept >= now) break; // insertion order is the order windows began
       this.restores.delete(pid);
     }
     this.sessions.set(session.pid, { ...session, disconnectedAt: now });
@@ -94,8 +99,9 @@ export class BoundedRecoveryAdapter extends Adapter {
 
   /**
    * Replays what a reconnecting client missed, when the offset it presents is one this session was
-   * sent and still kept, the replay fits `maxReplayBytes`, and the session has not restored
-   * `RESTORES_PER_MINUTE` times already. Otherwise socket.io starts a fresh session.
+   * sent and still kept and not older than what an earlier restore replayed (each packet is replayed
+   * once), the replay fits `maxReplayBytes`, and the session has not restored `RESTORES_PER_MINUTE`
+   * times already. Otherwise socket.io starts a fresh session (the element re-sends what is unechoed).
    */
   override restoreSession(pid: PrivateSessionId, offset: string): Promise<RestoredSession> {
     const now = Date.now();
@@ -107,7 +113,7 @@ export class BoundedRecoveryAdapter extends Adapter {
     if (!session || session.disconnectedAt + this.limits.windowMs < now) return fresh;
     // Only an offset this session was given, and still kept: not one before the first, nor another's.
     if (!(seq >= this.first && seq < this.next) || !addressedTo(this.packetRooms[seq & this.mask], session.sid)) return fresh;
-    if (!this.countRestore(pid, now)) return fresh;
+    if (!this.countRestore(pid, seq, now)) return fresh;
     const wanted = new Set(session.rooms);
     const missedPackets: unknown[][] = [];
     let bytes = 0;
@@ -137,14 +143,18 @@ export class BoundedRecoveryAdapter extends Adapter {
     return offset.startsWith(this.prefix) && /^[0-9a-z]{1,11}$/.test(digits) ? parseInt(digits, 36) : NaN;
   }
 
-  private countRestore(pid: PrivateSessionId, now: number): boolean {
-    const restores = this.restores.get(pid);
+  /** Whether the session may restore from `seq` now; if so, counts it and moves its floor to the newest packet. */
+  private countRestore(pid: PrivateSessionId, seq: number, now: number): boolean {
+    let restores = this.restores.get(pid);
+    if (restores && seq < restores.replayedThrough) return false;
     if (!restores || restores.since + MINUTE_MS < now) {
       this.restores.delete(pid);
-      this.restores.set(pid, { since: now, count: 1 });
-      return true;
+      restores = { since: now, count: 0, replayedThrough: restores?.replayedThrough ?? -1 };
+      this.restores.set(pid, restores);
     }
-    return ++restores.count <= RESTORES_PER_MINUTE;
+    if (++restores.count > RESTORES_PER_MINUTE) return false;
+    restores.replayedThrough = this.next - 1;
+    return true;
   }
 
   private offsetOf(seq: number): string {
