@@ -17,11 +17,18 @@ export type { EchoReceiveDetail, EchoSendDetail, EchoSocketEventMap, EchoStatusD
 export type { MessageState } from "./message-log.js";
 
 const DEFAULT_MAX_MESSAGES = 500;
+const DEFAULT_MAX_QUEUED = 100;
+/** Unsent messages are written to storage at most this often (and at once when the page goes away). */
+const SAVE_DELAY_MS = 250;
 
 /**
  * A message box on a live socket.io echo channel: type a message, send it, and read each echo as
  * it comes back. Messages always render as text, never as HTML. Nothing typed is lost: messages wait
  * while offline (and across a page reload), are re-sent until echoed, and each shows once.
+ * It stays responsive against a hostile server or storage: messages go out paced under an
+ * echo-socket server's default rate limit, a server's `retryAfterMs` is clamped to 60 s, at most
+ * `max-queued` messages are restored after a reload (the reader is told how many were dropped), and
+ * a flood of echoes costs O(1) work per echo plus at most one render a frame.
  *
  * @summary Input, send button and output list talking to a socket.io echo server.
  *
@@ -36,7 +43,7 @@ const DEFAULT_MAX_MESSAGES = 500;
  * @csspart message - One entry; `data-state` is `queued`, `sent`, `echoed`, `failed` or `received`; `data-mismatch` marks an echo that differs from what was sent.
  * @csspart retry - The retry button of a failed entry.
  * @csspart status - The connection status line; `data-status` is the status.
- * @csspart notice - A notice for the reader, such as a full offline queue.
+ * @csspart notice - A notice for the reader: a full offline queue, a server's refusal, or unsent messages dropped on restore.
  *
  * @cssprop [--echo-socket-background=#ffffff / #0d1117] - Background.
  * @cssprop [--echo-socket-color=#1b1f24 / #e6edf3] - Text colour.
@@ -67,8 +74,11 @@ export class EchoSocketElement extends LitElement {
   @property() placeholder = "Type a message";
   /** Most entries kept in the list; older ones leave the DOM. Default 500. */
   @property({ type: Number, attribute: "max-messages" }) maxMessages = DEFAULT_MAX_MESSAGES;
-  /** Most messages held while offline; past it a message is refused (it stays in the input). Default 100. */
-  @property({ type: Number, attribute: "max-queued" }) maxQueued = 100;
+  /**
+   * Most messages held while offline; past it a message is refused (it stays in the input). Also the
+   * most restored from storage after a page reload. Default 100.
+   */
+  @property({ type: Number, attribute: "max-queued" }) maxQueued = DEFAULT_MAX_QUEUED;
   /** Milliseconds to wait for a message's acknowledgement before re-sending it. Default 10000. */
   @property({ type: Number, attribute: "ack-timeout" }) ackTimeout = 10_000;
   /** Re-sends after acknowledgement timeouts before a message shows as failed. Default 3. */
@@ -105,11 +115,15 @@ export class EchoSocketElement extends LitElement {
   /** Notice when the offline queue is full; `{max}` is replaced by its size. */
   @property({ attribute: "queue-full-label" }) queueFullLabel =
     "Offline queue full ({max} messages): this one stays in the input until the connection is back.";
+  /** Notice when a page reload found more unsent messages than the offline queue holds; `{count}` and `{max}` are replaced. */
+  @property({ attribute: "dropped-label" }) droppedLabel =
+    "{count} unsent messages from before the page was reloaded were dropped: the offline queue holds {max}.";
 
   @state() private status: ConnectionStatus = "disconnected";
   @state() private transport: string | undefined;
-  @state() private entries: MessageEntry[] = [];
   @state() private notice = "";
+  /** The notice outlives the next connect (it is not about the connection). */
+  private noticeKeptOnConnect = false;
 
   @query("input") private input!: HTMLInputElement;
   @query('[part~="output"]') private output!: HTMLElement;
@@ -119,11 +133,14 @@ export class EchoSocketElement extends LitElement {
   private readonly outbox = new Outbox(this.outboxOptions(), {
     transmit: (entry, attempt) => this.transmit(entry, attempt),
     changed: () => this.onOutboxChanged(),
-    notice: (message) => void (this.notice = message ?? ""),
+    notice: (message) => this.setNotice(message ?? ""),
   });
+  /** Each entry's text as last formatted, with the value it was formatted from: formatted once, not every frame. */
+  private readonly texts = new WeakMap<MessageEntry, { value: unknown; text: string }>();
   private connection: EchoConnection | undefined;
   private store: UnsentStore | undefined;
-  private saveScheduled = false;
+  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly onPageHide = (): void => this.saveUnsent();
   /** What the live connection was opened with; a change of any of these reconnects. */
   private connectionKey = "";
   /** False once the reader scrolls up, so new messages do not pull the list away from them. */
@@ -141,12 +158,12 @@ export class EchoSocketElement extends LitElement {
   send(data: unknown): boolean {
     const entry = this.outbox.add(data);
     if (!entry) {
-      this.notice = this.queueFullLabel.replace("{max}", String(this.maxQueued));
+      this.setNotice(this.queueFullLabel.replace("{max}", String(this.maxQueued)));
       return false;
     }
-    this.notice = "";
+    this.setNotice("");
     this.log.push(entry);
-    this.entries = this.log.entries;
+    this.requestUpdate();
     dispatch(this, "echo-socket-send", { id: entry.id, data });
     return true;
   }
@@ -154,16 +171,18 @@ export class EchoSocketElement extends LitElement {
   /** Empties the message list (messages still on their way keep going). */
   clear(): void {
     this.log.clear();
-    this.entries = this.log.entries;
+    this.requestUpdate();
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
+    addEventListener("pagehide", this.onPageHide);
     this.requestUpdate(); // reconnects in updated() when the element comes back to a page
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    removeEventListener("pagehide", this.onPageHide);
     this.closeConnection();
     this.outbox.dispose();
   }
@@ -181,7 +200,6 @@ export class EchoSocketElement extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has("maxMessages")) {
       this.log.setMax(positiveInteger(this.maxMessages, DEFAULT_MAX_MESSAGES));
-      this.entries = this.log.entries;
     }
   }
 
@@ -200,7 +218,7 @@ export class EchoSocketElement extends LitElement {
       </form>
       ${this.notice ? html`<p part="notice" role="alert">${this.notice}</p>` : nothing}
       <div part="output" role="log" aria-live="polite" aria-label=${this.outputLabel} tabindex="0" @scroll=${this.onScroll}>
-        ${repeat(this.entries, (entry) => entry.id, (entry) => this.renderEntry(entry))}
+        ${repeat(this.log.entries, (entry) => entry.id, (entry) => this.renderEntry(entry))}
       </div>
       <p part="status" data-status=${this.status}>${this.statusText()}</p>
     `;
@@ -210,7 +228,7 @@ export class EchoSocketElement extends LitElement {
     const shown = entry.state === "echoed" ? entry.echo : entry.data;
     const rtt = entry.rtt === undefined ? "" : ` · ${Math.round(entry.rtt)} ms`;
     return html`<div part="message" data-state=${entry.state} ?data-mismatch=${entry.mismatch}>
-      <span class="text">${formatPayload(shown)}</span>
+      <span class="text">${this.textOf(entry, shown)}</span>
       <span class="state">${this.stateLabel(entry.state)}${rtt}${entry.mismatch ? ` · ${this.mismatchLabel}` : ""}${entry.reason ? ` · ${entry.reason}` : ""}</span>
       ${entry.state === "failed"
         ? html`<button part="retry" type="button" @click=${() => this.outbox.retry(entry)}>${this.retryLabel}</button>`
@@ -218,25 +236,44 @@ export class EchoSocketElement extends LitElement {
     </div>`;
   }
 
+  /** `formatPayload`, once per entry and shown value (JSON of a large object is not redone every frame). */
+  private textOf(entry: MessageEntry, value: unknown): string {
+    const cached = this.texts.get(entry);
+    if (cached && Object.is(cached.value, value)) return cached.text;
+    const text = formatPayload(value);
+    this.texts.set(entry, { value, text });
+    return text;
+  }
+
   private openConnection(key: string): void {
     this.closeConnection();
     this.connectionKey = key;
     const url = this.url || scriptOrigin();
     this.store = new UnsentStore(`echo-socket:unsent:${url}${this.path}:${this.sendEvent}${this.id ? `#${this.id}` : ""}`);
-    for (const saved of this.store.take()) {
-      const entry = this.outbox.add(saved.data, saved.messageId, true);
-      if (entry) this.log.push(entry);
-    }
-    this.entries = this.log.entries;
+    this.restore(this.store);
     this.connection = new EchoConnection(
       { url, path: this.path, echoEvent: this.echoEvent },
       {
         onStatus: (status, transport) => this.onStatus(status, transport),
         onEcho: (args) => this.onEcho(args),
         onReady: () => this.outbox.serverEchoesIdsConfirmed(),
-        onServerError: (message) => void (this.notice = message),
+        onServerError: (message) => this.setNotice(message),
       },
     );
+  }
+
+  /** What an earlier page left unsent goes out again: at most `max-queued` messages; the reader is told of the rest. */
+  private restore(store: UnsentStore): void {
+    const max = positiveInteger(this.maxQueued, DEFAULT_MAX_QUEUED);
+    const { messages, dropped } = store.take(max);
+    for (const saved of messages) {
+      const entry = this.outbox.add(saved.data, saved.messageId, true);
+      if (entry) this.log.push(entry);
+    }
+    if (dropped > 0) {
+      this.setNotice(this.droppedLabel.replace("{count}", String(dropped)).replace("{max}", String(max)), true);
+    }
+    this.requestUpdate();
   }
 
   private closeConnection(): void {
@@ -251,7 +288,7 @@ export class EchoSocketElement extends LitElement {
     const element = this;
     return {
       get maxQueued() {
-        return positiveInteger(element.maxQueued, 100);
+        return positiveInteger(element.maxQueued, DEFAULT_MAX_QUEUED);
       },
       get retries() {
         return Number.isInteger(element.retries) && element.retries >= 0 ? element.retries : 3;
@@ -269,19 +306,25 @@ export class EchoSocketElement extends LitElement {
   }
 
   private onOutboxChanged(): void {
-    this.log.touch();
-    this.entries = this.log.entries;
-    // Coalesce: one write to storage per burst of changes.
-    if (this.saveScheduled) return;
-    this.saveScheduled = true;
-    queueMicrotask(() => {
-      this.saveScheduled = false;
-      this.saveUnsent();
-    });
+    this.requestUpdate();
+    this.scheduleSave();
+  }
+
+  /** Coalesced: writing every unsent message is O(unsent), so not once per acknowledgement. */
+  private scheduleSave(): void {
+    if (this.saveTimer !== undefined) return;
+    this.saveTimer = setTimeout(() => this.saveUnsent(), SAVE_DELAY_MS);
   }
 
   private saveUnsent(): void {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
     this.store?.save(this.outbox.unsent());
+  }
+
+  private setNotice(text: string, keepOnConnect = false): void {
+    this.notice = text;
+    this.noticeKeptOnConnect = keepOnConnect;
   }
 
   private onStatus(status: ConnectionStatus, transport: string | undefined): void {
@@ -289,7 +332,7 @@ export class EchoSocketElement extends LitElement {
     const wasConnected = this.status === "connected";
     this.status = status;
     this.transport = transport;
-    if (status === "connected" && !wasConnected) this.notice = "";
+    if (status === "connected" && !wasConnected && !this.noticeKeptOnConnect) this.setNotice("");
     if ((status === "connected") !== wasConnected) this.outbox.setConnected(status === "connected");
     dispatch(this, "echo-socket-status", { status, transport });
   }
@@ -302,7 +345,7 @@ export class EchoSocketElement extends LitElement {
       if (entry.rtt !== undefined) this.rtt.add(entry.rtt);
     } else {
       this.log.push(this.outbox.received(data));
-      this.entries = this.log.entries;
+      this.requestUpdate();
     }
     dispatch(this, "echo-socket-echo", { id: entry?.id, data, args: echoArguments(args), rtt: entry?.rtt });
   }

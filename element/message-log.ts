@@ -26,34 +26,46 @@ export interface MessageEntry {
   sentAt?: number;
 }
 
-/** The entries on screen, oldest first, capped at `max` so a long session keeps a small DOM. */
+/**
+ * The entries on screen, oldest first, capped at `max` so a long session keeps a small DOM.
+ * O(1) per entry added (amortised): a flood of echoes costs no copy of the whole list each.
+ */
 export class MessageLog {
-  entries: MessageEntry[] = [];
+  private items: MessageEntry[] = [];
+  /** Index of the oldest entry shown; those before it have been trimmed and wait for compaction. */
+  private start = 0;
 
   constructor(public max: number) {}
 
+  /** The entries shown, oldest first: a new array each call, so call it once a render. */
+  get entries(): MessageEntry[] {
+    return this.items.slice(this.start);
+  }
+
+  get size(): number {
+    return this.items.length - this.start;
+  }
+
   push(entry: MessageEntry): void {
-    this.entries.push(entry);
+    this.items.push(entry);
     this.trim();
-    this.touch();
   }
 
   clear(): void {
-    this.entries = [];
+    this.items = [];
+    this.start = 0;
   }
 
   setMax(max: number): void {
     this.max = max;
     this.trim();
-    this.touch();
-  }
-
-  /** A new array identity, so Lit sees that something in it changed. */
-  touch(): void {
-    this.entries = [...this.entries];
   }
 
   private trim(): void {
-    if (this.entries.length > this.max) this.entries = this.entries.slice(this.entries.length - this.max);
+    this.start = Math.max(this.start, this.items.length - this.max);
+    if (this.start > this.max) {
+      this.items = this.items.slice(this.start);
+      this.start = 0;
+    }
   }
 }

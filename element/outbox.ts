@@ -1,5 +1,8 @@
+import { browserClock, type Clock } from "./clock.js";
 import { envelopeId, newMessageId } from "./message-id.js";
-import type { MessageEntry } from "./message-log.js";
+import type { MessageEntry, MessageState } from "./message-log.js";
+import { DEFAULT_PACING, Pacer, type PacingOptions } from "./pacer.js";
+import { retryDelay } from "./retry-delay.js";
 import { sameData } from "./same-data.js";
 
 export interface OutboxOptions {
@@ -39,10 +42,14 @@ const TRANSIENT = new Set(["rate_limited", "slow_consumer", "shutting_down"]);
 /** How many delivered ids to remember, to ignore a second echo of one. */
 const RECENT_IDS = 2000;
 
+/** Longest refusal sentence shown: a server's text is shown as is, but not a megabyte of it. */
+const MAX_REASON_LENGTH = 300;
+
 /**
  * Delivery of this element's messages: each gets an id, waits in order while offline, is re-sent
  * after a reconnect until its echo arrives, and is shown echoed once however many echoes come back.
  * Against a server that does not echo ids (like the tutorial's), echoes match sent messages in order.
+ * Transmissions are paced (see `Pacer`): messages wait in line, `queued`, until their turn.
  */
 export class Outbox {
   /** Messages not yet echoed (queued, sent or failed), in the order they were typed. */
@@ -55,19 +62,36 @@ export class Outbox {
   private serverEchoesIds = false;
   /** While the server asked us to back off: messages wait in the queue. */
   private paused = false;
-  private resumeTimer: ReturnType<typeof setTimeout> | undefined;
+  private resumeTimer: unknown;
+  private readonly pacer: Pacer;
+  /** Ids of transmissions awaiting their acknowledgement or echo: each frees its pacing slot once. */
+  private readonly inFlight = new Set<string>();
+  /** Queued entries in the order they go out, from `waitingHead` on; rebuilt from `pending` when `waitingStale`. */
+  private waiting: MessageEntry[] = [];
+  private waitingHead = 0;
+  private waitingStale = false;
+  private pumpTimer: unknown;
+  private queued = 0;
 
   constructor(
     private readonly options: OutboxOptions,
     private readonly hooks: OutboxHooks,
-  ) {}
+    private readonly clock: Clock = browserClock,
+    pacing: PacingOptions = DEFAULT_PACING,
+  ) {
+    this.pacer = new Pacer(pacing, clock);
+  }
 
   /** A new message; undefined when it would overflow the offline queue. `force` is for restoring saved ones. */
   add(data: unknown, messageId = newMessageId(), force = false): MessageEntry | undefined {
-    if (!this.connected && !force && this.queuedCount() >= this.options.maxQueued) return undefined;
+    if (!this.connected && !force && this.queued >= this.options.maxQueued) return undefined;
     const entry: MessageEntry = { id: this.nextId++, messageId, state: "queued", data, attempts: 0 };
+    const replaced = this.pending.get(messageId);
+    if (replaced) this.setState(replaced, "failed"); // the same id twice: the first no longer counts as queued
     this.pending.set(messageId, entry);
-    if (this.connected && !this.paused) this.transmit(entry);
+    this.queued++;
+    this.waiting.push(entry);
+    this.pump();
     this.hooks.changed();
     return entry;
   }
@@ -85,9 +109,15 @@ export class Outbox {
   /** On connect, everything not yet echoed goes out in the order it was typed (the server de-duplicates). */
   setConnected(connected: boolean): void {
     this.connected = connected;
+    this.inFlight.clear();
+    this.clock.clearTimeout(this.pumpTimer);
+    this.pumpTimer = undefined;
     if (!connected) return;
     this.resume(); // a new connection starts with a fresh allowance
-    for (const entry of this.pending.values()) if (entry.state !== "failed") this.transmit(entry);
+    this.pacer.reset();
+    for (const entry of this.pending.values()) if (entry.state !== "failed") this.setState(entry, "queued");
+    this.waitingStale = true;
+    this.pump();
     this.hooks.changed();
   }
 
@@ -95,13 +125,18 @@ export class Outbox {
   onAck(entry: MessageEntry, attempt: number, error: Error | null, reply?: AckReply): void {
     if (reply?.id !== undefined) this.serverEchoesIds = true;
     if (entry.state !== "sent" || attempt !== entry.attempts) return;
-    if (!error && reply?.ok === false && reply.error) return this.onRefused(entry, reply.error);
-    if (!error || !this.connected) return;
+    this.answered(entry);
+    if (!error && reply?.ok === false) this.onRefused(entry, reply.error);
+    else if (error && this.connected) this.onTimeout(entry);
+    this.pump();
+  }
+
+  private onTimeout(entry: MessageEntry): void {
     const timeouts = (this.timeouts.get(entry.messageId) ?? 0) + 1;
     this.timeouts.set(entry.messageId, timeouts);
     // Re-sending to a server that does not echo ids could show one message's echo as another's.
-    if (this.serverEchoesIds && timeouts <= this.options.retries) this.transmit(entry);
-    else entry.state = "failed";
+    if (this.serverEchoesIds && timeouts <= this.options.retries) this.requeue(entry);
+    else this.setState(entry, "failed");
     this.hooks.changed();
   }
 
@@ -130,18 +165,27 @@ export class Outbox {
 
   /** Stops the resume timer; for when the element leaves the page. */
   dispose(): void {
-    clearTimeout(this.resumeTimer);
+    this.clock.clearTimeout(this.resumeTimer);
+    this.clock.clearTimeout(this.pumpTimer);
+    this.pumpTimer = undefined;
   }
 
-  /** A refused message waits and goes again after the server's delay, or fails with the reason. */
-  private onRefused(entry: MessageEntry, refusal: RefusalInfo): void {
-    this.hooks.notice(refusal.message);
-    if (TRANSIENT.has(refusal.code)) {
-      entry.state = "queued";
-      this.pause(refusal.code === "shutting_down" ? undefined : (refusal.retryAfterMs ?? 1000));
+  /**
+   * A refused message waits and goes again after the server's delay (clamped, see `retryDelay`),
+   * or fails with the reason. A refusal of an unknown shape counts as a lasting one.
+   */
+  private onRefused(entry: MessageEntry, refusal: RefusalInfo | undefined): void {
+    const reason =
+      typeof refusal?.message === "string" && refusal.message !== ""
+        ? refusal.message.slice(0, MAX_REASON_LENGTH)
+        : "The server refused this message.";
+    this.hooks.notice(reason);
+    if (typeof refusal?.code === "string" && TRANSIENT.has(refusal.code)) {
+      this.requeue(entry);
+      this.pause(refusal.code === "shutting_down" ? undefined : retryDelay(refusal.retryAfterMs));
     } else {
-      entry.state = "failed";
-      entry.reason = refusal.message;
+      this.setState(entry, "failed");
+      entry.reason = reason;
     }
     this.hooks.changed();
   }
@@ -149,30 +193,29 @@ export class Outbox {
   /** Holds messages back: for `ms`, or until the next connection when undefined. */
   private pause(ms: number | undefined): void {
     this.paused = true;
-    clearTimeout(this.resumeTimer);
-    if (ms !== undefined) this.resumeTimer = setTimeout(() => this.resumeSending(), ms);
+    this.clock.clearTimeout(this.resumeTimer);
+    if (ms !== undefined) this.resumeTimer = this.clock.setTimeout(() => this.resumeSending(), ms);
   }
 
   private resume(): void {
-    clearTimeout(this.resumeTimer);
+    this.clock.clearTimeout(this.resumeTimer);
     if (this.paused) this.hooks.notice(undefined);
     this.paused = false;
   }
 
   private resumeSending(): void {
     this.resume();
-    if (!this.connected) return;
-    for (const entry of this.pending.values()) if (entry.state === "queued") this.transmit(entry);
+    this.pump();
     this.hooks.changed();
   }
 
   /** Puts a failed message back in line. */
   retry(entry: MessageEntry): void {
-    if (entry.state !== "failed") return;
+    if (entry.state !== "failed" || this.pending.get(entry.messageId) !== entry) return;
     this.timeouts.delete(entry.messageId);
-    entry.state = "queued";
     entry.reason = undefined;
-    if (this.connected && !this.paused) this.transmit(entry);
+    this.requeue(entry);
+    this.pump();
     this.hooks.changed();
   }
 
@@ -181,23 +224,75 @@ export class Outbox {
     return [...this.pending.values()];
   }
 
+  /** Messages waiting for their turn on the wire (offline, backing off, or paced). */
   queuedCount(): number {
-    let count = 0;
-    for (const entry of this.pending.values()) if (entry.state === "queued") count++;
-    return count;
+    return this.queued;
+  }
+
+  /** Transmits queued messages, in order, as fast as the pacer allows; called again when it allows more. */
+  private pump(): void {
+    if (!this.connected || this.paused) return;
+    if (this.waitingStale) {
+      this.waiting = [...this.pending.values()].filter((entry) => entry.state === "queued");
+      this.waitingHead = 0;
+      this.waitingStale = false;
+    }
+    while (this.waitingHead < this.waiting.length) {
+      const entry = this.waiting[this.waitingHead]!;
+      if (entry.state !== "queued" || this.pending.get(entry.messageId) !== entry) {
+        this.waitingHead++;
+        continue;
+      }
+      const wait = this.pacer.take();
+      if (wait > 0) {
+        if (wait !== Infinity && this.pumpTimer === undefined) {
+          this.pumpTimer = this.clock.setTimeout(() => {
+            this.pumpTimer = undefined;
+            this.pump();
+          }, wait);
+        }
+        break;
+      }
+      this.waitingHead++;
+      this.transmit(entry);
+    }
+    // Drop what has gone out from the front now and then: O(1) per message, amortised.
+    if (this.waitingHead > 256 && this.waitingHead * 2 > this.waiting.length) {
+      this.waiting = this.waiting.slice(this.waitingHead);
+      this.waitingHead = 0;
+    }
+  }
+
+  /** Back in line at its place in typing order (the line is rebuilt before the next transmission). */
+  private requeue(entry: MessageEntry): void {
+    this.setState(entry, "queued");
+    this.waitingStale = true;
+  }
+
+  private setState(entry: MessageEntry, state: MessageState): void {
+    if (entry.state === "queued") this.queued--;
+    if (state === "queued") this.queued++;
+    entry.state = state;
+  }
+
+  /** Its transmission got an answer: the pacing slot is free again (once per transmission). */
+  private answered(entry: MessageEntry): void {
+    if (this.inFlight.delete(entry.messageId)) this.pacer.release();
   }
 
   private transmit(entry: MessageEntry): void {
-    entry.state = "sent";
+    this.setState(entry, "sent");
     entry.attempts++;
-    entry.sentAt = performance.now();
+    entry.sentAt = this.clock.now();
+    this.inFlight.add(entry.messageId);
     this.hooks.transmit(entry, entry.attempts);
   }
 
   private deliver(entry: MessageEntry, echo: unknown): void {
-    entry.state = "echoed";
+    this.answered(entry);
+    this.setState(entry, "echoed");
     entry.echo = echo;
-    entry.rtt = entry.sentAt === undefined ? undefined : performance.now() - entry.sentAt;
+    entry.rtt = entry.sentAt === undefined ? undefined : this.clock.now() - entry.sentAt;
     entry.mismatch = !sameData(entry.data, echo);
     this.pending.delete(entry.messageId);
     this.timeouts.delete(entry.messageId);
@@ -205,6 +300,7 @@ export class Outbox {
     if (this.recentlyDelivered.size > RECENT_IDS) {
       this.recentlyDelivered.delete(this.recentlyDelivered.values().next().value!);
     }
+    this.pump();
     this.hooks.changed();
   }
 }

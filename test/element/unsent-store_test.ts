@@ -1,0 +1,58 @@
+import { expect } from "@open-wc/testing";
+import { MAX_STORED_CHARS, parseStored, UnsentStore } from "../../element/unsent-store.js";
+
+const id = (i: number): string => `id-${i}`;
+
+describe("restoring unsent messages from storage", () => {
+  afterEach(() => localStorage.clear());
+
+  it("restores the first max messages, in order, and counts the rest as dropped", () => {
+    const stored = JSON.stringify(Array.from({ length: 20_000 }, (_, i) => ({ messageId: id(i), data: `stored ${i}` })));
+    const { messages, dropped } = parseStored(stored, 100);
+    expect(messages.map((message) => message.data)).to.deep.equal(Array.from({ length: 100 }, (_, i) => `stored ${i}`));
+    expect(dropped).to.equal(19_900);
+  });
+
+  it("skips entries of the wrong shape and repeated ids, counting them as dropped", () => {
+    const stored = JSON.stringify([
+      null,
+      7,
+      "text",
+      [],
+      { data: "no id" },
+      { messageId: 5, data: "id not a string" },
+      { messageId: "has spaces", data: "not an id of ours" },
+      { messageId: "x".repeat(65), data: "id too long" },
+      { messageId: id(1) },
+      { messageId: id(2), data: { nested: [1, 2] } },
+      { messageId: id(2), data: "same id again" },
+      { messageId: id(3), data: "ok", extra: true },
+    ]);
+    const { messages, dropped } = parseStored(stored, 100);
+    expect(messages).to.deep.equal([
+      { messageId: id(2), data: { nested: [1, 2] } },
+      { messageId: id(3), data: "ok" },
+    ]);
+    expect(dropped).to.equal(10);
+  });
+
+  it("restores nothing, without throwing, from text that is not a list of messages", () => {
+    for (const raw of ["{", "not json", '{"messageId":"a","data":1}', "42", "null", '"[]"', "\u0000"]) {
+      expect(parseStored(raw, 100).messages, raw).to.deep.equal([]);
+    }
+    expect(parseStored(null, 100)).to.deep.equal({ messages: [], dropped: 0 });
+    expect(parseStored("[]", 100)).to.deep.equal({ messages: [], dropped: 0 });
+  });
+
+  it("does not parse stored text longer than it would ever write", () => {
+    const huge = `[${" ".repeat(MAX_STORED_CHARS)}]`;
+    expect(parseStored(huge, 100)).to.deep.equal({ messages: [], dropped: 1 });
+  });
+
+  it("take() reads and removes the key", () => {
+    const store = new UnsentStore("echo-socket:test");
+    localStorage.setItem("echo-socket:test", JSON.stringify([{ messageId: id(1), data: "one" }]));
+    expect(store.take(100)).to.deep.equal({ messages: [{ messageId: id(1), data: "one" }], dropped: 0 });
+    expect(localStorage.getItem("echo-socket:test")).to.equal(null);
+  });
+});
