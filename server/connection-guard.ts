@@ -96,10 +96,15 @@ export class ConnectionGuard {
     const type = text.charCodeAt(0) - 48;
     if (type === PACKET.CONNECT) {
       const head = readPacketHead(text);
-      if (head && !this.admitConnect(head.namespace)) return;
+      // A head the guard cannot read (an ack id of 17+ digits, say) might still parse in socket.io: refuse it.
+      if (!head) return this.close("an unreadable CONNECT packet");
+      if (!this.admitConnect(head.namespace)) return;
     } else if (type === PACKET.EVENT || type === PACKET.ACK || type === PACKET.BINARY_EVENT || type === PACKET.BINARY_ACK) {
       const { maxMessageBytes } = this.hooks.options;
-      const head = text.length > maxMessageBytes / 3 || type >= PACKET.BINARY_EVENT ? readPacketHead(text) : undefined;
+      // Short text packets are under the limit for sure; binary ones announce attachments to count.
+      const read = text.length > maxMessageBytes / 3 || type >= PACKET.BINARY_EVENT;
+      const head = read ? readPacketHead(text) : undefined;
+      if (read && !head) return this.close("an unreadable packet"); // socket.io might parse it, uncounted
       if (head && this.hooks.limited(head, text)) {
         const bytes = utf8Bytes(text, head.bodyStart, maxMessageBytes + ENVELOPE_BYTES);
         if (bytes > maxMessageBytes + ENVELOPE_BYTES) return this.refuse(head);

@@ -125,3 +125,17 @@ describe("the connection guard", () => {
     ws.destroy();
   });
 });
+
+describe("packets the guard cannot read", () => {
+  it.each([
+    ["a CONNECT with a 17-digit ack id", `40${"1".repeat(17)}`],
+    ["a binary event announcing 17 digits of attachments", `45${"9".repeat(17)}-["ms",{"_placeholder":true,"num":0}]`],
+    ["a long event with a 17-digit ack id", `42${"1".repeat(17)}["ms","${"x".repeat(50_000)}"]`],
+  ])("closes the connection on %s (socket.io might parse it, past the guard's counting)", async (_name, packet) => {
+    server = await startServer();
+    const ws = await RawWebSocket.connected(port(server));
+    ws.sendText(packet);
+    expect(await closedByServer(ws)).toBe(true);
+    expect(server.handle.stats().errors).toBe(0);
+  });
+});
