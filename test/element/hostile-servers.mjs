@@ -1,0 +1,72 @@
+// Hostile socket.io servers for the element's tests, as a wtr plugin: `hostileServersPlugin()` in
+// web-test-runner.config.mjs's plugins. Loopback only; each stops when its test stops it, or with wtr.
+//   ("start-hostile-server", { kind: "refusing" }): refuses every message, rate_limited with retryAfterMs 1e12.
+//   ("start-hostile-server", { kind: "flooding", perSecond, seconds }): echoes of nothing sent, perSecond for seconds.
+//   ("stop-hostile-server", { id }) -> { sends, echoes }: messages received, echoes emitted.
+import { createServer } from "node:http";
+import { Server } from "socket.io";
+
+async function startHostileServer({ kind, perSecond = 10_000, seconds = 3 }) {
+  const httpServer = createServer();
+  const io = new Server(httpServer, { cors: { origin: "*" } });
+  const figures = { sends: 0, echoes: 0 };
+  const timers = new Set();
+  io.on("connection", (socket) => {
+    socket.emit("echo-socket:ready", { delivery: 1 });
+    if (kind === "refusing") {
+      socket.on("ms", (...args) => {
+        figures.sends++;
+        const ack = args.at(-1);
+        if (typeof ack === "function") ack({ ok: false, error: { code: "rate_limited", message: "Refused by a hostile server.", retryAfterMs: 1e12 } });
+      });
+    } else if (kind === "flooding") {
+      const perTick = Math.ceil(perSecond / 100);
+      const total = perSecond * seconds;
+      const timer = setInterval(() => {
+        for (let i = 0; i < perTick && figures.echoes < total; i++) socket.emit("echo", `flood ${figures.echoes++}`);
+        if (figures.echoes >= total) clearInterval(timer);
+      }, 10);
+      timers.add(timer);
+      socket.on("disconnect", () => clearInterval(timer));
+    } else {
+      socket.disconnect(true);
+    }
+  });
+  await new Promise((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
+  const { port } = httpServer.address();
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async stop() {
+      for (const timer of timers) clearInterval(timer);
+      await new Promise((resolve) => io.close(() => resolve()));
+      httpServer.closeAllConnections?.();
+      return figures;
+    },
+  };
+}
+
+export function hostileServersPlugin() {
+  const running = new Map();
+  let nextId = 1;
+  return {
+    name: "hostile-servers",
+    async executeCommand({ command, payload }) {
+      if (command === "start-hostile-server") {
+        const server = await startHostileServer(payload ?? {});
+        const id = nextId++;
+        running.set(id, server);
+        return { id, url: server.url };
+      }
+      if (command === "stop-hostile-server") {
+        const server = running.get(payload.id);
+        running.delete(payload.id);
+        return (await server?.stop()) ?? true;
+      }
+      return undefined;
+    },
+    async serverStop() {
+      await Promise.all([...running.values()].map((server) => server.stop()));
+      running.clear();
+    },
+  };
+}
