@@ -18,7 +18,7 @@ export const OVERSIZE_ATTACHMENT: Buffer = Buffer.alloc(0);
  * echo of a very deep payload would overflow the stack inside `emit`.
  */
 export function measurePayload(args: readonly unknown[], maxBytes: number, maxDepth: number): PayloadProblem {
-  let bytes = args.length + 1; // the arguments' array: brackets and commas
+  let bytes = Math.max(2, args.length + 1); // the arguments' array: brackets and commas
   const values: unknown[] = [...args];
   const depths: number[] = args.map(() => 1);
   while (values.length > 0) {
@@ -33,20 +33,22 @@ export function measurePayload(args: readonly unknown[], maxBytes: number, maxDe
     } else if (typeof value === "object" && value !== null) {
       if (depth > maxDepth) return "payload_too_deep";
       if (Array.isArray(value)) {
-        bytes += value.length + 1; // brackets and commas, charged before looking inside: a huge array stops here
+        bytes += Math.max(2, value.length + 1); // brackets and commas, charged before looking inside: a huge array stops here
         if (bytes > maxBytes) return "message_too_large";
         for (const item of value) {
           values.push(item);
           depths.push(depth + 1);
         }
       } else {
-        bytes += 1;
+        let keys = 0;
         for (const key in value) {
           bytes += Buffer.byteLength(key) + 4; // quotes, colon, comma
           if (bytes > maxBytes) return "message_too_large";
           values.push((value as Record<string, unknown>)[key]);
           depths.push(depth + 1);
+          keys++;
         }
+        bytes += keys === 0 ? 2 : 1; // braces, less the last key's comma
       }
     } else bytes += 4; // null (and anything JSON writes as null)
     if (bytes > maxBytes) return "message_too_large";
