@@ -25,11 +25,11 @@ describe("server limits, as the reader sees them", () => {
   });
 
   it("marks a message the server finds too large as failed, saying why, and goes on", async () => {
-    await withServer({ options: { maxMessageBytes: 50 } }, async (server) => {
+    await withServer({ options: { maxMessageBytes: 80 } }, async (server) => {
       const element = await connectedElement(server.url);
       element.send("x".repeat(100));
       await until(() => entries(element)[0]?.state === "failed", 5000, "failed");
-      const reason = "This message is larger than the server accepts (50 bytes).";
+      const reason = "This message is larger than the server accepts (80 bytes)."; // "short" with its id is 51 bytes of JSON
       expect(part(element, "message").textContent).to.contain(reason);
       expect(notice(element)).to.equal(reason);
       await sendAndWait(element, "short");
