@@ -19,8 +19,8 @@ interface EngineConnection {
  * The counts come from live engine.io connections, registered synchronously after a handshake passes;
  * a shared store adds the other nodes' connections from the same address. Addresses are counted by
  * `addressKey` (IPv6 per `ipv6Subnet` prefix). A connection that has not completed the socket.io
- * handshake is closed after `handshakeTimeoutMs`, and at the total cap the oldest such one makes
- * room for a new request: half-open connections cannot lock visitors out.
+ * handshake is closed after `handshakeTimeoutMs`, and at a cap (total, or the address's) the oldest
+ * such one makes room for a new request: half-open connections cannot lock visitors out.
  */
 export class Admission implements ConnectionCounts {
   shuttingDown = false;
@@ -52,6 +52,9 @@ export class Admission implements ConnectionCounts {
     const address = this.addressOf(req);
     const decide = (count: number): void =>
       count >= maxConnectionsPerAddress ? callback("too many connections from this address", false) : callback(null, true);
+    // An address's own half-open connections make room for its new one: its share stays the same,
+    // and others behind the same address (a NAT) cannot be locked out by connections that never CONNECT.
+    if ((this.perAddress.get(address) ?? 0) >= maxConnectionsPerAddress) this.halfOpen.oldest(address)?.close(true);
     const local = this.perAddress.get(address) ?? 0;
     if (local >= maxConnectionsPerAddress) return decide(local);
     const everywhere = this.store.connectionsFrom(address, local);
@@ -66,7 +69,7 @@ export class Admission implements ConnectionCounts {
     const count = (this.perAddress.get(address) ?? 0) + 1;
     this.perAddress.set(address, count);
     this.store.connectionsChanged(address, this);
-    this.halfOpen.add(connection);
+    this.halfOpen.add(connection, address);
     // `on`, not `once`: a connection closes once, and `once` costs a wrapper per connection.
     connection.on("close", () => {
       this.halfOpen.delete(connection);

@@ -14,12 +14,14 @@ const realTiming: Timing = {
 };
 
 /**
- * Connections that have not finished the socket.io handshake, oldest first. Each is handed to
- * `expire` once `timeoutMs` passed without the handshake completing. One timer for all of them: a
- * Map keeps insertion order, which with one timeout for all is also expiry order.
+ * Connections that have not finished the socket.io handshake, oldest first, overall and per client
+ * address. Each is handed to `expire` once `timeoutMs` passed without the handshake completing. One
+ * timer for all of them: a Map keeps insertion order, which with one timeout for all is also expiry order.
  */
 export class HalfOpenConnections<C> {
   private readonly openedAt = new Map<C, number>();
+  private readonly addressOf = new Map<C, string>();
+  private readonly byAddress = new Map<string, Set<C>>();
   private cancel: (() => void) | undefined;
 
   constructor(
@@ -32,25 +34,37 @@ export class HalfOpenConnections<C> {
     return this.openedAt.size;
   }
 
-  add(connection: C): void {
+  add(connection: C, address: string): void {
     this.openedAt.set(connection, this.timing.now());
+    this.addressOf.set(connection, address);
+    let fromAddress = this.byAddress.get(address);
+    if (!fromAddress) this.byAddress.set(address, (fromAddress = new Set()));
+    fromAddress.add(connection);
     if (!this.cancel) this.schedule();
   }
 
   /** The handshake completed, or the connection closed. */
   delete(connection: C): void {
-    this.openedAt.delete(connection);
+    if (!this.openedAt.delete(connection)) return;
+    const address = this.addressOf.get(connection)!;
+    this.addressOf.delete(connection);
+    const fromAddress = this.byAddress.get(address)!;
+    fromAddress.delete(connection);
+    if (fromAddress.size === 0) this.byAddress.delete(address);
   }
 
-  /** The half-open connection that has waited longest. */
-  oldest(): C | undefined {
-    return this.openedAt.keys().next().value;
+  /** The half-open connection that has waited longest, from `address` when given. */
+  oldest(address?: string): C | undefined {
+    const connections = address === undefined ? this.openedAt.keys() : this.byAddress.get(address)?.values();
+    return connections?.next().value;
   }
 
   dispose(): void {
     this.cancel?.();
     this.cancel = undefined;
     this.openedAt.clear();
+    this.addressOf.clear();
+    this.byAddress.clear();
   }
 
   private schedule(): void {
@@ -65,7 +79,7 @@ export class HalfOpenConnections<C> {
     const now = this.timing.now();
     for (const [connection, openedAt] of this.openedAt) {
       if (openedAt + this.timeoutMs > now) break;
-      this.openedAt.delete(connection);
+      this.delete(connection);
       this.expire(connection);
     }
     this.schedule();

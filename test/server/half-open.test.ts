@@ -29,9 +29,9 @@ describe("HalfOpenConnections", () => {
     const { timing, advance, pending } = manualTiming();
     const expired: string[] = [];
     const halfOpen = new HalfOpenConnections<string>(1000, (c) => expired.push(c), timing);
-    halfOpen.add("a");
+    halfOpen.add("a", "1.1.1.1");
     advance(400);
-    halfOpen.add("b");
+    halfOpen.add("b", "2.2.2.2");
     advance(599);
     expect(expired).toEqual([]);
     advance(1);
@@ -48,12 +48,23 @@ describe("HalfOpenConnections", () => {
     const { timing, advance } = manualTiming();
     const expired: string[] = [];
     const halfOpen = new HalfOpenConnections<string>(1000, (c) => expired.push(c), timing);
-    halfOpen.add("a");
-    halfOpen.add("b");
+    halfOpen.add("a", "1.1.1.1");
+    halfOpen.add("b", "2.2.2.2");
     halfOpen.delete("a");
     expect(halfOpen.oldest()).toBe("b");
     advance(1000);
     expect(expired).toEqual(["b"]);
+  });
+
+  it("names the oldest from one address", () => {
+    const halfOpen = new HalfOpenConnections<string>(1000, () => {}, manualTiming().timing);
+    halfOpen.add("a1", "A");
+    halfOpen.add("b1", "B");
+    halfOpen.add("a2", "A");
+    expect([halfOpen.oldest("A"), halfOpen.oldest("B"), halfOpen.oldest("C")]).toEqual(["a1", "b1", undefined]);
+    halfOpen.delete("a1");
+    halfOpen.delete("b1");
+    expect([halfOpen.oldest("A"), halfOpen.oldest("B"), halfOpen.oldest()]).toEqual(["a2", undefined, "a2"]);
   });
 
   it("names the oldest, and stops its timer on dispose", () => {
@@ -61,8 +72,8 @@ describe("HalfOpenConnections", () => {
     const expired: string[] = [];
     const halfOpen = new HalfOpenConnections<string>(1000, (c) => expired.push(c), timing);
     expect(halfOpen.oldest()).toBeUndefined();
-    halfOpen.add("a");
-    halfOpen.add("b");
+    halfOpen.add("a", "1.1.1.1");
+    halfOpen.add("b", "2.2.2.2");
     expect(halfOpen.oldest()).toBe("a");
     halfOpen.dispose();
     expect(pending()).toBe(false);

@@ -135,6 +135,18 @@ describe("connection caps", () => {
     expect(member.connected && visitor.connected).toBe(true);
   });
 
+  it("at an address's cap, closes that address's oldest connection that never completed the handshake", async () => {
+    server = await startServer({ maxConnectionsPerAddress: 2, handshakeTimeoutMs: 60_000 });
+    const engine = server.handle.io.engine as unknown as { clients: Record<string, unknown> };
+    const member = server.connect();
+    await waitFor(member, "connect");
+    const halfOpen = await pollingSid(port(server));
+    const next = server.connect();
+    await waitFor(next, "connect");
+    expect(engine.clients[halfOpen]).toBeUndefined();
+    await waitFor(server.connect(), "connect_error"); // two complete connections: the cap holds
+  });
+
   it.each([
     ["an IPv4-mapped IPv6 address and its IPv4 address", "::ffff:10.0.0.1", "10.0.0.1", false],
     ["two addresses of one IPv6 /64", "2001:db8:1:2::1", "2001:db8:1:2:aaaa::2", false],
