@@ -10,6 +10,7 @@ import { registerSharedCounters } from "./shared-counters.js";
 import { registerConnectionGuards } from "./connection-guards.js";
 import { registerEchoHandler, type EchoContext } from "./echo-handler.js";
 import { optionError } from "./errors.js";
+import { caught, listenerFailed } from "./listener-errors.js";
 import type { MessageGuard } from "./message-guard.js";
 import type { AllowedOrigins } from "./origins.js";
 import { StatsCounter, type EchoStats } from "./stats.js";
@@ -58,13 +59,15 @@ export function attachEchoSocket(target: EchoSocketTarget, options?: Partial<Att
   }
   // Made once everything is checked: a store may hold timers and client listeners.
   const store = resolved.store(resolved);
-  const created = existing ? undefined : createSocketIoServer(target as HttpServer | HttpsServer, resolved, store);
+  const stats = new StatsCounter();
+  const failed = listenerFailed(stats, resolved.logger);
+  const created = existing ? undefined : createSocketIoServer(target as HttpServer | HttpsServer, resolved, store, failed);
   const io = existing ?? created!.io;
   let shuttingDown = false;
-  const stats = new StatsCounter();
   const connections = registerConnectionGuards(io, {
     options: resolved,
     stats,
+    failed,
     ownsServer: created !== undefined,
     established: (conn) => created?.admission.established(conn),
   });
@@ -77,13 +80,14 @@ export function attachEchoSocket(target: EchoSocketTarget, options?: Partial<Att
     // Without recovery, socket.io writes an emit straight to the connection, whatever the adapter.
     directEmits: created !== undefined && resolved.recoveryWindowMs === 0 && resolved.serverOptions.connectionStateRecovery === undefined,
     connections,
+    failed,
   };
   const namespace = io.of(resolved.namespace);
   const clusterStats = registerClusterStats(namespace, () => stats.snapshot());
   const sharedCounters = registerSharedCounters(stats, store);
   const detachers = new Map<Socket, () => void>();
 
-  const onConnection = (socket: Socket): void => {
+  const onConnection = caught("echo-socket's connection handler", failed, (socket: Socket): void => {
     const address = addressKey(clientAddress(socket.handshake.address, socket.handshake.headers, resolved.trustProxy), resolved.ipv6Subnet);
     stats.connections++;
     stats.totalConnections++;
@@ -102,7 +106,7 @@ export function attachEchoSocket(target: EchoSocketTarget, options?: Partial<Att
     };
     socket.on("disconnect", detach); // removed by detach itself; `once` would add a wrapper per socket
     detachers.set(socket, detach);
-  };
+  });
   namespace.on("connection", onConnection);
   // On an existing server, clients may already be connected: they get the echo too.
   for (const socket of namespace.sockets.values()) onConnection(socket);

@@ -163,6 +163,15 @@ export class ConnectionGuard {
 
   /** Watches the server's answers to CONNECTs (only while one is pending). */
   private readonly onOutgoing = (packet: { type: string; data?: unknown }): void => {
+    try {
+      this.answered(packet);
+    } catch (error) {
+      this.hooks.failed(this.conn, error);
+      this.conn.close(true);
+    }
+  };
+
+  private answered(packet: { type: string; data?: unknown }): void {
     if (packet.type !== "message" || typeof packet.data !== "string") return;
     const type = packet.data.charCodeAt(0) - 48;
     if (type !== PACKET.CONNECT && type !== PACKET.CONNECT_ERROR) return;
@@ -173,7 +182,7 @@ export class ConnectionGuard {
       this.isEstablished = true;
       this.hooks.established(this.conn);
     }
-  };
+  }
 
   private expectAttachments(count: number, textBytes: number): void {
     this.awaiting = count;

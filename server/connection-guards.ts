@@ -4,6 +4,7 @@ import { ConnectionGuard, type EngineConnection, type GuardHooks } from "./conne
 
 export type { ConnectionGuard, GuardedSession } from "./connection-guard.js";
 import { ERROR_EVENT, refusal } from "./refusal.js";
+import { caught, type ListenerFailed } from "./listener-errors.js";
 import type { StatsCounter } from "./stats.js";
 import { ackPacket, eventPacket, PACKET, type PacketHead } from "./wire.js";
 
@@ -16,6 +17,7 @@ export interface ConnectionGuards {
 interface Channel {
   options: ResolvedAttachOptions;
   stats: StatsCounter;
+  failed: ListenerFailed;
   /** True on a server echo-socket made: every packet on it is the echo channel's business. */
   ownsServer: boolean;
   /** A connection finished the socket.io handshake (the admission check stops timing it). */
@@ -49,10 +51,7 @@ export function registerConnectionGuards(io: Server, channel: Channel): Connecti
     },
     established: (conn) => channel.established(conn),
     closed: (conn, reason) => options.logger.warn(`connection from ${address(conn)} closed: ${reason}`),
-    failed(conn, error) {
-      stats.errors++;
-      options.logger.error(`connection from ${address(conn)} closed: echo-socket's guard failed:`, error);
-    },
+    failed: (conn, error) => channel.failed(`echo-socket's guard on the connection from ${address(conn)} (closed)`, error),
     released: (conn) => void guards.delete(conn),
   };
 
@@ -66,7 +65,8 @@ export function registerConnectionGuards(io: Server, channel: Channel): Connecti
     if (!warned) options.logger.warn(`an engine.io connection has ${listeners.length} data listeners, not socket.io's alone: left unguarded`);
     warned = true;
   };
-  io.engine.on("connection", onConnection);
+  const onConnectionCaught = caught("echo-socket's connection guard", channel.failed, onConnection);
+  io.engine.on("connection", onConnectionCaught);
   for (const socket of io.of(options.namespace).sockets.values()) {
     // socket.io's Client binds `ondata` and listens with it: that, and only that, is what the guard wraps.
     const ondata = (socket.client as unknown as { ondata?: unknown }).ondata;
@@ -77,7 +77,7 @@ export function registerConnectionGuards(io: Server, channel: Channel): Connecti
   return {
     of: (conn) => guards.get(conn as EngineConnection),
     dispose() {
-      io.engine.off("connection", onConnection);
+      io.engine.off("connection", onConnectionCaught);
       for (const connectionGuard of [...guards.values()]) connectionGuard.dispose();
       guards.clear();
     },

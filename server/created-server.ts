@@ -4,6 +4,7 @@ import { Server } from "socket.io";
 import { Admission } from "./admission.js";
 import { socketIoServerOptions, type ResolvedAttachOptions } from "./attach-options.js";
 import { trackListeners } from "./http-listeners.js";
+import { caught, type ListenerFailed } from "./listener-errors.js";
 import type { EchoStore } from "./store.js";
 
 interface EngineClient {
@@ -19,7 +20,7 @@ export interface CreatedServer {
   release(): Promise<void>;
 }
 
-export function createSocketIoServer(target: HttpServer | HttpsServer, options: ResolvedAttachOptions, store: EchoStore): CreatedServer {
+export function createSocketIoServer(target: HttpServer | HttpsServer, options: ResolvedAttachOptions, store: EchoStore, failed: ListenerFailed): CreatedServer {
   const admission = new Admission(options, store);
   let io!: Server;
   const restoreListeners = trackListeners(target as HttpServer, () => {
@@ -27,10 +28,13 @@ export function createSocketIoServer(target: HttpServer | HttpsServer, options: 
   });
   // engine.io keeps its client list protected, so keep our own: for the caps, and to wait on at close.
   const clients = new Set<EngineClient>();
-  io.engine.on("connection", (client: EngineClient & Parameters<Admission["track"]>[0]) => {
-    clients.add(client);
-    admission.track(client, () => clients.delete(client));
-  });
+  io.engine.on(
+    "connection",
+    caught("echo-socket's admission count", failed, (client: EngineClient & Parameters<Admission["track"]>[0]) => {
+      clients.add(client);
+      admission.track(client, () => clients.delete(client));
+    }),
+  );
 
   return {
     io,

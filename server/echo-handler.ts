@@ -7,6 +7,7 @@ import { MessageGuard } from "./message-guard.js";
 import { ERROR_EVENT, refusal, type Refusal } from "./refusal.js";
 import type { StatsCounter } from "./stats.js";
 import type { EchoStore } from "./store.js";
+import type { ListenerFailed } from "./listener-errors.js";
 import { ackPacket } from "./wire.js";
 
 /** What an acknowledgement carries back when the client asked for one. */
@@ -34,6 +35,8 @@ export interface EchoContext {
   directEmits: boolean;
   /** The guard on each engine.io connection: the session answers through it (fast path, undecoded refusals). */
   connections: ConnectionGuards;
+  /** Counts and logs what a listener threw (it must not escape into socket.io: that would end the process). */
+  failed: ListenerFailed;
 }
 
 /**
@@ -119,13 +122,18 @@ class EchoSession implements GuardedSession {
   }
 
   private readonly onMessage = (...args: unknown[]): void => {
-    const ack = typeof args[args.length - 1] === "function" ? (args.pop() as (reply: EchoAck | Refusal) => void) : undefined;
-    if (this.waiting) {
-      this.queue(() => this.receive(args, ack));
-      return;
+    try {
+      const ack = typeof args[args.length - 1] === "function" ? (args.pop() as (reply: EchoAck | Refusal) => void) : undefined;
+      if (this.waiting) {
+        this.queue(() => this.receive(args, ack));
+        return;
+      }
+      const pending = this.receive(args, ack);
+      if (pending) this.queue(() => pending);
+    } catch (error) {
+      this.context.failed(`the echo for ${this.address} (connection closed)`, error);
+      this.socket.disconnect(true);
     }
-    const pending = this.receive(args, ack);
-    if (pending) this.queue(() => pending);
   };
 
   /** Runs `step` after the messages already waiting; clears `waiting` when the queue drains. */

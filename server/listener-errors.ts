@@ -1,0 +1,27 @@
+import type { Logger } from "./logger.js";
+import type { StatsCounter } from "./stats.js";
+
+/** What to do with an error caught in one of echo-socket's listeners: count it and log it. */
+export type ListenerFailed = (where: string, error: unknown) => void;
+
+/**
+ * Hostile input must never end the process: every listener echo-socket installs on engine.io and
+ * socket.io catches what it throws, and reports it here (counted in `stats().errors`, logged).
+ */
+export function listenerFailed(stats: StatsCounter, logger: Logger): ListenerFailed {
+  return (where, error) => {
+    stats.errors++;
+    logger.error(`${where} failed (caught, counted in stats().errors):`, error);
+  };
+}
+
+/** `listener`, with whatever it throws reported to `failed` instead of escaping into socket.io or engine.io. */
+export function caught<A extends unknown[]>(where: string, failed: ListenerFailed, listener: (...args: A) => void): (...args: A) => void {
+  return (...args) => {
+    try {
+      listener(...args);
+    } catch (error) {
+      failed(where, error);
+    }
+  };
+}
