@@ -2,6 +2,7 @@
 import { chromeLauncher } from "@web/test-runner-chrome";
 import { esbuildPlugin } from "@web/dev-server-esbuild";
 import { echoServersPlugin } from "./test/support/echo-servers.mjs";
+import { hostileServersPlugin } from "./test/element/hostile-servers.mjs";
 
 const executablePath = process.env.CHROME_PATH ?? "/usr/bin/chromium";
 
@@ -15,7 +16,7 @@ export default {
   testsStartTimeout: 60_000,
   testsFinishTimeout: 120_000,
   testFramework: { config: { timeout: 20_000 } },
-  plugins: [esbuildPlugin({ ts: true, tsconfig: "tsconfig.json" }), echoServersPlugin()],
+  plugins: [esbuildPlugin({ ts: true, tsconfig: "tsconfig.json" }), echoServersPlugin(), hostileServersPlugin()],
   browsers: [
     chromeLauncher({
       launchOptions: {
