@@ -1,6 +1,7 @@
 // Several echo-socket nodes sharing one real Redis, behind real nginx: the built `npm run start:redis`
 // script, started by the tests on loopback ports (`.ci/run` installs redis-server and nginx).
 import { afterEach, describe, expect, it } from "vitest";
+import { createClient } from "redis";
 import { io as connectClient, type Socket as ClientSocket } from "socket.io-client";
 import { startScaledDeployment } from "../support/scaled-deployment.mjs";
 import { waitFor } from "./helpers.js";
@@ -13,6 +14,7 @@ const clients: ClientSocket[] = [];
 
 afterEach(async () => {
   for (const client of clients.splice(0)) client.disconnect();
+  deployment?.redis.resume();
   await deployment?.stop();
   deployment = undefined;
 });
@@ -154,5 +156,79 @@ describe("scale-out: two nodes, one Redis, nginx in front", () => {
     // The totals came back with Redis (it restarted empty): each node writes its own counts again.
     expect(await deployment!.health()).toMatchObject({ echoes: 3 });
     expect(nodes.some((node) => node!.log.some((line) => /Redis reachable again/.test(line)))).toBe(true);
+  });
+
+  it("survives a Redis stall: echoes flow node-locally, new clients get ready, health says degraded, the flood held for Redis is refused", async () => {
+    const { nodes, redis } = await deploy();
+    const node = nodes[0]!;
+    const [other, victim, attacker] = await Promise.all([connected(node.url), connected(node.url), connected(node.url)]);
+    const refusals: string[] = [];
+    attacker.on("echo-socket:error", (error: { code: string }) => refusals.push(error.code));
+
+    redis.pause();
+    const payload = "a".repeat(120 * 1024);
+    for (let i = 0; i < 300; i++) attacker.emit("ms", payload, { echoSocketId: `flood-${i}` });
+    // Dropped while Redis is silent: socket.io saves its session with a SET nobody waits on.
+    victim.io.engine.close();
+
+    // Another client's echo arrives while Redis is still stopped.
+    const echoed = waitFor(other, "echo", 5000);
+    expect(await send(other, "during", "s-1")).toEqual({ ok: true, id: "s-1" });
+    expect((await echoed)[0]).toBe("during");
+    await until(async () => (await deployment!.health(0)).status === "degraded", 5000, "health to say degraded");
+    expect(await deployment!.health(0)).toMatchObject({ status: "degraded", store: "redis", nodes: 1 });
+    // A new client gets its ready signal from this node.
+    const fresh = connectClient(node.url, { forceNew: true, reconnection: false, transports: ["websocket"] });
+    clients.push(fresh);
+    await waitFor(fresh, "echo-socket:ready", 5000);
+    // The echoes held for Redis counted toward maxBufferedBytes: the flood was refused.
+    await until(() => refusals.includes("slow_consumer"), 5000, "the flood to be refused as slow_consumer");
+    expect(node.alive()).toBe(true);
+
+    redis.resume();
+    await until(async () => (await deployment!.health(0)).status === "ok", 10_000, "health to say ok again");
+    expect(await send(other, "after", "s-2")).toEqual({ ok: true, id: "s-2" });
+    expect(nodes.every((each) => each!.alive())).toBe(true);
+    expect(nodes.flatMap((each) => each!.log).filter((line) => /unhandled|TimeoutError\n|^\s+at /i.test(line))).toEqual([]);
+  });
+
+  it("bounds the adapter's stream in Redis by recoveryBufferBytes", async () => {
+    const maxBytes = 2_000_000;
+    const { nodes, redis } = await deploy({ recoveryBufferBytes: maxBytes });
+    const client = await connected(nodes[0]!.url);
+    const payload = "b".repeat(120 * 1024);
+    for (let i = 0; i < 60; i++) expect((await send(client, payload, `big-${i}`)).ok).toBe(true); // 7 MB
+    const inspector = createClient({ url: redis.url });
+    inspector.on("error", () => {});
+    await inspector.connect();
+    try {
+      const usage = async (): Promise<number> => Number(await inspector.sendCommand(["MEMORY", "USAGE", "socket.io"]));
+      await until(async () => (await usage()) <= maxBytes * 1.25, 5000, "the stream to be trimmed");
+      expect(Number(await inspector.sendCommand(["XLEN", "socket.io"]))).toBeGreaterThan(0); // recent echoes stay for recovery
+    } finally {
+      await inspector.quit();
+    }
+  });
+
+  it("keeps an address literally \"#total\" apart from the node's connection total (trustProxy: true)", async () => {
+    const { nodes, redis } = await deploy({ trustProxy: true, maxConnectionsPerAddress: 2 });
+    const from = (address: string) => connected(nodes[0]!.url, { extraHeaders: { "X-Forwarded-For": address } });
+    await from("10.0.0.1");
+    await from("10.0.0.2");
+    await from("10.0.0.3");
+    // Three connections on the node: an address read as the total would be over its cap of 2.
+    await from("#total");
+    await from("#total");
+    const refused = await fetch(`${nodes[0]!.url}/socket.io/?EIO=4&transport=polling`, { headers: { "X-Forwarded-For": "#total" } });
+    expect(refused.status).toBe(403);
+    const inspector = createClient({ url: redis.url });
+    inspector.on("error", () => {});
+    await inspector.connect();
+    try {
+      const [key] = (await inspector.sendCommand(["KEYS", "echo-socket:connections:*"])) as string[];
+      expect(await inspector.hGetAll(key!)).toMatchObject({ total: "5", "a:#total": "2", "a:10.0.0.1": "1" });
+    } finally {
+      await inspector.quit();
+    }
   });
 });

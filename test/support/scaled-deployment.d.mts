@@ -13,6 +13,8 @@ export interface RedisService {
   url: string;
   start(): Promise<void>;
   stop(): Promise<void>;
+  pause(): void;
+  resume(): void;
 }
 
 export interface HealthBody {

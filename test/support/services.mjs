@@ -39,7 +39,7 @@ export async function waitForPort(port, ms = 10_000) {
 
 /**
  * redis-server on a free loopback port, nothing saved to disk. `stop()` kills it (as a crash would);
- * `start()` starts it again on the same port, empty.
+ * `start()` starts it again on the same port, empty; `pause()` and `resume()` stall it and end the stall.
  */
 export async function startRedis() {
   const port = await freePort();
@@ -55,6 +55,10 @@ export async function startRedis() {
       await waitForPort(port);
     },
     stop: () => stopChild(child),
+    /** SIGSTOP: Redis stalls (the connection stays open, nothing answers), as under a swap storm or a long fork. */
+    pause: () => void child.kill("SIGSTOP"),
+    /** SIGCONT: Redis answers again, the stalled commands first. */
+    resume: () => void child.kill("SIGCONT"),
   };
   await redis.start();
   return redis;
