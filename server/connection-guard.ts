@@ -42,9 +42,12 @@ export interface GuardHooks {
 
 /** Text a packet may have beyond its message: the event name, separators, an ack id. */
 export const ENVELOPE_BYTES = 256;
-/** CONNECT packets a connection may send at once, and how fast that allowance comes back. */
-const CONNECT_BURST = 8;
-const CONNECTS_PER_SECOND = 0.2;
+/**
+ * CONNECT packets a connection may send at once, and how fast that allowance comes back: room for a
+ * page that joins many namespaces of a server of the user's, none for churning sockets in a loop.
+ */
+const CONNECT_BURST = 32;
+const CONNECTS_PER_SECOND = 1;
 
 /**
  * The one wrapper around socket.io's `data` listener on an engine.io connection. It counts what a
