@@ -19,7 +19,12 @@ interface EnginePacket {
 export class MessageGuard {
   private readonly bucket: TokenBucket;
   /** Bytes engine.io holds for this connection that the client has not taken yet. */
-  private queuedBytes = 0;
+  private engineBytes = 0;
+  /** Bytes of echoes to this socket a shared adapter still holds (waiting on Redis), when it says. */
+  private readonly heldBytes: () => number;
+  private get queuedBytes(): number {
+    return this.engineBytes + this.heldBytes();
+  }
   private violations = 0;
   private windowStart = performance.now();
   private readonly detach: () => void;
@@ -31,9 +36,11 @@ export class MessageGuard {
     this.bucket = new TokenBucket(options.messagesPerSecond, options.messageBurst);
     // engine.io queues packets while the transport cannot write (a client not reading); count them.
     const conn = socket.conn;
-    const onCreate = (packet: EnginePacket): void => void (this.queuedBytes += size(packet));
+    const onCreate = (packet: EnginePacket): void => void (this.engineBytes += size(packet));
     // A flush hands engine.io's whole queue to the transport: nothing is queued after it.
-    const onFlush = (): void => void (this.queuedBytes = 0);
+    const onFlush = (): void => void (this.engineBytes = 0);
+    const adapter = socket.nsp.adapter as { heldBytes?(id: string): number };
+    this.heldBytes = adapter.heldBytes ? () => adapter.heldBytes!(socket.id) : () => 0;
     conn.on("packetCreate", onCreate);
     conn.on("flush", onFlush);
     this.detach = () => {
