@@ -119,7 +119,7 @@ export interface AttachOptions {
    */
   maxConnectionsPerAddress: number;
   /**
-   * Milliseconds a new connection has to complete the socket.io handshake (socket.io's `connectTimeout`);
+   * Milliseconds a new connection has to complete the socket.io handshake (socket.io's `connectTimeout` is a second more);
    * past it the connection is closed and its slot freed at once. Also the most time a message's binary
    * attachments may take to arrive after it.
    * @default 10000
@@ -195,6 +195,9 @@ export interface AttachOptions {
   serverOptions: Partial<ServerOptions>;
 }
 
+/** socket.io's `connectTimeout` runs this much after `handshakeTimeoutMs`, so echo-socket's discard comes first. */
+const CONNECT_TIMEOUT_MARGIN_MS = 1000;
+
 /** Options after defaults and validation. */
 export interface ResolvedAttachOptions extends Omit<AttachOptions, "logger"> {
   logger: Logger;
@@ -256,7 +259,9 @@ export function socketIoServerOptions(
   return {
     cors,
     ...recovery,
-    connectTimeout: options.handshakeTimeoutMs,
+    // A backstop only: socket.io's own close waits up to 30 s for a polling client to come back for
+    // its close packet, and once begun it stops the admission check's discard (which frees the slot at once).
+    connectTimeout: options.handshakeTimeoutMs + CONNECT_TIMEOUT_MARGIN_MS,
     maxHttpBufferSize: Math.max(1_000_000, 4 * options.maxMessageBytes),
     ...options.serverOptions,
     path: options.path,
