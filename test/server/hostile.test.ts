@@ -1,4 +1,5 @@
 // The hostile-input corpus against a real echo-socket server in its own process (default options).
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { io } from "socket.io-client";
 import { startEchoServerProcess, startServerProcess, type ServerProcess } from "../support/server-process.js";
@@ -76,6 +77,11 @@ describe("hostile input corpus", () => {
   it("has at least 30 cases, over WebSocket frames, raw TCP and HTTP polling", () => {
     expect(hostileCorpus.length).toBeGreaterThanOrEqual(30);
     expect(new Set(hostileCorpus.map((c) => c.via))).toEqual(new Set(["websocket", "tcp", "polling"]));
+  });
+
+  it("is the size the README says", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    expect(Number(/runs a corpus of (\d+) attacks/.exec(readme)?.[1])).toBe(hostileCorpus.length);
   });
 
   it.each(hostileCorpus.map((c) => [c.name, c] as const))("%s: the server lives on and still echoes", async (_name, hostileCase) => {
