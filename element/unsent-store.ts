@@ -59,10 +59,9 @@ export function parseStored(raw: string | null, max: number): Restored {
   if (raw === null || raw === "") return { messages: [], dropped: 0 };
   let parsed: unknown;
   try {
-    if (raw.length > MAX_STORED_CHARS) throw new RangeError("too long");
-    parsed = JSON.parse(raw);
+    if (raw.length <= MAX_STORED_CHARS) parsed = JSON.parse(raw);
   } catch {
-    return { messages: [], dropped: 1 };
+    // not JSON: restores nothing, as text too long to read does
   }
   if (!Array.isArray(parsed)) return { messages: [], dropped: 1 };
   const messages: StoredMessage[] = [];
