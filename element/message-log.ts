@@ -42,10 +42,6 @@ export class MessageLog {
     return this.items.slice(this.start);
   }
 
-  get size(): number {
-    return this.items.length - this.start;
-  }
-
   push(entry: MessageEntry): void {
     this.items.push(entry);
     this.trim();
