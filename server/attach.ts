@@ -7,7 +7,7 @@ import { registerConnectionLog, registerHandshakeErrorLog } from "./connection-l
 import { createSocketIoServer } from "./created-server.js";
 import { registerClusterStats, type ClusterStats } from "./cluster-stats.js";
 import { registerSharedCounters } from "./shared-counters.js";
-import { registerConnectionGuards } from "./connection-guards.js";
+import { registerConnectionGuards } from "./register-connection-guards.js";
 import { registerEchoHandler, type EchoContext } from "./echo-handler.js";
 import { optionError } from "./errors.js";
 import { caught, listenerFailed } from "./listener-errors.js";
@@ -66,7 +66,6 @@ export function attachEchoSocket(target: EchoSocketTarget, options?: Partial<Att
   let shuttingDown = false;
   const connections = registerConnectionGuards(io, {
     options: resolved,
-    stats,
     failed,
     ownsServer: created !== undefined,
     established: (conn) => created?.admission.established(conn),
@@ -96,17 +95,17 @@ export function attachEchoSocket(target: EchoSocketTarget, options?: Partial<Att
     // The handshake is done and the address taken: let the request go (socket.io's memory guidance).
     if (created && !resolved.keepRequest) (socket.conn as { request: unknown }).request = null;
     const echo = registerEchoHandler(socket, context, address);
-    const offLog = registerConnectionLog(socket, resolved.logger, address);
-    const detach = (): void => {
+    const offLog = registerConnectionLog(socket, resolved.logger, address, failed);
+    const detach = caught("echo-socket's disconnect handler", failed, (): void => {
       stats.connections--;
       detachers.delete(socket);
       socket.off("disconnect", detach);
       echo.dispose();
       offLog();
-    };
+    });
     socket.on("disconnect", detach); // removed by detach itself; `once` would add a wrapper per socket
     detachers.set(socket, detach);
-  });
+  }, (socket) => socket.disconnect(true));
   namespace.on("connection", onConnection);
   // On an existing server, clients may already be connected: they get the echo too.
   for (const socket of namespace.sockets.values()) onConnection(socket);

@@ -1,7 +1,7 @@
 import type { ResolvedAttachOptions } from "./attach-options.js";
-import { OVERSIZE_ATTACHMENT } from "./payload-size.js";
+import { binaryLength, OVERSIZE_ATTACHMENT } from "./payload-size.js";
 import { TokenBucket } from "./token-bucket.js";
-import { PACKET, readPacketHead, type PacketHead } from "./wire.js";
+import { PACKET, packetType, readPacketHead, standInPacket, type PacketHead } from "./wire.js";
 
 type DataListener = (data: unknown) => void;
 
@@ -19,8 +19,6 @@ export interface EngineConnection {
 export interface GuardedSession {
   /** Echoes a plain message straight from its text (the fast path); false leaves it to socket.io. */
   tryFastEcho(text: string): boolean;
-  /** Refuses a message too large to decode, as its acknowledgement when it asked for one. */
-  refuseUndecoded(ackId: string | undefined): void;
 }
 
 /** What the guard needs from the channel around it. */
@@ -28,14 +26,17 @@ export interface GuardHooks {
   options: ResolvedAttachOptions;
   /** Whether the size limits apply to this packet (all of them on a server echo-socket made). */
   limited(head: PacketHead, text: string): boolean;
-  /** A refusal for a packet that has no session to go through (another namespace). */
-  refuseElsewhere(conn: EngineConnection, head: PacketHead): void;
+  /**
+   * Whether socket.io-parser puts the very stand-in object into a decoded message (checked once at
+   * startup): then a message too large is refused in order, by the echo handler; else its connection is closed.
+   */
+  standInsReachHandler: boolean;
   /** The connection's first namespace CONNECT was answered: the socket.io handshake is complete. */
   established(conn: EngineConnection): void;
   /** The guard closed the connection; `reason` says why, for the log. */
-  closed(conn: EngineConnection, reason: string): void;
-  /** Something threw inside the guard or below it; the connection was closed. */
-  failed(conn: EngineConnection, error: unknown): void;
+  closed(address: string, reason: string): void;
+  /** Something threw inside the guard or below it; the connection is closed. */
+  failed(address: string, error: unknown): void;
   /** The connection closed: forget its guard. */
   released(conn: EngineConnection): void;
 }
@@ -46,16 +47,17 @@ export const ENVELOPE_BYTES = 256;
  * CONNECT packets a connection may send at once, and how fast that allowance comes back: room for a
  * page that joins many namespaces of a server of the user's, none for churning sockets in a loop.
  */
-const CONNECT_BURST = 32;
+export const CONNECT_BURST = 32;
 const CONNECTS_PER_SECOND = 1;
 
 /**
  * The one wrapper around socket.io's `data` listener on an engine.io connection. It counts what a
  * client spends before socket.io decodes anything: at most one CONNECT in flight per namespace and a
- * small CONNECT allowance (socket.io makes a socket for every CONNECT until the first completes), a
- * packet whose text is over `maxMessageBytes` refused unread, binary attachments bounded in bytes
- * (past the bound socket.io gets an empty stand-in) and in time (`handshakeTimeoutMs`). Then the
- * echo session's fast path, then socket.io. Nothing it does throws out of the listener.
+ * small CONNECT allowance (socket.io makes a socket for every CONNECT until the first completes); a
+ * message whose text is over `maxMessageBytes` is never parsed (socket.io gets a one-attachment
+ * stand-in of it, which the echo handler refuses in its turn); binary attachments are bounded in
+ * bytes (past the bound socket.io gets the stand-in attachment) and in time (`handshakeTimeoutMs`).
+ * Then the echo session's fast path, then socket.io. Nothing it does throws out of the listener.
  */
 export class ConnectionGuard {
   session: GuardedSession | undefined;
@@ -71,6 +73,8 @@ export class ConnectionGuard {
     private readonly conn: EngineConnection,
     private readonly socketIoOnData: DataListener,
     private readonly hooks: GuardHooks,
+    /** The client's address as the limits count it, for the log. */
+    private readonly address: string,
   ) {
     conn.off("data", socketIoOnData);
     conn.on("data", this.onData);
@@ -90,41 +94,37 @@ export class ConnectionGuard {
       if (typeof data === "string") this.onText(data);
       else this.onBinary(data);
     } catch (error) {
-      this.hooks.failed(this.conn, error);
-      this.conn.close(true);
+      this.fail(error);
     }
   };
 
   private onText(text: string): void {
-    const type = text.charCodeAt(0) - 48;
-    if (type === PACKET.CONNECT) {
-      const head = readPacketHead(text);
-      // A head the guard cannot read (an ack id of 17+ digits, say) might still parse in socket.io: refuse it.
-      if (!head) return this.close("an unreadable CONNECT packet");
-      if (!this.admitConnect(head.namespace)) return;
-    } else if (type === PACKET.EVENT || type === PACKET.ACK || type === PACKET.BINARY_EVENT || type === PACKET.BINARY_ACK) {
-      const { maxMessageBytes } = this.hooks.options;
-      // Short text packets are under the limit for sure; binary ones announce attachments to count.
-      const read = text.length > maxMessageBytes / 3 || type >= PACKET.BINARY_EVENT;
-      const head = read ? readPacketHead(text) : undefined;
-      if (read && !head) return this.close("an unreadable packet"); // socket.io might parse it, uncounted
-      if (head && this.hooks.limited(head, text)) {
-        const bytes = utf8Bytes(text, head.bodyStart, maxMessageBytes + ENVELOPE_BYTES);
-        if (bytes > maxMessageBytes + ENVELOPE_BYTES) return this.refuse(head);
-        if (head.attachments > 0) this.expectAttachments(head.attachments, bytes);
-      }
-      if (type === PACKET.EVENT && !this.socketIoBusy && this.awaiting === 0 && this.session?.tryFastEcho(text)) return;
+    const type = packetType(text);
+    const { maxMessageBytes } = this.hooks.options;
+    const limit = maxMessageBytes + ENVELOPE_BYTES;
+    // Short packets are under the limit for sure; CONNECTs and binary ones are read whatever their size.
+    const read = type === PACKET.CONNECT || type >= PACKET.BINARY_EVENT || text.length > maxMessageBytes / 3;
+    const head = read ? readPacketHead(text) : undefined;
+    if (read && !head) return this.close("an unreadable packet"); // socket.io might read it otherwise, uncounted
+    if (head && !carriesMessage(head.type) && text.length - head.bodyStart > limit) return this.close("a control packet over the size limit");
+    if (head?.type === PACKET.CONNECT && !this.admitConnect(head.namespace)) return;
+    if (head && carriesMessage(head.type) && this.hooks.limited(head, text)) {
+      const bytes = text.length - head.bodyStart > limit ? limit + 1 : Buffer.byteLength(text.slice(head.bodyStart));
+      if (bytes > limit) return this.tooLarge(head);
+      if (head.attachments > 0) this.expectAttachments(head.attachments, bytes);
     }
+    if (type === PACKET.EVENT && !this.socketIoBusy && this.awaiting === 0 && this.session?.tryFastEcho(text)) return;
     this.forward(text);
   }
 
   private onBinary(data: unknown): void {
     if (this.awaiting === 0) return this.forward(data); // not ours to count (socket.io rejects a stray one)
     this.awaiting--;
-    this.attachmentBytes += byteLength(data);
+    this.attachmentBytes += binaryLength(data);
     const over = this.attachmentBytes > this.hooks.options.maxMessageBytes + ENVELOPE_BYTES;
     if (this.awaiting === 0) this.clearAttachmentTimer();
-    // Past the bound the bytes are dropped here: socket.io completes the packet with stand-ins and
+    if (over && !this.hooks.standInsReachHandler) return this.close("binary attachments over the size limit");
+    // Past the bound the bytes are dropped here: socket.io completes the message with stand-ins and
     // the echo handler refuses it, with its id and acknowledgement, as too large.
     this.forward(over ? OVERSIZE_ATTACHMENT : data);
   }
@@ -138,17 +138,16 @@ export class ConnectionGuard {
     }
   }
 
-  private refuse(head: PacketHead): void {
-    // Behind packets socket.io dispatches on the next tick, so the refusal keeps its place in line.
-    if (this.socketIoBusy) return void process.nextTick(() => this.refuseNow(head));
-    this.refuseNow(head);
-  }
-
-  private refuseNow(head: PacketHead): void {
-    if (this.conn.readyState !== "open") return;
-    if (head.attachments > 0) return this.close("a message over the size limit with binary attachments");
-    if (this.session && head.namespace === this.hooks.options.namespace) this.session.refuseUndecoded(head.ackId);
-    else this.hooks.refuseElsewhere(this.conn, head);
+  /**
+   * A message too large to read. An event goes to socket.io as a stand-in (the receive event with one
+   * oversize attachment, same namespace and ack id), so the echo handler refuses it in its place in
+   * line, as the acknowledgement it asked for. An ACK (the server asks for none) is dropped unread.
+   */
+  private tooLarge(head: PacketHead): void {
+    if (head.type === PACKET.ACK) return;
+    if (head.type !== PACKET.EVENT || !this.hooks.standInsReachHandler) return this.close("a message over the size limit");
+    this.forward(standInPacket(head.namespace, head.ackId, this.hooks.options.receiveEvent));
+    this.forward(OVERSIZE_ATTACHMENT);
   }
 
   /** At most one CONNECT in flight per namespace, and a small allowance over time. */
@@ -167,25 +166,20 @@ export class ConnectionGuard {
   /** Watches the server's answers to CONNECTs (only while one is pending). */
   private readonly onOutgoing = (packet: { type: string; data?: unknown }): void => {
     try {
-      this.answered(packet);
+      if (packet.type !== "message" || typeof packet.data !== "string") return;
+      const type = packetType(packet.data);
+      if (type !== PACKET.CONNECT && type !== PACKET.CONNECT_ERROR) return;
+      const head = readPacketHead(packet.data);
+      if (!head || !this.pending?.delete(head.namespace)) return;
+      if (this.pending.size === 0) this.conn.off("packetCreate", this.onOutgoing);
+      if (type === PACKET.CONNECT && !this.isEstablished) {
+        this.isEstablished = true;
+        this.hooks.established(this.conn);
+      }
     } catch (error) {
-      this.hooks.failed(this.conn, error);
-      this.conn.close(true);
+      this.fail(error);
     }
   };
-
-  private answered(packet: { type: string; data?: unknown }): void {
-    if (packet.type !== "message" || typeof packet.data !== "string") return;
-    const type = packet.data.charCodeAt(0) - 48;
-    if (type !== PACKET.CONNECT && type !== PACKET.CONNECT_ERROR) return;
-    const head = readPacketHead(packet.data);
-    if (!head || !this.pending?.delete(head.namespace)) return;
-    if (this.pending.size === 0) this.conn.off("packetCreate", this.onOutgoing);
-    if (type === PACKET.CONNECT && !this.isEstablished) {
-      this.isEstablished = true;
-      this.hooks.established(this.conn);
-    }
-  }
 
   private expectAttachments(count: number, textBytes: number): void {
     this.awaiting = count;
@@ -203,27 +197,30 @@ export class ConnectionGuard {
 
   private close(reason: string): void {
     if (this.conn.readyState === "closed") return;
-    this.hooks.closed(this.conn, reason);
+    this.hooks.closed(this.address, reason);
     this.conn.close(true); // discard: a polling client need not come back for its close packet
   }
 
+  private fail(error: unknown): void {
+    this.hooks.failed(this.address, error);
+    this.conn.close(true);
+  }
+
   private readonly onClose = (): void => {
-    this.clearAttachmentTimer();
-    this.awaiting = 0;
-    if (this.pending?.size) this.conn.off("packetCreate", this.onOutgoing);
-    this.pending = undefined;
-    this.session = undefined;
-    this.hooks.released(this.conn);
+    try {
+      this.clearAttachmentTimer();
+      this.awaiting = 0;
+      if (this.pending?.size) this.conn.off("packetCreate", this.onOutgoing);
+      this.pending = undefined;
+      this.session = undefined;
+      this.hooks.released(this.conn);
+    } catch (error) {
+      this.hooks.failed(this.address, error);
+    }
   };
 }
 
-/** UTF-8 bytes of `text` from `start`, counted exactly only when the UTF-16 length leaves it in doubt. */
-function utf8Bytes(text: string, start: number, limit: number): number {
-  const units = text.length - start;
-  if (units > limit || units * 3 <= limit) return units; // over for sure, or under for sure
-  return Buffer.byteLength(start === 0 ? text : text.slice(start));
-}
-
-function byteLength(data: unknown): number {
-  return data instanceof ArrayBuffer || ArrayBuffer.isView(data) ? data.byteLength : 0;
+/** Events and acks carry messages (the size limit's business); CONNECT, DISCONNECT and CONNECT_ERROR do not. */
+function carriesMessage(type: number): boolean {
+  return type === PACKET.EVENT || type === PACKET.ACK || type === PACKET.BINARY_EVENT || type === PACKET.BINARY_ACK;
 }

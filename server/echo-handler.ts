@@ -1,14 +1,13 @@
 import type { Socket } from "socket.io";
 import type { ResolvedAttachOptions } from "./attach-options.js";
 import { deliveryId, READY_EVENT, READY_PAYLOAD } from "./delivery.js";
-import type { ConnectionGuard, ConnectionGuards, GuardedSession } from "./connection-guards.js";
+import type { ConnectionGuard, ConnectionGuards, GuardedSession } from "./register-connection-guards.js";
 import { fastEcho } from "./fast-path.js";
 import { MessageGuard } from "./message-guard.js";
 import { ERROR_EVENT, refusal, type Refusal } from "./refusal.js";
 import type { StatsCounter } from "./stats.js";
 import type { EchoStore } from "./store.js";
 import type { ListenerFailed } from "./listener-errors.js";
-import { ackPacket } from "./wire.js";
 
 /** What an acknowledgement carries back when the client asked for one. */
 export interface EchoAck {
@@ -107,13 +106,6 @@ class EchoSession implements GuardedSession {
 
   tryFastEcho(text: string): boolean {
     return this.fast !== undefined && this.fast(text);
-  }
-
-  /** A message too large to decode: refused (as a violation) without socket.io ever parsing it. */
-  refuseUndecoded(ackId: string | undefined): void {
-    const { options } = this.context;
-    const ack = ackId === undefined ? undefined : (reply: Refusal) => void this.socket.conn.write(ackPacket(this.socket.nsp.name, ackId, [reply]));
-    this.refuse(this.guardOf().violation(refusal("message_too_large", options.maxMessageBytes)), undefined, ack);
   }
 
   /** True while no message waits on the store: the fast path may answer the next one itself. */

@@ -3,7 +3,7 @@ import type { EchoContext } from "./echo-handler.js";
 import type { MessageGuard } from "./message-guard.js";
 import { Adapter } from "socket.io-adapter";
 import { BoundedRecoveryAdapter } from "./recovery-adapter.js";
-import { namespacePart, PACKET } from "./wire.js";
+import { eventStart, namespacePart, PACKET } from "./wire.js";
 
 /**
  * The echo fast path. The common message, `42["ms","some text"]` (one string, no acknowledgement,
@@ -63,7 +63,7 @@ function fastPathPrefixes(namespace: string, receiveEvent: string, replyEvent: s
   let prefixes = prefixCache.get(key);
   if (!prefixes) {
     const nsp = namespacePart(namespace);
-    prefixes = { prefix: `${PACKET.EVENT}${nsp}[${JSON.stringify(receiveEvent)},`, replyPrefix: `${PACKET.EVENT}${nsp}[${JSON.stringify(replyEvent)},` };
+    prefixes = { prefix: `${PACKET.EVENT}${nsp}${eventStart(receiveEvent)},`, replyPrefix: `${PACKET.EVENT}${nsp}${eventStart(replyEvent)},` };
     prefixCache.set(key, prefixes);
   }
   return prefixes;

@@ -27,7 +27,7 @@ export function measurePayload(args: readonly unknown[], maxBytes: number, maxDe
     if (typeof value === "string") bytes += Buffer.byteLength(value) + 2;
     else if (typeof value === "number") bytes += numberLength(value);
     else if (typeof value === "boolean") bytes += value ? 4 : 5;
-    else if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
+    else if (isBinary(value)) {
       if (value === OVERSIZE_ATTACHMENT) return "message_too_large";
       bytes += value.byteLength;
     } else if (typeof value === "object" && value !== null) {
@@ -76,7 +76,7 @@ export function heapBytes(args: readonly unknown[]): number {
   while (values.length > 0) {
     const value = values.pop();
     if (typeof value === "string") bytes += 16 + 2 * value.length;
-    else if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) bytes += 96 + value.byteLength;
+    else if (isBinary(value)) bytes += 96 + value.byteLength;
     else if (Array.isArray(value)) {
       bytes += 32 + 8 * value.length;
       for (const item of value) values.push(item);
@@ -89,4 +89,13 @@ export function heapBytes(args: readonly unknown[]): number {
     } else bytes += 16; // a heap number at most
   }
   return bytes;
+}
+
+function isBinary(value: unknown): value is ArrayBuffer | ArrayBufferView {
+  return value instanceof ArrayBuffer || ArrayBuffer.isView(value);
+}
+
+/** Bytes of a binary value (an engine.io binary frame, an attachment); 0 for anything else. */
+export function binaryLength(value: unknown): number {
+  return isBinary(value) ? value.byteLength : 0;
 }

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { Adapter, type BroadcastOptions, type PrivateSessionId, type Room } from "socket.io-adapter";
 import { READY_EVENT } from "./delivery.js";
 import { heapBytes } from "./payload-size.js";
+import { PACKET } from "./wire.js";
 
 type SessionToPersist = Parameters<Adapter["persistSession"]>[0];
 type RestoredSession = Awaited<ReturnType<Adapter["restoreSession"]>>;
@@ -63,7 +64,7 @@ export class BoundedRecoveryAdapter extends Adapter {
   }
 
   override broadcast(packet: { type: number; id?: number; data: unknown[] }, opts: BroadcastOptions): void {
-    if (packet.type === 2 && packet.id === undefined && opts.flags?.volatile === undefined && packet.data[0] !== READY_EVENT) {
+    if (packet.type === PACKET.EVENT && packet.id === undefined && opts.flags?.volatile === undefined && packet.data[0] !== READY_EVENT) {
       const rooms = opts.rooms.size === 1 ? opts.rooms.values().next().value! : opts.rooms;
       packet.data.push(this.offsetOf(this.next)); // the offset the client sends back on reconnect
       this.retain(rooms, packet.data, heapBytes(packet.data));

@@ -87,8 +87,24 @@ describe("the connection guard", () => {
     expect(error).toMatchObject({ code: "message_too_large" });
   });
 
+  it("refuses an oversized message in its place in line, after the echo of the message before it", async () => {
+    server = await startServer({ maxMessageBytes: 1000 });
+    const client = server.connect({ transports: ["websocket"] });
+    await waitFor(client, "connect");
+    const order: string[] = [];
+    client.on("echo", () => order.push("echo"));
+    client.on("echo-socket:error", () => order.push("refusal"));
+    const both = new Promise<void>((resolve) => client.on("echo-socket:error", () => resolve()));
+    client.emit("ms", { slow: 1 }); // socket.io's path: dispatched two ticks later
+    client.emit("ms", "x".repeat(5000)); // too large to read: refused without being parsed
+    await both;
+    expect(order).toEqual(["echo", "refusal"]);
+  });
+
   it("drops binary attachments past the limit and refuses the message with its id, keeping the connection", async () => {
     server = await startServer({ maxMessageBytes: 10_000 });
+    const received: unknown[][] = [];
+    server.handle.io.on("connection", (socket) => socket.prependAny((_event, ...args) => void received.push(args)));
     const client = server.connect({ transports: ["websocket"] });
     const parts = [Buffer.alloc(6000, 1), Buffer.alloc(6000, 2), Buffer.alloc(6000, 3)];
     expect(await client.timeout(2000).emitWithAck("ms", ...parts, { echoSocketId: "bin-1" })).toMatchObject({
@@ -96,6 +112,8 @@ describe("the connection guard", () => {
       error: { code: "message_too_large", id: "bin-1" },
     });
     expect(await client.timeout(2000).emitWithAck("ms", Buffer.alloc(9000))).toEqual({ ok: true });
+    // What reached the handler: the first attachment whole, the two past the bound as empty stand-ins.
+    expect((received[0]!.slice(0, 3) as Buffer[]).map((part) => part.length)).toEqual([6000, 0, 0]);
   });
 
   it("closes a connection whose announced attachments do not all arrive within handshakeTimeoutMs", async () => {
@@ -121,8 +139,38 @@ describe("the connection guard", () => {
     await ws.until(() => ws.count('42/echo,["echo"') === 3);
     const echoes = ws.texts.filter((text) => text.startsWith('42/echo,["echo"'));
     expect(echoes.map((text) => JSON.parse(text.slice("42/echo,".length))[1])).toEqual(["fast", { slow: 1 }, "fast again"]);
-    expect(server.handle.stats()).toMatchObject({ echoes: 3, errors: 0 });
+    // The fast path writes the literal as sent; socket.io's path would re-encode `\u0041` as "A".
+    ws.sendText('42/echo,["ms","fast \\u0041"]');
+    await ws.until(() => ws.count('42/echo,["echo"') === 4);
+    expect(ws.texts.filter((text) => text.startsWith('42/echo,["echo"'))[3]).toContain('"fast \\u0041"');
+    expect(server.handle.stats()).toMatchObject({ echoes: 4, errors: 0 });
     ws.destroy();
+  });
+});
+
+describe("CONNECT packets", () => {
+  it("closes a connection past its CONNECT allowance (32 at once), each answered at once", async () => {
+    const logger = recordingLogger();
+    server = await startServer({ logger });
+    const ws = await RawWebSocket.open(port(server));
+    await ws.until(() => ws.texts.length > 0);
+    ws.sendTexts(Array.from({ length: 32 }, (_, i) => `40/nope-${i},`)); // invalid namespaces: CONNECT_ERROR each
+    expect(await ws.until(() => ws.count("44/nope-") === 32)).toBe(true); // all answered, the connection open
+    ws.sendText("40/nope-32,");
+    expect(await closedByServer(ws)).toBe(true);
+    expect(logger.lines.some((line) => line.text.includes("too many CONNECT packets"))).toBe(true);
+  });
+
+  it.each([
+    ["empty packets", "4"],
+    ["packets of one space", "4 "],
+  ])("counts %s as the CONNECTs socket.io reads them as", async (_name, frame) => {
+    server = await startServer();
+    const ws = await RawWebSocket.open(port(server));
+    await ws.until(() => ws.texts.length > 0);
+    ws.sendTexts(Array.from({ length: 10_000 }, () => frame));
+    expect(await closedByServer(ws)).toBe(true);
+    expect(socketCount(server)).toBeLessThanOrEqual(1);
   });
 });
 
