@@ -2,6 +2,7 @@ import type { IncomingMessage } from "node:http";
 import type { ResolvedAttachOptions } from "./attach-options.js";
 import { addressKey, clientAddress } from "./client-address.js";
 import { HalfOpenConnections } from "./half-open.js";
+import { caught, type ListenerFailed } from "./listener-errors.js";
 import { originMatcher } from "./origins.js";
 import type { ConnectionCounts, EchoStore } from "./store.js";
 
@@ -32,9 +33,13 @@ export class Admission implements ConnectionCounts {
   constructor(
     private readonly options: ResolvedAttachOptions,
     private readonly store: EchoStore,
+    private readonly failed: ListenerFailed,
   ) {
     this.originAllowed = originMatcher(options.allowedOrigins);
-    this.halfOpen = new HalfOpenConnections(options.handshakeTimeoutMs, (connection) => connection.close(true));
+    this.halfOpen = new HalfOpenConnections(
+      options.handshakeTimeoutMs,
+      caught("echo-socket's handshake timeout", failed, (connection: EngineConnection) => void connection.close(true)),
+    );
   }
 
   /** Live engine.io connections on this node. */
@@ -43,24 +48,34 @@ export class Admission implements ConnectionCounts {
   }
 
   readonly allowRequest = (req: IncomingMessage, callback: (error: string | null, ok: boolean) => void): void => {
-    const { maxConnections, maxConnectionsPerAddress } = this.options;
     if (this.shuttingDown) return callback("server shutting down", false);
     if (!this.originAllowed(req.headers.origin)) return callback("origin not allowed", false);
-    if (maxConnections > 0 && this.live >= maxConnections) this.halfOpen.oldest()?.close(true); // closes at once: `live` drops
-    if (maxConnections > 0 && this.live >= maxConnections) return callback("too many connections", false);
-    if (maxConnectionsPerAddress === 0) return callback(null, true);
+    const { maxConnectionsPerAddress } = this.options;
     const address = this.addressOf(req);
-    const decide = (count: number): void =>
-      count >= maxConnectionsPerAddress ? callback("too many connections from this address", false) : callback(null, true);
-    // An address's own half-open connections make room for its new one: its share stays the same,
-    // and others behind the same address (a NAT) cannot be locked out by connections that never CONNECT.
-    if ((this.perAddress.get(address) ?? 0) >= maxConnectionsPerAddress) this.halfOpen.oldest(address)?.close(true);
+    if (maxConnectionsPerAddress === 0) return this.decide(address, 0, callback);
     const local = this.perAddress.get(address) ?? 0;
-    if (local >= maxConnectionsPerAddress) return decide(local);
+    if (local >= maxConnectionsPerAddress) return this.decide(address, local, callback);
     const everywhere = this.store.connectionsFrom(address, local);
-    if (typeof everywhere === "number") decide(everywhere);
-    else everywhere.then(decide, () => decide(local)); // a store that fails counts this node only
+    if (typeof everywhere === "number") this.decide(address, everywhere, callback);
+    else everywhere.then((count) => this.decide(address, count, callback), () => this.decide(address, local, callback)); // a failing store: this node's count
   };
+
+  /**
+   * Admits or refuses a request from `address`, which has `fromAddress` connections. At a cap, the
+   * oldest half-open connection (the address's own, for its cap: its share stays the same, and others
+   * behind the same NAT are not locked out) makes room; only a request that is admitted closes one.
+   */
+  private decide(address: string, fromAddress: number, callback: (error: string | null, ok: boolean) => void): void {
+    const { maxConnections, maxConnectionsPerAddress } = this.options;
+    const own = maxConnectionsPerAddress > 0 && fromAddress >= maxConnectionsPerAddress ? this.halfOpen.oldest(address) ?? null : undefined;
+    if (own === null) return callback("too many connections from this address", false);
+    const overTotal = maxConnections > 0 && this.live - (own ? 1 : 0) >= maxConnections;
+    const other = overTotal ? this.halfOpen.oldest(undefined, own) ?? null : undefined;
+    if (other === null) return callback("too many connections", false);
+    own?.close(true); // closes at once (discarded): the counts drop
+    other?.close(true);
+    callback(null, true);
+  }
 
   /** Counts an engine.io connection until it closes, then runs `onClose` too (one listener for both). */
   track(connection: EngineConnection, onClose: () => void): void {
@@ -71,15 +86,18 @@ export class Admission implements ConnectionCounts {
     this.store.connectionsChanged(address, this);
     this.halfOpen.add(connection, address);
     // `on`, not `once`: a connection closes once, and `once` costs a wrapper per connection.
-    connection.on("close", () => {
-      this.halfOpen.delete(connection);
-      onClose();
-      this.live--;
-      const left = (this.perAddress.get(address) ?? 1) - 1;
-      if (left > 0) this.perAddress.set(address, left);
-      else this.perAddress.delete(address);
-      this.store.connectionsChanged(address, this);
-    });
+    connection.on(
+      "close",
+      caught("echo-socket's connection count", this.failed, () => {
+        this.halfOpen.delete(connection);
+        onClose();
+        this.live--;
+        const left = (this.perAddress.get(address) ?? 1) - 1;
+        if (left > 0) this.perAddress.set(address, left);
+        else this.perAddress.delete(address);
+        this.store.connectionsChanged(address, this);
+      }),
+    );
   }
 
   /** The connection completed the socket.io handshake: it holds its slot for as long as it lives. */

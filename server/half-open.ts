@@ -19,8 +19,7 @@ const realTiming: Timing = {
  * timer for all of them: a Map keeps insertion order, which with one timeout for all is also expiry order.
  */
 export class HalfOpenConnections<C> {
-  private readonly openedAt = new Map<C, number>();
-  private readonly addressOf = new Map<C, string>();
+  private readonly opened = new Map<C, { at: number; address: string }>();
   private readonly byAddress = new Map<string, Set<C>>();
   private cancel: (() => void) | undefined;
 
@@ -31,12 +30,11 @@ export class HalfOpenConnections<C> {
   ) {}
 
   get size(): number {
-    return this.openedAt.size;
+    return this.opened.size;
   }
 
   add(connection: C, address: string): void {
-    this.openedAt.set(connection, this.timing.now());
-    this.addressOf.set(connection, address);
+    this.opened.set(connection, { at: this.timing.now(), address });
     let fromAddress = this.byAddress.get(address);
     if (!fromAddress) this.byAddress.set(address, (fromAddress = new Set()));
     fromAddress.add(connection);
@@ -45,40 +43,40 @@ export class HalfOpenConnections<C> {
 
   /** The handshake completed, or the connection closed. */
   delete(connection: C): void {
-    if (!this.openedAt.delete(connection)) return;
-    const address = this.addressOf.get(connection)!;
-    this.addressOf.delete(connection);
-    const fromAddress = this.byAddress.get(address)!;
+    const entry = this.opened.get(connection);
+    if (!entry) return;
+    this.opened.delete(connection);
+    const fromAddress = this.byAddress.get(entry.address)!;
     fromAddress.delete(connection);
-    if (fromAddress.size === 0) this.byAddress.delete(address);
+    if (fromAddress.size === 0) this.byAddress.delete(entry.address);
   }
 
-  /** The half-open connection that has waited longest, from `address` when given. */
-  oldest(address?: string): C | undefined {
-    const connections = address === undefined ? this.openedAt.keys() : this.byAddress.get(address)?.values();
-    return connections?.next().value;
+  /** The half-open connection that has waited longest (from `address` when given), other than `except`. */
+  oldest(address?: string, except?: C): C | undefined {
+    const connections = address === undefined ? this.opened.keys() : this.byAddress.get(address)?.values();
+    for (const connection of connections ?? []) if (connection !== except) return connection;
+    return undefined;
   }
 
   dispose(): void {
     this.cancel?.();
     this.cancel = undefined;
-    this.openedAt.clear();
-    this.addressOf.clear();
+    this.opened.clear();
     this.byAddress.clear();
   }
 
   private schedule(): void {
-    const first = this.openedAt.values().next();
+    const first = this.opened.values().next();
     if (first.done) return;
-    const wait = Math.max(0, first.value + this.timeoutMs - this.timing.now());
+    const wait = Math.max(0, first.value.at + this.timeoutMs - this.timing.now());
     this.cancel = this.timing.after(wait, () => this.sweep());
   }
 
   private sweep(): void {
     this.cancel = undefined;
     const now = this.timing.now();
-    for (const [connection, openedAt] of this.openedAt) {
-      if (openedAt + this.timeoutMs > now) break;
+    for (const [connection, { at }] of this.opened) {
+      if (at + this.timeoutMs > now) break;
       this.delete(connection);
       this.expire(connection);
     }

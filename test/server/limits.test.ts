@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { RawWebSocket } from "../support/raw-websocket.js";
-import { pollingSid } from "../support/raw-http.js";
+import { polling, pollingSid } from "../support/raw-http.js";
 import { startServer, waitFor, type TestServer } from "./helpers.js";
 
 let server: TestServer | undefined;
@@ -10,6 +10,8 @@ afterEach(async () => {
 });
 
 const port = (s: TestServer): number => Number(new URL(s.url).port);
+/** Whether an engine.io polling session is still open: a noop POST answers 200, or 400 once it is gone. */
+const alive = async (s: TestServer, sid: string): Promise<boolean> => (await fetch(polling(port(s), sid), { method: "POST", body: "6" })).status === 200;
 
 describe("limits", () => {
   it("refuses a message over maxMessageBytes with a negative ack naming the limit, and still echoes the next", async () => {
@@ -121,14 +123,12 @@ describe("connection caps", () => {
 
   it("at the total cap, closes the oldest connection that never completed the handshake to admit a visitor", async () => {
     server = await startServer({ maxConnections: 3, handshakeTimeoutMs: 60_000 });
-    const engine = server.handle.io.engine as unknown as { clients: Record<string, unknown> };
     const member = server.connect();
     await waitFor(member, "connect");
     const [oldest, newer] = [await pollingSid(port(server)), await pollingSid(port(server))]; // engine.io open, no CONNECT
     const visitor = server.connect();
     await waitFor(visitor, "connect");
-    expect(Object.keys(engine.clients).sort()).toEqual([member.io.engine.id, newer, visitor.io.engine.id].sort());
-    expect(engine.clients[oldest]).toBeUndefined();
+    expect([await alive(server, oldest), await alive(server, newer)]).toEqual([false, true]);
     // Complete connections are never evicted: with no half-open one left to close, the cap refuses.
     await waitFor(server.connect(), "connect"); // takes `newer`'s place
     await waitFor(server.connect(), "connect_error");
@@ -137,14 +137,22 @@ describe("connection caps", () => {
 
   it("at an address's cap, closes that address's oldest connection that never completed the handshake", async () => {
     server = await startServer({ maxConnectionsPerAddress: 2, handshakeTimeoutMs: 60_000 });
-    const engine = server.handle.io.engine as unknown as { clients: Record<string, unknown> };
     const member = server.connect();
     await waitFor(member, "connect");
     const halfOpen = await pollingSid(port(server));
     const next = server.connect();
     await waitFor(next, "connect");
-    expect(engine.clients[halfOpen]).toBeUndefined();
+    expect(await alive(server, halfOpen)).toBe(false);
     await waitFor(server.connect(), "connect_error"); // two complete connections: the cap holds
+  });
+
+  it("closes no one's half-open connection for a request it refuses", async () => {
+    server = await startServer({ maxConnections: 3, maxConnectionsPerAddress: 1, trustProxy: true, handshakeTimeoutMs: 60_000 });
+    await waitFor(server.connect({ extraHeaders: { "x-forwarded-for": "10.0.0.1" } }), "connect");
+    const handshake = await fetch(`${server.url}/socket.io/?EIO=4&transport=polling`, { headers: { "x-forwarded-for": "10.0.0.2" } });
+    const othersHalfOpen = (JSON.parse((await handshake.text()).slice(1)) as { sid: string }).sid;
+    await waitFor(server.connect({ extraHeaders: { "x-forwarded-for": "10.0.0.1" } }), "connect_error"); // over its address's cap
+    expect(await alive(server, othersHalfOpen)).toBe(true);
   });
 
   it.each([
