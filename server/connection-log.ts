@@ -1,14 +1,16 @@
 import type { Socket } from "socket.io";
+import { caught, type ListenerFailed } from "./listener-errors.js";
 import { silentLogger, type Logger } from "./logger.js";
 
 const noop = (): void => {};
 
 /** Logs the socket's disconnect and errors, as the tutorial did, naming the client address. */
-export function registerConnectionLog(socket: Socket, logger: Logger, address: string): () => void {
+export function registerConnectionLog(socket: Socket, logger: Logger, address: string, failed: ListenerFailed): () => void {
   if (logger === silentLogger) return noop; // `logger: false`: not even a listener per connection
   logger.info(`client ${address} connected (id ${socket.id}, ${socket.conn.transport.name})`);
-  const onDisconnect = (reason: string): void => logger.info(`client ${address} disconnected (${reason})`);
-  const onError = (error: unknown): void => logger.error(`client ${address} error:`, error);
+  // The logger is the user's: what it throws must not escape into socket.io.
+  const onDisconnect = caught("the logger", failed, (reason: string): void => logger.info(`client ${address} disconnected (${reason})`));
+  const onError = caught("the logger", failed, (error: unknown): void => logger.error(`client ${address} error:`, error));
   socket.on("disconnect", onDisconnect);
   socket.on("error", onError);
   return () => {

@@ -21,7 +21,7 @@ export interface CreatedServer {
 }
 
 export function createSocketIoServer(target: HttpServer | HttpsServer, options: ResolvedAttachOptions, store: EchoStore, failed: ListenerFailed): CreatedServer {
-  const admission = new Admission(options, store);
+  const admission = new Admission(options, store, failed);
   let io!: Server;
   const restoreListeners = trackListeners(target as HttpServer, () => {
     io = new Server(target, socketIoServerOptions(options, admission.allowRequest, store));
@@ -30,10 +30,15 @@ export function createSocketIoServer(target: HttpServer | HttpsServer, options: 
   const clients = new Set<EngineClient>();
   io.engine.on(
     "connection",
-    caught("echo-socket's admission count", failed, (client: EngineClient & Parameters<Admission["track"]>[0]) => {
-      clients.add(client);
-      admission.track(client, () => clients.delete(client));
-    }),
+    caught(
+      "echo-socket's admission count",
+      failed,
+      (client: EngineClient & Parameters<Admission["track"]>[0]) => {
+        clients.add(client);
+        admission.track(client, () => clients.delete(client));
+      },
+      (client) => void client.close(true),
+    ),
   );
 
   return {

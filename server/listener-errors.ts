@@ -11,17 +11,34 @@ export type ListenerFailed = (where: string, error: unknown) => void;
 export function listenerFailed(stats: StatsCounter, logger: Logger): ListenerFailed {
   return (where, error) => {
     stats.errors++;
-    logger.error(`${where} failed (caught, counted in stats().errors):`, error);
+    try {
+      logger.error(`${where} failed (caught, counted in stats().errors):`, error);
+    } catch {
+      // the user's logger threw too: the count still says it happened
+    }
   };
 }
 
-/** `listener`, with whatever it throws reported to `failed` instead of escaping into socket.io or engine.io. */
-export function caught<A extends unknown[]>(where: string, failed: ListenerFailed, listener: (...args: A) => void): (...args: A) => void {
+/**
+ * `listener`, with whatever it throws reported to `failed` instead of escaping into socket.io or
+ * engine.io; then `recover` runs with the same arguments (closing the connection it was about, say).
+ */
+export function caught<A extends unknown[]>(
+  where: string,
+  failed: ListenerFailed,
+  listener: (...args: A) => void,
+  recover?: (...args: A) => void,
+): (...args: A) => void {
   return (...args) => {
     try {
       listener(...args);
     } catch (error) {
       failed(where, error);
+      try {
+        recover?.(...args);
+      } catch {
+        // already counted; nothing more to do for a connection that cannot even be closed
+      }
     }
   };
 }
