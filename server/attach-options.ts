@@ -87,8 +87,8 @@ export interface AttachOptions {
    */
   recoveryBufferBytes: number;
   /**
-   * Largest message accepted, in bytes (strings counted as UTF-8). A larger one is refused with
-   * `message_too_large`; a frame over 4× this (at least 1 MB) is cut off by engine.io with the connection.
+   * Largest message accepted, in bytes of its JSON text as UTF-8 (binary byte for byte). A larger one is
+   * refused with `message_too_large`, unparsed; a frame over 4× this (at least 1 MB) is cut off by engine.io with the connection.
    * @default 131072 (128 KiB)
    */
   maxMessageBytes: number;
@@ -99,11 +99,12 @@ export interface AttachOptions {
   maxNestingDepth: number;
   /**
    * Messages a second each connection may send on average (token bucket), refused with `rate_limited` past it.
+   * A message costs one token plus one per 4 KiB of its text.
    * @default 1000
    */
   messagesPerSecond: number;
   /**
-   * Messages a connection may send at once before the rate applies (the bucket's size).
+   * Tokens a connection may spend at once before the rate applies (the bucket's size; a small message costs one).
    * @default 2000
    */
   messageBurst: number;

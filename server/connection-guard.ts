@@ -41,8 +41,13 @@ export interface GuardHooks {
   released(conn: EngineConnection): void;
 }
 
-/** Text a packet may have beyond its message: the event name, separators, an ack id. */
+/** Text a packet may have beyond its message: the event name, the namespace, separators, an ack id. */
 export const ENVELOPE_BYTES = 256;
+/**
+ * Largest CONNECT, DISCONNECT or CONNECT_ERROR packet from a client. A CONNECT carries the client's
+ * `auth` (a token, recovery's pid and offset), kept for the socket's life: a few hundred bytes in practice.
+ */
+export const MAX_CONTROL_PACKET = 8 * 1024;
 /**
  * CONNECT packets a connection may send at once, and how fast that allowance comes back: room for a
  * page that joins many namespaces of a server of the user's, none for churning sockets in a loop.
@@ -103,13 +108,15 @@ export class ConnectionGuard {
     const { maxMessageBytes } = this.hooks.options;
     const limit = maxMessageBytes + ENVELOPE_BYTES;
     // Short packets are under the limit for sure; CONNECTs and binary ones are read whatever their size.
-    const read = type === PACKET.CONNECT || type >= PACKET.BINARY_EVENT || text.length > maxMessageBytes / 3;
+    const read = type === PACKET.CONNECT || type >= PACKET.BINARY_EVENT || text.length > Math.min(maxMessageBytes / 3, MAX_CONTROL_PACKET);
     const head = read ? readPacketHead(text) : undefined;
     if (read && !head) return this.close("an unreadable packet"); // socket.io might read it otherwise, uncounted
-    if (head && !carriesMessage(head.type) && text.length - head.bodyStart > limit) return this.close("a control packet over the size limit");
+    // socket.io keeps a CONNECT's auth for the socket's life, and echoes a namespace name back: both stay small.
+    if (head && !carriesMessage(head.type) && text.length > MAX_CONTROL_PACKET) return this.close("a control packet over the size limit");
     if (head?.type === PACKET.CONNECT && !this.admitConnect(head.namespace)) return;
     if (head && carriesMessage(head.type) && this.hooks.limited(head, text)) {
-      const bytes = text.length - head.bodyStart > limit ? limit + 1 : Buffer.byteLength(text.slice(head.bodyStart));
+      // The whole text counts, namespace and ack id too: nothing in a packet is free.
+      const bytes = text.length > limit ? limit + 1 : Buffer.byteLength(text);
       if (bytes > limit) return this.tooLarge(head);
       if (head.attachments > 0) this.expectAttachments(head.attachments, bytes);
     }

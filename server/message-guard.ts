@@ -4,6 +4,17 @@ import { measurePayload } from "./payload-size.js";
 import { refusal, type Refusal } from "./refusal.js";
 import { TokenBucket } from "./token-bucket.js";
 
+/**
+ * A message costs one token of the rate limit, plus one per this many bytes: the work a message
+ * makes (parsing, measuring, encoding the echo) grows with its size, and a 128 KiB message of `{}`
+ * costs the server 10+ ms. Small messages cost one token, as the option's name says.
+ */
+export const BYTES_PER_TOKEN = 4096;
+
+function tokensFor(bytes: number): number {
+  return 1 + Math.floor(bytes / BYTES_PER_TOKEN);
+}
+
 /** Violations are counted over this window; past `maxViolations` in it, the connection is closed. */
 const VIOLATION_WINDOW_MS = 10_000;
 
@@ -52,9 +63,9 @@ export class MessageGuard {
   /** A refusal for this message, or undefined when it may be echoed. */
   check(args: readonly unknown[]): Refusal | undefined {
     const { maxMessageBytes, maxNestingDepth, maxBufferedBytes, messagesPerSecond } = this.options;
-    const problem = measurePayload(args, maxMessageBytes, maxNestingDepth);
-    if (problem) return this.violation(refusal(problem, problem === "message_too_large" ? maxMessageBytes : maxNestingDepth));
-    const waitMs = this.bucket.take();
+    const measured = measurePayload(args, maxMessageBytes, maxNestingDepth);
+    if (typeof measured === "string") return this.violation(refusal(measured, measured === "message_too_large" ? maxMessageBytes : maxNestingDepth));
+    const waitMs = this.bucket.take(tokensFor(measured));
     if (waitMs > 0) return this.violation(refusal("rate_limited", messagesPerSecond, { retryAfterMs: waitMs }));
     if (this.queuedBytes > maxBufferedBytes) return this.violation(refusal("slow_consumer", undefined, { retryAfterMs: 1000 }));
     return undefined;
@@ -69,7 +80,7 @@ export class MessageGuard {
     // UTF-8 takes at most 3 bytes a UTF-16 unit: only long texts need counting.
     if (text.length * 3 > maxMessageBytes && Buffer.byteLength(text) > maxMessageBytes) return false;
     if (this.queuedBytes > maxBufferedBytes) return false;
-    return this.bucket.take() === 0;
+    return this.bucket.take(tokensFor(text.length)) === 0;
   }
 
   /** Bytes of echoes queued for this connection and not yet handed to its transport. */

@@ -1,5 +1,5 @@
-/** What `measurePayload` found wrong, if anything. */
-export type PayloadProblem = "message_too_large" | "payload_too_deep" | undefined;
+/** What `measurePayload` found wrong. */
+export type PayloadProblem = "message_too_large" | "payload_too_deep";
 
 /**
  * What the connection guard hands socket.io in place of binary attachments past the size limit
@@ -10,14 +10,14 @@ export const OVERSIZE_ATTACHMENT: Buffer = Buffer.alloc(0);
 
 /**
  * Walks a decoded message without recursion and stops as soon as it is over `maxBytes` or nested
- * deeper than `maxDepth`. Every value costs at least its JSON text, as the client sent it: strings
+ * deeper than `maxDepth`; otherwise returns the bytes it measured. Every value costs at least its JSON text, as the client sent it: strings
  * their UTF-8 bytes and quotes, numbers their digits, containers their brackets and separators, keys
  * their quotes and colon; binary costs its bytes. (Escapes make the text longer still: the guard
  * measures the packet's text before decoding, so this is the floor, not the whole bill.)
  * The depth bound matters beyond memory: socket.io's encoder walks payloads recursively, so an
  * echo of a very deep payload would overflow the stack inside `emit`.
  */
-export function measurePayload(args: readonly unknown[], maxBytes: number, maxDepth: number): PayloadProblem {
+export function measurePayload(args: readonly unknown[], maxBytes: number, maxDepth: number): PayloadProblem | number {
   let bytes = Math.max(2, args.length + 1); // the arguments' array: brackets and commas
   const values: unknown[] = [...args];
   const depths: number[] = args.map(() => 1);
@@ -53,7 +53,7 @@ export function measurePayload(args: readonly unknown[], maxBytes: number, maxDe
     } else bytes += 4; // null (and anything JSON writes as null)
     if (bytes > maxBytes) return "message_too_large";
   }
-  return undefined;
+  return bytes;
 }
 
 /** Characters JSON needs for `value`, at least (the shortest form of an integer; 3 for a fraction). */

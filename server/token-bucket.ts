@@ -12,15 +12,16 @@ export class TokenBucket {
     this.updatedAt = now();
   }
 
-  /** Takes one token: 0 when it had one, else the milliseconds until one is there. */
-  take(): number {
+  /** Takes `cost` tokens (at most `burst`): 0 when it had them, else the milliseconds until they are there. */
+  take(cost = 1): number {
     const now = this.now();
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.updatedAt) * this.ratePerSecond) / 1000);
     this.updatedAt = now;
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
+    const needed = Math.min(cost, this.burst);
+    if (this.tokens >= needed) {
+      this.tokens -= needed;
       return 0;
     }
-    return Math.ceil(((1 - this.tokens) * 1000) / this.ratePerSecond);
+    return Math.ceil(((needed - this.tokens) * 1000) / this.ratePerSecond);
   }
 }

@@ -174,6 +174,27 @@ describe("CONNECT packets", () => {
   });
 });
 
+describe("what a packet's head may cost", () => {
+  it("closes a connection whose CONNECT carries more than 8 KiB (socket.io keeps its auth for the socket's life)", async () => {
+    const logger = recordingLogger();
+    server = await startServer({ logger });
+    const ws = await RawWebSocket.open(port(server));
+    await ws.until(() => ws.texts.length > 0);
+    ws.sendText(`40{"a":[${Array.from({ length: 5000 }, () => "{}").join(",")}]}`);
+    expect(await closedByServer(ws)).toBe(true);
+    expect(socketCount(server)).toBe(0);
+    expect(logger.lines.some((line) => line.text.includes("a control packet over the size limit"))).toBe(true);
+  });
+
+  it("counts the namespace name toward the size limit", async () => {
+    server = await startServer({ maxMessageBytes: 1000 });
+    const ws = await RawWebSocket.connected(port(server));
+    ws.sendText(`42/${"n".repeat(5000)},["ms","x"]`); // a small message, a namespace name that is not
+    expect(await closedByServer(ws)).toBe(true); // its stand-in names a namespace it never joined: socket.io closes
+    expect(ws.texts.some((text) => text.includes("nnnn"))).toBe(false);
+  });
+});
+
 describe("packets the guard cannot read", () => {
   it.each([
     ["a CONNECT with a 17-digit ack id", `40${"1".repeat(17)}`],

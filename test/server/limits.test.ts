@@ -47,6 +47,14 @@ describe("limits", () => {
     expect(reply.error).toMatchObject({ code: "payload_too_deep", message: expect.stringContaining("4 levels") });
   });
 
+  it("charges a large message more of the rate limit: one token, plus one per 4 KiB", async () => {
+    server = await startServer({ messagesPerSecond: 1, messageBurst: 12 });
+    const client = server.connect({ transports: ["websocket"] });
+    expect(await client.timeout(2000).emitWithAck("ms", "x".repeat(40_000))).toEqual({ ok: true }); // 1 + 9 tokens: 2 left
+    expect((await client.timeout(2000).emitWithAck("ms", "x".repeat(12_000))).error.code).toBe("rate_limited"); // 1 + 2
+    expect(await client.timeout(2000).emitWithAck("ms", "small")).toEqual({ ok: true }); // 1
+  });
+
   it("rate-limits each connection with a token bucket, telling when to retry, and leaves other clients alone", async () => {
     server = await startServer({ messagesPerSecond: 20, messageBurst: 5 });
     const flooder = server.connect();

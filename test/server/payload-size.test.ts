@@ -7,7 +7,7 @@ function charged(args: unknown[]): number {
   let high = 10_000_000;
   while (low < high) {
     const mid = Math.floor((low + high) / 2);
-    if (measurePayload(args, mid, 1000) === undefined) high = mid;
+    if (typeof measurePayload(args, mid, 1000) === "number") high = mid;
     else low = mid + 1;
   }
   return low;
@@ -34,6 +34,7 @@ describe("measurePayload", () => {
     // Never more than the text the client sent (legitimate messages keep fitting), and for these
     // shapes (no escapes, short numbers) exactly it.
     expect(charged(args)).toBe(Buffer.byteLength(JSON.stringify(args)));
+    expect(measurePayload(args, 10_000_000, 1000)).toBe(Buffer.byteLength(JSON.stringify(args)));
   });
 
   it("charges containers and empty strings: a 999 KB message of {} is over a 128 KiB limit", () => {
@@ -51,14 +52,14 @@ describe("measurePayload", () => {
 
   it("counts binary by its bytes, and refuses the guard's stand-in for attachments past the limit", () => {
     expect(measurePayload([Buffer.alloc(100)], 100, 32)).toBe("message_too_large");
-    expect(measurePayload([Buffer.alloc(96)], 100, 32)).toBeUndefined();
+    expect(measurePayload([Buffer.alloc(96)], 100, 32)).toBe(98);
     expect(measurePayload([{ file: OVERSIZE_ATTACHMENT }], 1_000_000, 32)).toBe("message_too_large");
-    expect(measurePayload([Buffer.alloc(0)], 100, 32)).toBeUndefined(); // an empty buffer of the client's own is fine
+    expect(measurePayload([Buffer.alloc(0)], 100, 32)).toBe(2); // an empty buffer of the client's own is fine
   });
 
   it("refuses nesting deeper than the limit", () => {
     expect(measurePayload([[[[["x"]]]]], 1000, 3)).toBe("payload_too_deep");
-    expect(measurePayload([[[["x"]]]], 1000, 3)).toBeUndefined();
+    expect(measurePayload([[[["x"]]]], 1000, 3)).toBe(11);
   });
 });
 
