@@ -63,7 +63,7 @@ export class Admission implements ConnectionCounts {
   /**
    * Admits or refuses a request from `address`, which has `fromAddress` connections. At a cap, the
    * oldest half-open connection (the address's own, for its cap: its share stays the same, and others
-   * behind the same NAT are not locked out) makes room; only a request that is admitted closes one.
+   * behind the same NAT, whose CONNECT follows at once, get in) makes room; only a request that is admitted closes one.
    */
   private decide(address: string, fromAddress: number, callback: (error: string | null, ok: boolean) => void): void {
     const { maxConnections, maxConnectionsPerAddress } = this.options;
