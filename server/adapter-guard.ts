@@ -9,6 +9,7 @@ interface SharedAdapter {
   restoreSession(pid: string, offset: string): Promise<unknown> | unknown;
   publishAndReturnOffset?(message: PublishedMessage): Promise<string>;
   serverSideEmit(packet: unknown[]): Promise<unknown> | unknown;
+  close(): Promise<void> | void;
   /** Bytes of echoes to socket `id` the adapter holds, not yet written to the connection (read by the message guard). */
   heldBytes?(id: string): number;
   /** Errors of the shared backend the guard caught (socket.io calls the adapter without catching). */
@@ -32,7 +33,8 @@ const RECHECK_MS = 25;
  * fails at once (a fresh session), a session is not saved, a cluster request answers with this node
  * alone. An emit already waiting on Redis when the store finds it stalled is written then. Promises
  * socket.io leaves uncaught are caught here and counted in `caughtErrors`, so a stall never crashes
- * the node; bytes held for each socket are in `heldBytes(id)`.
+ * the node; bytes held for each socket are in `heldBytes(id)`. Its `close()` rejects what still waits
+ * on Redis and stops the guard's timer.
  */
 export function failFastRecovery(adapter: AdapterOption, reachable: () => boolean): AdapterOption {
   // socket.io calls `new adapter(nsp)`: a class, or a factory function that returns the instance.
@@ -44,10 +46,14 @@ export function failFastRecovery(adapter: AdapterOption, reachable: () => boolea
   } as unknown as AdapterOption;
 }
 
-function guard(instance: SharedAdapter, reachable: () => boolean): void {
+function guard(instance: SharedAdapter, isReachable: () => boolean): void {
   const held = new Map<string, number>();
-  const waiting = new Set<() => void>();
+  /** Each waiting call's check; `force` (the adapter closing) gives it up whatever Redis does. */
+  const waiting = new Set<(force?: boolean) => void>();
   let recheck: ReturnType<typeof setInterval> | undefined;
+  let closed = false;
+  // Once closed, nothing waits on Redis (and no timer starts again).
+  const reachable = (): boolean => !closed && isReachable();
   instance.caughtErrors = 0;
   const caught = (): void => void instance.caughtErrors!++;
   instance.heldBytes = (id) => held.get(id) ?? 0;
@@ -55,8 +61,8 @@ function guard(instance: SharedAdapter, reachable: () => boolean): void {
   /** `work`, or a rejection as soon as the store finds Redis unreachable; `work`'s own failure is counted. */
   const untilUnreachable = <T>(work: Promise<T>): Promise<T> =>
     new Promise<T>((resolve, reject) => {
-      const giveUp = (): void => {
-        if (!reachable()) settle(() => reject(new Error("shared store unreachable")));
+      const giveUp = (force = false): void => {
+        if (force || !reachable()) settle(() => reject(new Error(force ? "adapter closed" : "shared store unreachable")));
       };
       const settle = (finish: () => void): void => {
         if (!waiting.delete(giveUp)) return;
@@ -65,6 +71,7 @@ function guard(instance: SharedAdapter, reachable: () => boolean): void {
       };
       waiting.add(giveUp);
       recheck ??= setInterval(() => waiting.forEach((check) => check()), RECHECK_MS).unref();
+      if (closed) giveUp(true); // closed before this call: give up at once
       work.then(
         (value) => settle(() => resolve(value)),
         (error: unknown) => {
@@ -119,5 +126,12 @@ function guard(instance: SharedAdapter, reachable: () => boolean): void {
     return Promise.resolve()
       .then(() => serverSideEmit(packet))
       .catch(caught);
+  };
+  const close = instance.close.bind(instance);
+  instance.close = () => {
+    closed = true;
+    for (const giveUp of [...waiting]) giveUp(true); // the last one clears `recheck`
+    recheck = void clearInterval(recheck);
+    return close();
   };
 }

@@ -15,12 +15,16 @@ type Guardable = Record<string, unknown> & { [GUARDED]?: (error: unknown) => voi
  * Marks the promises of `client`'s fire-and-forget commands as handled: a caller that waits on one
  * still sees its rejection, one that dropped it no longer crashes the process. Each such failure is
  * reported to `onError` (the latest store to guard the client). Only this client instance changes.
+ * Returns a function that stops reporting to `onError` (a closed store is not kept alive by the client).
  */
-export function guardDroppedCommands(client: object, onError: (error: unknown) => void): void {
+export function guardDroppedCommands(client: object, onError: (error: unknown) => void): () => void {
   const target = client as Guardable;
-  const installed = target[GUARDED] !== undefined;
+  const installed = GUARDED in target;
   target[GUARDED] = onError;
-  if (installed) return;
+  const release = (): void => {
+    if (target[GUARDED] === onError) target[GUARDED] = undefined;
+  };
+  if (installed) return release;
   for (const name of DROPPED_BY_ADAPTER) {
     const original = target[name];
     if (typeof original !== "function") continue;
@@ -30,4 +34,5 @@ export function guardDroppedCommands(client: object, onError: (error: unknown) =
       return result;
     };
   }
+  return release;
 }

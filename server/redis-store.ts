@@ -3,7 +3,7 @@ import { RateLimiterRedis, type RateLimiterAbstract } from "rate-limiter-flexibl
 import { MemoryDedupWindow } from "./dedup.js";
 import { optionError } from "./errors.js";
 import { guardDroppedCommands } from "./redis-client-guard.js";
-import { streamLimits, TRIM_STREAM, trimArguments, type StreamLimits } from "./redis-stream-trim.js";
+import { streamLimits, streamNames, TRIM_STREAM, trimArguments, type StreamLimits } from "./redis-stream-trim.js";
 import { CUMULATIVE_KEYS, emptyCounts, type CumulativeCounts } from "./shared-counters.js";
 import { addressLimiterInMemory, type ConnectionCounts, type EchoStore, type EchoStoreFactory, type StoreConfig, type StoreStatus } from "./store.js";
 import { checkKnownKeys, checkOptionsObject, checkWholeNumber } from "./validate.js";
@@ -39,6 +39,12 @@ export interface RedisStoreOptions {
    * @default "socket.io"
    */
   streamName: string;
+  /**
+   * The adapter's `streamCount` option: above 1 the adapter writes to `<streamName>-0` ... `-<streamCount - 1>`,
+   * and each of them is trimmed.
+   * @default 1
+   */
+  streamCount: number;
 }
 
 /** How often a node renews its connection counts in Redis; they expire 3 periods after a node dies. */
@@ -98,7 +104,7 @@ const SHAS: Record<string, string> = {};
  */
 export function redisStore(options: Partial<RedisStoreOptions> & Pick<RedisStoreOptions, "client">): EchoStoreFactory {
   const given = checkOptionsObject("redisStore options", options);
-  checkKnownKeys(given, ["client", "keyPrefix", "commandTimeoutMs", "streamName"]);
+  checkKnownKeys(given, ["client", "keyPrefix", "commandTimeoutMs", "streamName", "streamCount"]);
   const client = given.client as RedisClientLike;
   if (typeof client !== "object" || client === null || typeof client.sendCommand !== "function" || typeof client.on !== "function") {
     throw optionError("client", "must be a client from the `redis` package (node-redis v4 or later)", client);
@@ -108,7 +114,8 @@ export function redisStore(options: Partial<RedisStoreOptions> & Pick<RedisStore
   const commandTimeoutMs = checkWholeNumber("commandTimeoutMs", given.commandTimeoutMs ?? 500, 1);
   const streamName = given.streamName ?? "socket.io";
   if (typeof streamName !== "string") throw optionError("streamName", 'must be a string (the adapter\'s stream, or "" for none)', streamName);
-  return (config) => new RedisStore({ client, keyPrefix, commandTimeoutMs, streamName }, config);
+  const streamCount = checkWholeNumber("streamCount", given.streamCount ?? 1, 1, 1024);
+  return (config) => new RedisStore({ client, keyPrefix, commandTimeoutMs, streamName, streamCount }, config);
 }
 
 class RedisStore implements EchoStore {
@@ -130,17 +137,27 @@ class RedisStore implements EchoStore {
   /** Pings Redis: a reply later than `commandTimeoutMs` marks it unreachable until one comes back in time. */
   private readonly prober: ReturnType<typeof setInterval>;
   private probing = false;
+  /** The probe's "no reply in time" timer, while a PING is out (cleared by `close()` too). */
+  private probeTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly trimmer: ReturnType<typeof setInterval> | undefined;
   private readonly stream: StreamLimits;
+  /** After `close()`, nothing the store set going (a late PING reply, a timer) does anything. */
+  private closed = false;
+  /** How to give up each command not yet answered or timed out: `close()` does, so no timer outlives it. */
+  private readonly pending = new Set<() => void>();
+  private readonly release: () => void;
   /** Failures of commands the Redis Streams adapter sent and never waited on (a session save, a PUBLISH). */
   droppedCommandErrors = 0;
-  private readonly onReady = (): void => {
+  /** What the store's own listeners and timers threw: caught here, so none reaches the client's emitter or the process. */
+  caughtErrors = 0;
+  private readonly onReady = this.guarded("its ready listener", (): void => {
+    if (this.closed) return;
     if (this.lastError !== undefined) this.config.logger.info("Redis reachable again: shared state resumed");
     this.lastError = undefined;
     this.writeCounts();
     if (this.lastCounts) this.recordCounts(this.lastCounts);
-  };
-  private readonly onError = (error: unknown): void => this.failed(error);
+  });
+  private readonly onError = this.guarded("its error listener", (error: unknown): void => this.failed(error));
 
   constructor(
     private readonly redis: RedisStoreOptions,
@@ -164,20 +181,24 @@ class RedisStore implements EchoStore {
     });
     redis.client.on("ready", this.onReady);
     redis.client.on("error", this.onError);
-    this.heartbeat = setInterval(() => this.renew(), HEARTBEAT_MS).unref();
-    this.prober = setInterval(() => this.probe(), Math.max(50, Math.floor(redis.commandTimeoutMs / 2))).unref();
+    this.heartbeat = setInterval(this.guarded("its heartbeat", () => this.renew()), HEARTBEAT_MS).unref();
+    const probeMs = Math.max(50, Math.floor(redis.commandTimeoutMs / 2));
+    this.prober = setInterval(this.guarded("its probe", () => this.probe()), probeMs).unref();
     this.stream = streamLimits(config);
-    this.trimmer = redis.streamName ? setInterval(() => this.trimStream(), TRIM_MS).unref() : undefined;
-    guardDroppedCommands(redis.client, (error) => {
-      // Logged once: in a stall every session save fails; the probe is what tells the outage.
-      if (this.droppedCommandErrors++ === 0) this.config.logger.warn(`a Redis command the adapter does not wait on failed (counted, not thrown): ${String(error)}`);
-    });
+    this.trimmer = redis.streamName ? setInterval(this.guarded("its stream trim", () => this.trimStreams()), TRIM_MS).unref() : undefined;
+    this.release = guardDroppedCommands(
+      redis.client,
+      this.guarded("its dropped-command count", (error: unknown) => {
+        // Logged once: in a stall every session save fails; the probe is what tells the outage.
+        if (this.droppedCommandErrors++ === 0) this.config.logger.warn(`a Redis command the adapter does not wait on failed (counted, not thrown): ${String(error)}`);
+      }),
+    );
     this.writeCounts();
   }
 
   /** False while the client is disconnected, and while Redis is silent past `commandTimeoutMs` (a stall). */
   get reachable(): boolean {
-    return this.redis.client.isReady && this.lastError === undefined;
+    return !this.closed && this.redis.client.isReady && this.lastError === undefined;
   }
 
   seenBefore(id: string): boolean | Promise<boolean> {
@@ -238,13 +259,20 @@ class RedisStore implements EchoStore {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    const wasReachable = this.reachable;
+    this.closed = true;
     clearInterval(this.heartbeat);
     clearInterval(this.prober);
     clearInterval(this.trimmer);
+    clearTimeout(this.probeTimer); // a PING still out is ignored when it returns (`closed`)
     this.redis.client.off("ready", this.onReady);
     this.redis.client.off("error", this.onError);
+    this.release();
     this.localDedup.clear();
-    if (this.reachable) {
+    for (const giveUp of [...this.pending]) giveUp();
+    // Writes already sent reach Redis before these (one connection, in order): none re-creates what DEL removes.
+    if (wasReachable && this.redis.client.isReady && this.lastError === undefined) {
       await Promise.all([this.command(["DEL", this.nodePrefix + this.node]), this.command(["SREM", this.nodesKey, this.node])]).catch(() => {});
     }
   }
@@ -276,29 +304,33 @@ class RedisStore implements EchoStore {
    * queue, and its late reply (or the next one in time) is what says Redis is back.
    */
   private probe(): void {
-    if (this.probing || !this.redis.client.isReady) return;
+    if (this.closed || this.probing || !this.redis.client.isReady) return;
     this.probing = true;
     const { commandTimeoutMs } = this.redis;
-    const late = setTimeout(() => this.failed(new Error(`no reply within ${commandTimeoutMs} ms`)), commandTimeoutMs).unref();
+    const noReply = new Error(`no reply within ${commandTimeoutMs} ms`);
+    this.probeTimer = setTimeout(this.guarded("its probe timeout", () => this.failed(noReply)), commandTimeoutMs).unref();
     const done = (): void => {
-      clearTimeout(late);
+      clearTimeout(this.probeTimer);
+      this.probeTimer = undefined;
       this.probing = false;
     };
     this.redis.client.sendCommand(["PING"]).then(
-      () => {
+      this.guarded("its probe", () => {
         done();
         if (this.lastError !== undefined && this.redis.client.isReady) this.onReady();
-      },
-      (error: unknown) => {
+      }),
+      this.guarded("its probe", (error: unknown) => {
         done();
         this.failed(error);
-      },
+      }),
     );
   }
 
-  private trimStream(): void {
+  /** Every stream the adapter writes to (`streamCount` of them), each on its own. */
+  private trimStreams(): void {
     if (!this.reachable) return;
-    this.script(TRIM_STREAM, [this.redis.streamName], trimArguments(this.stream)).catch(() => {});
+    const args = trimArguments(this.stream);
+    for (const name of streamNames(this.redis.streamName, this.redis.streamCount)) this.script(TRIM_STREAM, [name], args).catch(() => {});
   }
 
   /** Runs a Lua script by its SHA1 (sent whole only when Redis does not know it yet, as after a restart). */
@@ -313,18 +345,24 @@ class RedisStore implements EchoStore {
 
   /** One Redis command, given up after `commandTimeoutMs`; a failure is logged once per outage. */
   private command(args: string[]): Promise<unknown> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
     const noReply = new Error(`no reply within ${this.redis.commandTimeoutMs} ms`);
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(noReply), this.redis.commandTimeoutMs).unref();
-    });
+    let reject!: (error: Error) => void;
+    const timeout = new Promise<never>((_, fail) => (reject = fail));
+    const timer = setTimeout(() => reject(noReply), this.redis.commandTimeoutMs).unref();
+    const giveUp = (): void => {
+      clearTimeout(timer);
+      reject(new Error("the store is closed"));
+    };
+    this.pending.add(giveUp);
     return Promise.race([this.redis.client.sendCommand(args), timeout]).then(
       (reply) => {
+        this.pending.delete(giveUp);
         clearTimeout(timer);
         if (this.lastError !== undefined) this.onReady(); // answered again without a reconnect
         return reply;
       },
       (error: unknown) => {
+        this.pending.delete(giveUp);
         clearTimeout(timer);
         // An error reply (NOSCRIPT, say) means Redis answered: only silence or a lost connection is an outage.
         if (error === noReply || !this.redis.client.isReady) this.failed(error);
@@ -334,9 +372,24 @@ class RedisStore implements EchoStore {
   }
 
   private failed(error: unknown): void {
-    if (this.lastError !== undefined) return;
+    if (this.closed || this.lastError !== undefined) return;
     this.lastError = `Redis unavailable: ${error instanceof Error ? error.message : String(error)}`;
     this.config.logger.error(`${this.lastError}; de-duplication and limits use this node's memory until it returns`);
   }
-}
 
+  /** `fn`, made unable to throw: what it throws is counted in `caughtErrors` and logged the first time. */
+  private guarded<A extends unknown[]>(what: string, fn: (...args: A) => void): (...args: A) => void {
+    return (...args) => {
+      try {
+        fn(...args);
+      } catch (error) {
+        if (this.caughtErrors++ > 0) return;
+        try {
+          this.config.logger.error(`the Redis store's ${what} threw (counted, not rethrown): ${String(error)}`);
+        } catch {
+          // a logger that throws is counted already
+        }
+      }
+    };
+  }
+}

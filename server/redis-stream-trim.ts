@@ -36,3 +36,8 @@ export function streamLimits(config: object): StreamLimits {
 export function trimArguments(limits: StreamLimits, now = Date.now()): string[] {
   return [`${Math.max(0, now - limits.windowMs)}-0`, String(limits.maxBytes)];
 }
+
+/** The streams the Redis Streams adapter writes to: `name`, or with `count` above 1 `name-0` ... `name-<count - 1>`. */
+export function streamNames(name: string, count: number): string[] {
+  return count <= 1 ? [name] : Array.from({ length: count }, (_, i) => `${name}-${i}`);
+}

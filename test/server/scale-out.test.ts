@@ -3,8 +3,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createClient } from "redis";
 import { io as connectClient, type Socket as ClientSocket } from "socket.io-client";
+import { redisStore } from "../../server/index.js";
 import { startScaledDeployment } from "../support/scaled-deployment.mjs";
-import { waitFor } from "./helpers.js";
+import { startRedis } from "../support/services.mjs";
+import { recordingLogger, waitFor } from "./helpers.js";
 
 type Deployment = Awaited<ReturnType<typeof startScaledDeployment>>;
 type Ack = { ok: boolean; id?: string; duplicate?: boolean; error?: { code: string } };
@@ -229,6 +231,29 @@ describe("scale-out: two nodes, one Redis, nginx in front", () => {
       expect(await inspector.hGetAll(key!)).toMatchObject({ total: "5", "a:#total": "2", "a:10.0.0.1": "1" });
     } finally {
       await inspector.quit();
+    }
+  });
+});
+
+describe("scale-out: the stream trim", () => {
+  it("trims each of the adapter's streams when its streamCount is above 1 (<streamName>-<i>)", async () => {
+    const redis = await startRedis();
+    const client = createClient({ url: redis.url });
+    client.on("error", () => {});
+    await client.connect();
+    const maxBytes = 300_000;
+    const config = { dedupWindowSize: 10, dedupWindowMs: 1000, messagesPerSecondPerAddress: 0, logger: recordingLogger(), recoveryBufferBytes: maxBytes };
+    const store = redisStore({ client, streamName: "echoes", streamCount: 2 })(config);
+    try {
+      const names = ["echoes-0", "echoes-1"];
+      const payload = "c".repeat(50 * 1024);
+      for (const name of names) for (let i = 0; i < 30; i++) await client.sendCommand(["XADD", name, "*", "data", payload]); // 1.5 MB each
+      const usage = async (name: string): Promise<number> => Number(await client.sendCommand(["MEMORY", "USAGE", name]));
+      await until(async () => (await Promise.all(names.map(usage))).every((bytes) => bytes <= maxBytes * 1.25), 5000, "both streams to be trimmed");
+    } finally {
+      await store.close();
+      await client.quit().catch(() => {});
+      await redis.stop();
     }
   });
 });
