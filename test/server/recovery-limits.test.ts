@@ -1,9 +1,8 @@
 // What a reconnect may make the server replay: only offsets issued to that session, bounded in bytes
 // and in restores a minute. Real server, raw WebSocket clients presenting the pid and offset socket.io-client would.
 import { afterEach, describe, expect, it } from "vitest";
-import type { Socket } from "socket.io";
 import { RESTORES_PER_MINUTE } from "../../server/recovery-adapter.js";
-import { RawWebSocket } from "../support/raw-websocket.js";
+import { visit as visitPort, type Recovery, type Visit } from "../support/recovery-client.js";
 import { startServer, type TestServer } from "./helpers.js";
 
 let server: TestServer | undefined;
@@ -12,34 +11,8 @@ afterEach(async () => {
   server = undefined;
 });
 
-const port = (s: TestServer): number => Number(new URL(s.url).port);
-
-interface Session {
-  sid: string;
-  pid: string;
-  /** The offset each echo carried, in order. */
-  offsets: string[];
-  /** Echoes replayed on this connection (recovery sends them before anything else). */
-  replayed: number;
-}
-
-/**
- * Connects (presenting `auth` to recover, if given), sends `messages` and collects their echoes'
- * offsets, then drops the connection and waits until the server has seen it go (and kept the session).
- */
-async function visit(testServer: TestServer, auth?: { pid: string; offset: string }, messages = 0): Promise<Session> {
-  const serverSide = new Promise<Socket>((resolve) => testServer.handle.io.once("connection", resolve));
-  const ws = await RawWebSocket.connected(port(testServer), auth ? { auth } : {});
-  const { sid, pid } = ws.connectReply()!;
-  const gone = new Promise((resolve) => void serverSide.then((socket) => socket.once("disconnect", resolve)));
-  const before = ws.count('42["echo"');
-  for (let i = 0; i < messages; i++) ws.sendText(`42["ms","m${i}"]`);
-  await ws.until(() => ws.count('42["echo"') === before + messages);
-  const echoes = ws.texts.filter((text) => text.startsWith('42["echo"')).map((text) => JSON.parse(text.slice(2)) as string[]);
-  ws.destroy();
-  await gone;
-  return { sid: sid!, pid: pid!, offsets: echoes.slice(before).map((args) => args.at(-1)!), replayed: before };
-}
+/** One visit to `testServer` (see recovery-client.ts): connect, send `messages`, drop; the server keeps the session. */
+const visit = (testServer: TestServer, auth?: Recovery, messages = 0): Promise<Visit> => visitPort(Number(new URL(testServer.url).port), auth, messages);
 
 describe("connection state recovery limits", () => {
   it("restores with an offset the session was given, and starts afresh with a forged one", async () => {
