@@ -28,18 +28,16 @@ export function createSocketIoServer(target: HttpServer | HttpsServer, options: 
   });
   // engine.io keeps its client list protected, so keep our own: for the caps, and to wait on at close.
   const clients = new Set<EngineClient>();
-  io.engine.on(
-    "connection",
-    caught(
-      "echo-socket's admission count",
-      failed,
-      (client: EngineClient & Parameters<Admission["track"]>[0]) => {
-        clients.add(client);
-        admission.track(client, () => clients.delete(client));
-      },
-      (client) => void client.close(true),
-    ),
+  const onEngineConnection = caught(
+    "echo-socket's admission count",
+    failed,
+    (client: EngineClient & Parameters<Admission["track"]>[0]) => {
+      clients.add(client);
+      admission.track(client, () => clients.delete(client));
+    },
+    (client) => void client.close(true),
   );
+  io.engine.on("connection", onEngineConnection);
 
   return {
     io,
@@ -49,6 +47,7 @@ export function createSocketIoServer(target: HttpServer | HttpsServer, options: 
       io.engine.close(); // closes every client (clients see a transport close and reconnect) and the ws server
       await Promise.all(open.map(waitForClose));
       await Promise.all([...new Set([io.of("/"), io.of(options.namespace)])].map((nsp) => nsp.adapter.close()));
+      io.engine.off("connection", onEngineConnection);
       admission.dispose();
       restoreListeners();
     },
