@@ -12,6 +12,12 @@ describe("dist/echo-socket.js", () => {
     expect(gzipped).toBeLessThanOrEqual(BUDGET_BYTES);
   });
 
+  it("is the size the README says", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const stated = /Lit and socket\.io-client inside, ([\d.]+) KB gzip/.exec(readme)?.[1];
+    expect(stated).toBe((gzipSync(bundle, { level: 9 }).length / 1024).toFixed(1));
+  });
+
   it("runs as a classic script as well as a module: no import, export or import.meta", () => {
     const source = bundle.toString("utf8");
     expect(source).not.toMatch(/\bimport\.meta\b|^\s*(import|export)\s/m);
