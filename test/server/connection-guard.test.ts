@@ -18,6 +18,12 @@ async function closedByServer(ws: RawWebSocket): Promise<boolean> {
   ws.destroy();
   return closed;
 }
+/** A raw WebSocket past engine.io's open packet, before any socket.io CONNECT. */
+async function engineOpen(s: TestServer): Promise<RawWebSocket> {
+  const ws = await RawWebSocket.open(port(s));
+  await ws.until(() => ws.texts.length > 0);
+  return ws;
+}
 /** Sockets the server holds in the echo namespace and in the main one, connected or on their way. */
 const socketCount = (s: TestServer): number => s.handle.io.of("/").sockets.size;
 
@@ -25,8 +31,7 @@ describe("the connection guard", () => {
   it("closes a WebSocket that sends 10,000 CONNECT packets in one write, before socket.io makes a socket for each", async () => {
     const logger = recordingLogger();
     server = await startServer({ logger });
-    const ws = await RawWebSocket.open(port(server));
-    await ws.until(() => ws.texts.length > 0);
+    const ws = await engineOpen(server);
     ws.sendTexts(Array.from({ length: 10_000 }, () => "40"));
     ws.sendText('42["ms",1]');
     expect(await closedByServer(ws)).toBe(true);
@@ -128,8 +133,7 @@ describe("the connection guard", () => {
 
   it("keeps the fast path answering after another namespace's socket joined the same connection", async () => {
     server = await startServer({ namespace: "/echo" });
-    const ws = await RawWebSocket.open(port(server));
-    await ws.until(() => ws.texts.length > 0);
+    const ws = await engineOpen(server);
     ws.sendText("40");
     ws.sendText("40/echo,");
     await ws.until(() => ws.count("40/echo,{") === 1);
@@ -152,8 +156,7 @@ describe("CONNECT packets", () => {
   it("closes a connection past its CONNECT allowance (32 at once), each answered at once", async () => {
     const logger = recordingLogger();
     server = await startServer({ logger });
-    const ws = await RawWebSocket.open(port(server));
-    await ws.until(() => ws.texts.length > 0);
+    const ws = await engineOpen(server);
     ws.sendTexts(Array.from({ length: 32 }, (_, i) => `40/nope-${i},`)); // invalid namespaces: CONNECT_ERROR each
     expect(await ws.until(() => ws.count("44/nope-") === 32)).toBe(true); // all answered, the connection open
     ws.sendText("40/nope-32,");
@@ -166,8 +169,7 @@ describe("CONNECT packets", () => {
     ["packets of one space", "4 "],
   ])("counts %s as the CONNECTs socket.io reads them as", async (_name, frame) => {
     server = await startServer();
-    const ws = await RawWebSocket.open(port(server));
-    await ws.until(() => ws.texts.length > 0);
+    const ws = await engineOpen(server);
     ws.sendTexts(Array.from({ length: 10_000 }, () => frame));
     expect(await closedByServer(ws)).toBe(true);
     expect(socketCount(server)).toBeLessThanOrEqual(1);
@@ -178,8 +180,7 @@ describe("what a packet's head may cost", () => {
   it("closes a connection whose CONNECT carries more than 8 KiB (socket.io keeps its auth for the socket's life)", async () => {
     const logger = recordingLogger();
     server = await startServer({ logger });
-    const ws = await RawWebSocket.open(port(server));
-    await ws.until(() => ws.texts.length > 0);
+    const ws = await engineOpen(server);
     ws.sendText(`40{"a":[${Array.from({ length: 5000 }, () => "{}").join(",")}]}`);
     expect(await closedByServer(ws)).toBe(true);
     expect(socketCount(server)).toBe(0);
