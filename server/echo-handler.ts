@@ -32,7 +32,7 @@ export interface EchoContext {
   guards: Set<MessageGuard>;
   /** True when echo-socket made the server without connection state recovery: emits skip the adapter. */
   directEmits: boolean;
-  /** The guard on each engine.io connection: the session answers through it (fast path, undecoded refusals). */
+  /** The guard on each engine.io connection: it offers the session's fast path each text packet first. */
   connections: ConnectionGuards;
   /** Counts and logs what a listener threw (it must not escape into socket.io: that would end the process). */
   failed: ListenerFailed;
@@ -70,7 +70,7 @@ class EchoSession implements GuardedSession {
   ) {
     socket.on(context.options.receiveEvent, this.onMessage);
     this.fast = context.options.fastPath ? fastEcho(socket, context, this) : undefined;
-    const connection = context.connections.of(socket.conn);
+    const connection = this.fast && context.connections.of(socket.conn);
     // One echo session per connection: socket.io lets a connection join a namespace once at a time.
     this.connection = connection && !connection.session ? connection : undefined;
     if (this.connection) this.connection.session = this;
