@@ -198,6 +198,8 @@ export interface AttachOptions {
 
 /** socket.io's `connectTimeout` runs this much after `handshakeTimeoutMs`, so echo-socket's discard comes first. */
 const CONNECT_TIMEOUT_MARGIN_MS = 1000;
+/** The longest `setTimeout` Node keeps: past it the timer fires at once (and every connection would close). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Options after defaults and validation. */
 export interface ResolvedAttachOptions extends Omit<AttachOptions, "logger"> {
@@ -306,7 +308,7 @@ export function resolveAttachOptions(input: unknown): ResolvedAttachOptions {
     messageBurst: whole("messageBurst", 1),
     maxConnections: whole("maxConnections", 0),
     maxConnectionsPerAddress: whole("maxConnectionsPerAddress", 0),
-    handshakeTimeoutMs: whole("handshakeTimeoutMs", 1),
+    handshakeTimeoutMs: checkWholeNumber("handshakeTimeoutMs", pick("handshakeTimeoutMs"), 1, MAX_TIMER_MS - CONNECT_TIMEOUT_MARGIN_MS),
     maxBufferedBytes: whole("maxBufferedBytes", 1),
     maxViolations: whole("maxViolations", 0),
     allowedOrigins: checkAllowedOrigins("allowedOrigins", pick("allowedOrigins")),

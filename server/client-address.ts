@@ -42,11 +42,25 @@ export function addressKey(address: string, ipv6Subnet: number): string {
   if (!address.includes(":") || ipv6Subnet >= 128) return address;
   const groups = expandIpv6(address);
   if (!groups) return address;
-  const kept: string[] = [];
-  for (let i = 0, bits = ipv6Subnet; i < 8 && bits > 0; i++, bits -= 16) {
-    kept.push((bits >= 16 ? groups[i]! : groups[i]! & (0xffff << (16 - bits))).toString(16));
+  const masked = groups.map((group, i) => {
+    const bits = Math.min(16, Math.max(0, ipv6Subnet - 16 * i));
+    return bits === 0 ? 0 : group & ((0xffff << (16 - bits)) & 0xffff);
+  });
+  return `${compressIpv6(masked)}/${ipv6Subnet}`;
+}
+
+/** The canonical text of eight groups (RFC 5952): lower case, the longest run of 2+ zero groups as `::`. */
+function compressIpv6(groups: number[]): string {
+  let start = -1;
+  let length = 0;
+  for (let i = 0; i < 8; ) {
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > length && j - i >= 2) [start, length] = [i, j - i];
+    i = j === i ? i + 1 : j;
   }
-  return `${kept.join(":")}::/${ipv6Subnet}`;
+  const text = (part: number[]): string => part.map((group) => group.toString(16)).join(":");
+  return start === -1 ? text(groups) : `${text(groups.slice(0, start))}::${text(groups.slice(start + length))}`;
 }
 
 /** The eight 16-bit groups of an IPv6 address (with `::` and an embedded IPv4 tail); undefined if it is not one. */

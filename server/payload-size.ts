@@ -18,7 +18,7 @@ export const OVERSIZE_ATTACHMENT: Buffer = Buffer.alloc(0);
  * echo of a very deep payload would overflow the stack inside `emit`.
  */
 export function measurePayload(args: readonly unknown[], maxBytes: number, maxDepth: number): PayloadProblem | number {
-  let bytes = Math.max(2, args.length + 1); // the arguments' array: brackets and commas
+  let bytes = Math.max(0, args.length - 1); // the commas between arguments (their array's brackets are the envelope's)
   const values: unknown[] = [...args];
   const depths: number[] = args.map(() => 1);
   while (values.length > 0) {

@@ -30,11 +30,12 @@ describe("measurePayload", () => {
     [["two", "args", 3]],
     [[Array.from({ length: 1000 }, () => ({}))]],
     [[Array.from({ length: 1000 }, () => 0)]],
-  ])("charges exactly the JSON text of %j", (args) => {
+  ])("charges exactly the JSON text of the arguments %j", (args) => {
     // Never more than the text the client sent (legitimate messages keep fitting), and for these
     // shapes (no escapes, short numbers) exactly it.
-    expect(charged(args)).toBe(Buffer.byteLength(JSON.stringify(args)));
-    expect(measurePayload(args, 10_000_000, 1000)).toBe(Buffer.byteLength(JSON.stringify(args)));
+    // The arguments' own text: their array's two brackets belong to the packet, like the event name.
+    expect(charged(args)).toBe(Buffer.byteLength(JSON.stringify(args)) - 2);
+    expect(measurePayload(args, 10_000_000, 1000)).toBe(Buffer.byteLength(JSON.stringify(args)) - 2);
   });
 
   it("charges containers and empty strings: a 999 KB message of {} is over a 128 KiB limit", () => {
@@ -51,15 +52,15 @@ describe("measurePayload", () => {
   });
 
   it("counts binary by its bytes, and refuses the guard's stand-in for attachments past the limit", () => {
-    expect(measurePayload([Buffer.alloc(100)], 100, 32)).toBe("message_too_large");
-    expect(measurePayload([Buffer.alloc(96)], 100, 32)).toBe(98);
+    expect(measurePayload([Buffer.alloc(101)], 100, 32)).toBe("message_too_large");
+    expect(measurePayload([Buffer.alloc(100)], 100, 32)).toBe(100);
     expect(measurePayload([{ file: OVERSIZE_ATTACHMENT }], 1_000_000, 32)).toBe("message_too_large");
-    expect(measurePayload([Buffer.alloc(0)], 100, 32)).toBe(2); // an empty buffer of the client's own is fine
+    expect(measurePayload([Buffer.alloc(0)], 100, 32)).toBe(0); // an empty buffer of the client's own is fine
   });
 
   it("refuses nesting deeper than the limit", () => {
     expect(measurePayload([[[[["x"]]]]], 1000, 3)).toBe("payload_too_deep");
-    expect(measurePayload([[[["x"]]]], 1000, 3)).toBe(11);
+    expect(measurePayload([[[["x"]]]], 1000, 3)).toBe(9);
   });
 });
 
