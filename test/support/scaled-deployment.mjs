@@ -62,7 +62,12 @@ export async function startScaledDeployment({ nodes = 2, options = {}, startNode
     },
   };
   try {
-    if (startNodes) await Promise.all(ports.map((_, index) => deployment.startNode(index)));
+    if (startNodes) {
+      // Every start settles before a failure is reported, so `stop()` reaches the nodes that did start.
+      const results = await Promise.allSettled(ports.map((_, index) => deployment.startNode(index)));
+      const failure = results.find((result) => result.status === "rejected");
+      if (failure) throw failure.reason;
+    }
     deployment.nginx = await startNginx(ports, { debugHeader: true });
     deployment.url = deployment.nginx.url;
   } catch (error) {

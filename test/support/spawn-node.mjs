@@ -13,7 +13,9 @@ export function spawnNode(script, { args = [], nodeArgs = [], env = {}, ready, i
     stdio: ["ignore", "pipe", stderr, ...(ipc ? ["ipc"] : [])],
   });
   let output = "";
+  let errors = ""; // a piped stderr, kept to say why a child died before it was ready
   let started = false;
+  if (stderr === "pipe") child.stderr.on("data", (chunk) => void (errors += chunk));
   return new Promise((resolve, reject) => {
     child.stdout.on("data", (chunk) => {
       output += chunk;
@@ -23,7 +25,7 @@ export function spawnNode(script, { args = [], nodeArgs = [], env = {}, ready, i
         resolve({ child, match, output: () => output });
       }
     });
-    child.once("exit", (code, signal) => reject(new Error(`${script} exited (${signal ?? code}) before it was ready: ${output}`)));
+    child.once("exit", (code, signal) => reject(new Error(`${script} exited (${signal ?? code}) before it was ready: ${output}${errors}`)));
   });
 }
 
