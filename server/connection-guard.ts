@@ -1,7 +1,7 @@
 import type { ResolvedAttachOptions } from "./attach-options.js";
 import { binaryLength, OVERSIZE_ATTACHMENT } from "./payload-size.js";
 import { TokenBucket } from "./token-bucket.js";
-import { PACKET, packetType, readPacketHead, standInPacket, type PacketHead } from "./wire.js";
+import { connectErrorPacket, PACKET, packetType, readPacketHead, standInPacket, type PacketHead } from "./wire.js";
 
 type DataListener = (data: unknown) => void;
 
@@ -45,9 +45,12 @@ export interface GuardHooks {
 export const ENVELOPE_BYTES = 256;
 /**
  * Largest CONNECT, DISCONNECT or CONNECT_ERROR packet from a client. A CONNECT carries the client's
- * `auth` (a token, recovery's pid and offset), kept for the socket's life: a few hundred bytes in practice.
+ * `auth` (a token, and recovery's pid and offset after a drop), kept for the socket's life: a few
+ * hundred bytes in practice, a few KB with a large token.
  */
-export const MAX_CONTROL_PACKET = 8 * 1024;
+export const MAX_CONTROL_PACKET = 16 * 1024;
+/** Namespace names a refusal may repeat back (a longer one is not a client's: its connection is closed). */
+const MAX_NAMESPACE_ECHOED = 256;
 /**
  * CONNECT packets a connection may send at once, and how fast that allowance comes back: room for a
  * page that joins many namespaces of a server of the user's, none for churning sockets in a loop.
@@ -112,7 +115,7 @@ export class ConnectionGuard {
     const head = read ? readPacketHead(text) : undefined;
     if (read && !head) return this.close("an unreadable packet"); // socket.io might read it otherwise, uncounted
     // socket.io keeps a CONNECT's auth for the socket's life, and echoes a namespace name back: both stay small.
-    if (head && !carriesMessage(head.type) && text.length > MAX_CONTROL_PACKET) return this.close("a control packet over the size limit");
+    if (head && !carriesMessage(head.type) && text.length > MAX_CONTROL_PACKET) return this.controlTooLarge(head);
     if (head?.type === PACKET.CONNECT && !this.admitConnect(head.namespace)) return;
     if (head && carriesMessage(head.type) && this.hooks.limited(head, text)) {
       // The whole text counts, namespace and ack id too: nothing in a packet is free.
@@ -155,6 +158,18 @@ export class ConnectionGuard {
     if (head.type !== PACKET.EVENT || !this.hooks.standInsReachHandler) return this.close("a message over the size limit");
     this.forward(standInPacket(head.namespace, head.ackId, this.hooks.options.receiveEvent));
     this.forward(OVERSIZE_ATTACHMENT);
+  }
+
+  /**
+   * A CONNECT too large to read is answered with a CONNECT_ERROR saying so (socket.io-client then
+   * reports it as `connect_error` and stops retrying, where a closed connection would reconnect in a
+   * loop); it still spends the CONNECT allowance. Any other control packet that large closes the connection.
+   */
+  private controlTooLarge(head: PacketHead): void {
+    if (head.type !== PACKET.CONNECT || head.namespace.length > MAX_NAMESPACE_ECHOED) return this.close("a control packet over the size limit");
+    this.connects ??= new TokenBucket(CONNECTS_PER_SECOND, CONNECT_BURST);
+    if (this.connects.take() > 0) return this.close("too many CONNECT packets");
+    this.conn.write(connectErrorPacket(head.namespace, `The CONNECT packet is over ${MAX_CONTROL_PACKET} bytes: send a smaller auth payload.`));
   }
 
   /** At most one CONNECT in flight per namespace, and a small allowance over time. */

@@ -5,14 +5,16 @@ import { refusal, type Refusal } from "./refusal.js";
 import { TokenBucket } from "./token-bucket.js";
 
 /**
- * A message costs one token of the rate limit, plus one per this many bytes: the work a message
- * makes (parsing, measuring, encoding the echo) grows with its size, and a 128 KiB message of `{}`
- * costs the server 10+ ms. Small messages cost one token, as the option's name says.
+ * A message costs one token of the rate limit, plus one per `BYTES_PER_TOKEN` bytes and one per
+ * `VALUES_PER_TOKEN` values in it: the server's work (parsing, measuring, encoding the echo) grows
+ * with both, and a 128 KiB message of `{}` or of nested arrays costs it 15-30 ms where a 128 KiB
+ * string costs 1. Small messages cost one token, as the option's name says.
  */
 export const BYTES_PER_TOKEN = 4096;
+export const VALUES_PER_TOKEN = 256;
 
-function tokensFor(bytes: number): number {
-  return 1 + Math.floor(bytes / BYTES_PER_TOKEN);
+function tokensFor(bytes: number, values: number): number {
+  return 1 + Math.floor(bytes / BYTES_PER_TOKEN) + Math.floor(values / VALUES_PER_TOKEN);
 }
 
 /** Violations are counted over this window; past `maxViolations` in it, the connection is closed. */
@@ -65,7 +67,7 @@ export class MessageGuard {
     const { maxMessageBytes, maxNestingDepth, maxBufferedBytes, messagesPerSecond } = this.options;
     const measured = measurePayload(args, maxMessageBytes, maxNestingDepth);
     if (typeof measured === "string") return this.violation(refusal(measured, measured === "message_too_large" ? maxMessageBytes : maxNestingDepth));
-    const waitMs = this.bucket.take(tokensFor(measured));
+    const waitMs = this.bucket.take(tokensFor(measured.bytes, measured.values));
     if (waitMs > 0) return this.violation(refusal("rate_limited", messagesPerSecond, { retryAfterMs: waitMs }));
     if (this.queuedBytes > maxBufferedBytes) return this.violation(refusal("slow_consumer", undefined, { retryAfterMs: 1000 }));
     return undefined;
@@ -80,7 +82,7 @@ export class MessageGuard {
     // UTF-8 takes at most 3 bytes a UTF-16 unit: only long texts need counting.
     if (text.length * 3 > maxMessageBytes && Buffer.byteLength(text) > maxMessageBytes) return false;
     if (this.queuedBytes > maxBufferedBytes) return false;
-    return this.bucket.take(tokensFor(text.length)) === 0;
+    return this.bucket.take(tokensFor(text.length, 1)) === 0;
   }
 
   /** Bytes of echoes queued for this connection and not yet handed to its transport. */

@@ -1,6 +1,18 @@
 /** What `measurePayload` found wrong. */
 export type PayloadProblem = "message_too_large" | "payload_too_deep";
 
+/** What a message that passed measured: its bytes, and how many values it holds (the work it makes). */
+export interface PayloadSize {
+  bytes: number;
+  values: number;
+}
+
+/**
+ * What a binary value costs beyond its bytes: socket.io sends each as a frame of its own, and a
+ * crafted packet can name one attachment thousands of times (each then a frame of the echo).
+ */
+export const BINARY_VALUE_BYTES = 1024;
+
 /**
  * What the connection guard hands socket.io in place of binary attachments past the size limit
  * (socket.io-parser puts the very object into the decoded arguments): a message carrying it is
@@ -10,18 +22,20 @@ export const OVERSIZE_ATTACHMENT: Buffer = Buffer.alloc(0);
 
 /**
  * Walks a decoded message without recursion and stops as soon as it is over `maxBytes` or nested
- * deeper than `maxDepth`; otherwise returns the bytes it measured. Every value costs at least its JSON text, as the client sent it: strings
+ * deeper than `maxDepth`; otherwise returns what it measured. Every value costs at least its JSON text, as the client sent it: strings
  * their UTF-8 bytes and quotes, numbers their digits, containers their brackets and separators, keys
- * their quotes and colon; binary costs its bytes. (Escapes make the text longer still: the guard
+ * their quotes and colon; binary costs its bytes plus `BINARY_VALUE_BYTES`. (Escapes make the text longer still: the guard
  * measures the packet's text before decoding, so this is the floor, not the whole bill.)
  * The depth bound matters beyond memory: socket.io's encoder walks payloads recursively, so an
  * echo of a very deep payload would overflow the stack inside `emit`.
  */
-export function measurePayload(args: readonly unknown[], maxBytes: number, maxDepth: number): PayloadProblem | number {
+export function measurePayload(args: readonly unknown[], maxBytes: number, maxDepth: number): PayloadProblem | PayloadSize {
   let bytes = Math.max(0, args.length - 1); // the commas between arguments (their array's brackets are the envelope's)
   const values: unknown[] = [...args];
   const depths: number[] = args.map(() => 1);
+  let count = 0;
   while (values.length > 0) {
+    count++;
     const value = values.pop();
     const depth = depths.pop()!;
     if (typeof value === "string") bytes += Buffer.byteLength(value) + 2;
@@ -29,7 +43,7 @@ export function measurePayload(args: readonly unknown[], maxBytes: number, maxDe
     else if (typeof value === "boolean") bytes += value ? 4 : 5;
     else if (isBinary(value)) {
       if (value === OVERSIZE_ATTACHMENT) return "message_too_large";
-      bytes += value.byteLength;
+      bytes += value.byteLength + BINARY_VALUE_BYTES;
     } else if (typeof value === "object" && value !== null) {
       if (depth > maxDepth) return "payload_too_deep";
       if (Array.isArray(value)) {
@@ -53,7 +67,7 @@ export function measurePayload(args: readonly unknown[], maxBytes: number, maxDe
     } else bytes += 4; // null (and anything JSON writes as null)
     if (bytes > maxBytes) return "message_too_large";
   }
-  return bytes;
+  return { bytes, values: count };
 }
 
 /** Characters JSON needs for `value`, at least (the shortest form of an integer; 3 for a fraction). */
@@ -73,7 +87,9 @@ function numberLength(value: number): number {
 export function heapBytes(args: readonly unknown[]): number {
   let bytes = 16 + 8 * args.length;
   const values: unknown[] = [...args];
+  let count = 0;
   while (values.length > 0) {
+    count++;
     const value = values.pop();
     if (typeof value === "string") bytes += 16 + 2 * value.length;
     else if (isBinary(value)) bytes += 96 + value.byteLength;

@@ -70,6 +70,11 @@ export function standInPacket(namespace: string, ackId: string | undefined, even
   return `${PACKET.BINARY_EVENT}1-${namespacePart(namespace)}${ackId ?? ""}${eventStart(event)},{"_placeholder":true,"num":0}]`;
 }
 
+/** A CONNECT_ERROR for `namespace`, as socket.io writes one: socket.io-client reports `message` as a `connect_error`. */
+export function connectErrorPacket(namespace: string, message: string): string {
+  return `${PACKET.CONNECT_ERROR}${namespacePart(namespace)}${JSON.stringify({ message })}`;
+}
+
 function isAckIdCharacter(character: string): boolean {
   return !Number.isNaN(Number(character));
 }

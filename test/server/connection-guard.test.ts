@@ -116,7 +116,7 @@ describe("the connection guard", () => {
       ok: false,
       error: { code: "message_too_large", id: "bin-1" },
     });
-    expect(await client.timeout(2000).emitWithAck("ms", Buffer.alloc(9000))).toEqual({ ok: true });
+    expect(await client.timeout(2000).emitWithAck("ms", Buffer.alloc(8000))).toEqual({ ok: true });
     // What reached the handler: the first attachment whole, the two past the bound as empty stand-ins.
     expect((received[0]!.slice(0, 3) as Buffer[]).map((part) => part.length)).toEqual([6000, 0, 0]);
   });
@@ -177,14 +177,22 @@ describe("CONNECT packets", () => {
 });
 
 describe("what a packet's head may cost", () => {
-  it("closes a connection whose CONNECT carries more than 8 KiB (socket.io keeps its auth for the socket's life)", async () => {
-    const logger = recordingLogger();
-    server = await startServer({ logger });
-    const ws = await engineOpen(server);
-    ws.sendText(`40{"a":[${Array.from({ length: 5000 }, () => "{}").join(",")}]}`);
-    expect(await closedByServer(ws)).toBe(true);
+  it("answers a CONNECT over 16 KiB with a connect_error saying why, never reading it (socket.io keeps auth for the socket's life)", async () => {
+    server = await startServer();
+    const client = server.connect({ auth: { token: "t".repeat(20_000) }, transports: ["websocket"] });
+    const [error] = await waitFor<[Error]>(client, "connect_error");
+    expect(error.message).toMatch(/CONNECT packet is over 16384 bytes/);
     expect(socketCount(server)).toBe(0);
-    expect(logger.lines.some((line) => line.text.includes("a control packet over the size limit"))).toBe(true);
+    // A token that leaves room for recovery's pid and offset connects.
+    const fits = server.connect({ auth: { token: "t".repeat(8_000) }, transports: ["websocket"] });
+    await waitFor(fits, "connect");
+  });
+
+  it("closes a connection that sends another control packet over 16 KiB", async () => {
+    server = await startServer();
+    const ws = await RawWebSocket.connected(port(server));
+    ws.sendText(`41{"x":"${"x".repeat(20_000)}"}`);
+    expect(await closedByServer(ws)).toBe(true);
   });
 
   it("counts the namespace name toward the size limit", async () => {

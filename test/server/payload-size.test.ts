@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { heapBytes, measurePayload, OVERSIZE_ATTACHMENT } from "../../server/payload-size.js";
+import { BINARY_VALUE_BYTES, heapBytes, measurePayload, OVERSIZE_ATTACHMENT } from "../../server/payload-size.js";
 
 /** The bytes measurePayload charges, found by the smallest limit that still lets `args` pass. */
 function charged(args: unknown[]): number {
@@ -7,7 +7,7 @@ function charged(args: unknown[]): number {
   let high = 10_000_000;
   while (low < high) {
     const mid = Math.floor((low + high) / 2);
-    if (typeof measurePayload(args, mid, 1000) === "number") high = mid;
+    if (typeof measurePayload(args, mid, 1000) === "object") high = mid;
     else low = mid + 1;
   }
   return low;
@@ -35,7 +35,7 @@ describe("measurePayload", () => {
     // shapes (no escapes, short numbers) exactly it.
     // The arguments' own text: their array's two brackets belong to the packet, like the event name.
     expect(charged(args)).toBe(Buffer.byteLength(JSON.stringify(args)) - 2);
-    expect(measurePayload(args, 10_000_000, 1000)).toBe(Buffer.byteLength(JSON.stringify(args)) - 2);
+    expect(measurePayload(args, 10_000_000, 1000)).toMatchObject({ bytes: Buffer.byteLength(JSON.stringify(args)) - 2 });
   });
 
   it("charges containers and empty strings: a 999 KB message of {} is over a 128 KiB limit", () => {
@@ -52,15 +52,18 @@ describe("measurePayload", () => {
   });
 
   it("counts binary by its bytes, and refuses the guard's stand-in for attachments past the limit", () => {
-    expect(measurePayload([Buffer.alloc(101)], 100, 32)).toBe("message_too_large");
-    expect(measurePayload([Buffer.alloc(100)], 100, 32)).toBe(100);
+    expect(measurePayload([Buffer.alloc(5000)], 6024, 32)).toEqual({ bytes: 5000 + BINARY_VALUE_BYTES, values: 1 });
+    expect(measurePayload([Buffer.alloc(5001)], 6024, 32)).toBe("message_too_large");
     expect(measurePayload([{ file: OVERSIZE_ATTACHMENT }], 1_000_000, 32)).toBe("message_too_large");
-    expect(measurePayload([Buffer.alloc(0)], 100, 32)).toBe(0); // an empty buffer of the client's own is fine
+    expect(measurePayload([Buffer.alloc(0)], 2000, 32)).toEqual({ bytes: BINARY_VALUE_BYTES, values: 1 }); // an empty buffer of the client's own is fine
+    // One attachment named thousands of times (socket.io-parser allows it) is thousands of frames to echo.
+    const shared = Buffer.alloc(1);
+    expect(measurePayload([Array.from({ length: 200 }, () => shared)], 131_072, 32)).toBe("message_too_large");
   });
 
   it("refuses nesting deeper than the limit", () => {
     expect(measurePayload([[[[["x"]]]]], 1000, 3)).toBe("payload_too_deep");
-    expect(measurePayload([[[["x"]]]], 1000, 3)).toBe(9);
+    expect(measurePayload([[[["x"]]]], 1000, 3)).toEqual({ bytes: 9, values: 4 });
   });
 });
 
