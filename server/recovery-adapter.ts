@@ -14,6 +14,8 @@ export interface RecoveryLimits {
   maxBytes: number;
   /** Most bytes one reconnect may replay; a session that missed more starts afresh (its client re-sends). */
   maxReplayBytes: number;
+  /** The clock (milliseconds); injectable so windows can be tested without waiting. */
+  now?: () => number;
 }
 
 /** Restores one session may make in a minute; past it, reconnects start fresh sessions. */
@@ -56,11 +58,14 @@ export class BoundedRecoveryAdapter extends Adapter {
    */
   private readonly restores = new Map<PrivateSessionId, { since: number; count: number; replayedThrough: number }>();
 
+  private readonly now: () => number;
+
   constructor(
     nsp: ConstructorParameters<typeof Adapter>[0],
     private readonly limits: RecoveryLimits,
   ) {
     super(nsp);
+    this.now = limits.now ?? Date.now;
   }
 
   override broadcast(packet: { type: number; id?: number; data: unknown[] }, opts: BroadcastOptions): void {
@@ -84,7 +89,7 @@ export class BoundedRecoveryAdapter extends Adapter {
   }
 
   override persistSession(session: SessionToPersist): void {
-    const now = Date.now();
+    const now = this.now();
     for (const [pid, kept] of this.sessions) {
       if (kept.disconnectedAt + this.limits.windowMs >= now) break; // insertion order is expiry order
       this.sessions.delete(pid);
@@ -105,7 +110,7 @@ export class BoundedRecoveryAdapter extends Adapter {
    * times already. Otherwise socket.io starts a fresh session (the element re-sends what is unechoed).
    */
   override restoreSession(pid: PrivateSessionId, offset: string): Promise<RestoredSession> {
-    const now = Date.now();
+    const now = this.now();
     const session = this.sessions.get(pid);
     this.sessions.delete(pid);
     this.prune(now);
@@ -168,7 +173,7 @@ export class BoundedRecoveryAdapter extends Adapter {
   }
 
   private retain(rooms: Room | ReadonlySet<Room>, packet: unknown[] | string, payloadBytes: number): void {
-    const now = Date.now();
+    const now = this.now();
     if (this.next - this.first === this.capacity) {
       if (this.capacity < MAX_CAPACITY) this.grow();
       else this.dropOldest();
