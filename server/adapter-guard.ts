@@ -48,6 +48,8 @@ export function failFastRecovery(adapter: AdapterOption, reachable: () => boolea
 
 function guard(instance: SharedAdapter, isReachable: () => boolean): void {
   const held = new Map<string, number>();
+  /** Sockets an emit was given up for while it waited on Redis: their sessions are not saved once. */
+  const gaveUp = new Set<string>();
   /** Each waiting call's check; `force` (the adapter closing) gives it up whatever Redis does. */
   const waiting = new Set<(force?: boolean) => void>();
   let recheck: ReturnType<typeof setInterval> | undefined;
@@ -84,7 +86,11 @@ function guard(instance: SharedAdapter, isReachable: () => boolean): void {
   const publish = instance.publishAndReturnOffset?.bind(instance);
   if (publish) {
     instance.publishAndReturnOffset = (message) => {
-      if (!reachable()) return Promise.reject(new Error("shared store unreachable")); // the adapter then emits locally
+      if (!reachable()) {
+        // Emits held for Redis go out first, in the order they came: this one must not overtake them.
+        for (const giveUp of [...waiting]) giveUp();
+        return Promise.reject(new Error("shared store unreachable")); // the adapter then emits locally
+      }
       const rooms = message.type === BROADCAST ? (message.data?.opts?.rooms ?? []) : [];
       const bytes = rooms.length > 0 ? heapBytes(message.data?.packet?.data ?? []) : 0;
       for (const room of rooms) held.set(room, (held.get(room) ?? 0) + bytes);
@@ -96,7 +102,12 @@ function guard(instance: SharedAdapter, isReachable: () => boolean): void {
         }
       };
       const published = untilUnreachable(publish(message));
-      published.then(release, release);
+      published.then(release, () => {
+        release();
+        // Given up here, the XADD may still land when Redis returns, after the echo went out locally:
+        // a session restored past it would get that echo twice, so these sessions start afresh.
+        for (const room of rooms) gaveUp.add(room);
+      });
       return published;
     };
   }
@@ -107,6 +118,8 @@ function guard(instance: SharedAdapter, isReachable: () => boolean): void {
 
   const persist = instance.persistSession.bind(instance);
   instance.persistSession = (session) => {
+    const sid = (session as { sid?: string }).sid;
+    if (sid !== undefined && gaveUp.delete(sid)) return; // see `gaveUp`
     if (!reachable()) return; // Redis would only hold the write; the client starts a fresh session and re-sends
     try {
       persist(session);
@@ -130,6 +143,7 @@ function guard(instance: SharedAdapter, isReachable: () => boolean): void {
   const close = instance.close.bind(instance);
   instance.close = () => {
     closed = true;
+    gaveUp.clear();
     for (const giveUp of [...waiting]) giveUp(true); // the last one clears `recheck`
     recheck = void clearInterval(recheck);
     return close();

@@ -82,7 +82,9 @@ class EchoSession implements GuardedSession {
    * until Redis returns: it goes from this node only then (no recovery offset; the element re-sends).
    */
   private send(event: string, args: readonly unknown[]): void {
-    if (this.context.store.reachable) this.socket.emit(event, ...args);
+    // echo-socket's guard on a shared adapter sends node-locally itself, after what it held for Redis (in order).
+    const guarded = typeof (this.socket.nsp.adapter as { heldBytes?: unknown }).heldBytes === "function";
+    if (guarded || this.context.store.reachable) this.socket.emit(event, ...args);
     else this.socket.nsp.local.to(this.socket.id).emit(event, ...args);
   }
 

@@ -8,6 +8,6 @@ export type { EchoAck } from "./echo-handler.js";
 export type { AllowedOrigins } from "./origins.js";
 export { ERROR_EVENT, type Refusal, type RefusalCode, type RefusalError } from "./refusal.js";
 export { READY_EVENT, DELIVERY_KEY } from "./delivery.js";
-export { memoryStore, type EchoStore, type EchoStoreFactory, type StoreConfig, type StoreStatus, type ConnectionCounts } from "./store.js";
+export { memoryStore, type AddressLimiter, type EchoStore, type EchoStoreFactory, type StoreConfig, type StoreStatus, type ConnectionCounts } from "./store.js";
 export { redisStore, type RedisStoreOptions, type RedisClientLike } from "./redis-store.js";
 export type { ClusterStats } from "./cluster-stats.js";

@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from "node:crypto";
-import { RateLimiterRedis, type RateLimiterAbstract } from "rate-limiter-flexible";
+import { RateLimiterRedis } from "rate-limiter-flexible";
 import { MemoryDedupWindow } from "./dedup.js";
 import { optionError } from "./errors.js";
 import { guardDroppedCommands } from "./redis-client-guard.js";
 import { streamLimits, streamNames, TRIM_STREAM, trimArguments, type StreamLimits } from "./redis-stream-trim.js";
 import { CUMULATIVE_KEYS, emptyCounts, type CumulativeCounts } from "./shared-counters.js";
-import { addressLimiterInMemory, type ConnectionCounts, type EchoStore, type EchoStoreFactory, type StoreConfig, type StoreStatus } from "./store.js";
+import { addressLimiterInMemory, type AddressLimiter, type ConnectionCounts, type EchoStore, type EchoStoreFactory, type StoreConfig, type StoreStatus } from "./store.js";
 import { checkKnownKeys, checkOptionsObject, checkWholeNumber } from "./validate.js";
 
 /**
@@ -129,7 +129,7 @@ class RedisStore implements EchoStore {
   private readonly nodePrefix: string;
   /** Always kept too: it answers while Redis is away, and knows what this node saw before. */
   private readonly localDedup: MemoryDedupWindow;
-  readonly addressLimiter: RateLimiterAbstract | undefined;
+  readonly addressLimiter: AddressLimiter | undefined;
   /** This node's live connections (the admission check's own counts): written back when Redis returns. */
   private connections: ConnectionCounts = { total: 0, perAddress: new Map() };
   private lastError: string | undefined;
@@ -170,7 +170,7 @@ class RedisStore implements EchoStore {
     this.nodePrefix = `${redis.keyPrefix}:connections:`;
     this.localDedup = new MemoryDedupWindow(config.dedupWindowSize, config.dedupWindowMs);
     const insuranceLimiter = addressLimiterInMemory(config);
-    this.addressLimiter = insuranceLimiter && new RateLimiterRedis({
+    const redisLimiter = insuranceLimiter && new RateLimiterRedis({
       storeClient: redis.client,
       useRedisPackage: true,
       rejectIfRedisNotReady: true,
@@ -179,6 +179,7 @@ class RedisStore implements EchoStore {
       duration: 1,
       insuranceLimiter, // rate-limiter-flexible's own fallback while Redis is away
     });
+    this.addressLimiter = insuranceLimiter && redisLimiter && this.limiterThatGivesUp(redisLimiter, insuranceLimiter);
     redis.client.on("ready", this.onReady);
     redis.client.on("error", this.onError);
     this.heartbeat = setInterval(this.guarded("its heartbeat", () => this.renew()), HEARTBEAT_MS).unref();
@@ -300,6 +301,32 @@ class RedisStore implements EchoStore {
   }
 
   /**
+   * The shared allowance, answered from this node's memory while Redis is unreachable or silent past
+   * `commandTimeoutMs`: rate-limiter-flexible sees only a disconnected client, and a command already
+   * written waits out a whole stall (holding every later message of that connection behind it).
+   */
+  private limiterThatGivesUp(shared: AddressLimiter, local: AddressLimiter): AddressLimiter {
+    const { commandTimeoutMs } = this.redis;
+    return {
+      consume: (key) => {
+        if (!this.reachable) return local.consume(key);
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const noReply = new Error(`no reply within ${commandTimeoutMs} ms`);
+        const late = new Promise<never>((_, reject) => void (timer = setTimeout(() => reject(noReply), commandTimeoutMs).unref()));
+        return Promise.race([shared.consume(key), late]).then(
+          (allowed) => (clearTimeout(timer), allowed),
+          (refusal: unknown) => {
+            clearTimeout(timer);
+            if (refusal !== noReply) throw refusal;
+            this.failed(noReply);
+            return local.consume(key);
+          },
+        );
+      },
+    };
+  }
+
+  /**
    * One PING at a time, outside `command()`: while Redis is stalled the PING waits in the client's
    * queue, and its late reply (or the next one in time) is what says Redis is back.
    */
@@ -314,10 +341,13 @@ class RedisStore implements EchoStore {
       this.probeTimer = undefined;
       this.probing = false;
     };
+    const sentAt = performance.now();
     this.redis.client.sendCommand(["PING"]).then(
       this.guarded("its probe", () => {
         done();
-        if (this.lastError !== undefined && this.redis.client.isReady) this.onReady();
+        // Only a reply in time says Redis is back: a late one (a PING queued through a stall) would flap.
+        const inTime = performance.now() - sentAt <= commandTimeoutMs;
+        if (inTime && this.lastError !== undefined && this.redis.client.isReady) this.onReady();
       }),
       this.guarded("its probe", (error: unknown) => {
         done();

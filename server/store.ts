@@ -1,4 +1,4 @@
-import { RateLimiterMemory, type RateLimiterAbstract } from "rate-limiter-flexible";
+import { RateLimiterMemory } from "rate-limiter-flexible";
 import { MemoryDedupWindow } from "./dedup.js";
 import type { Logger } from "./logger.js";
 import type { CumulativeCounts } from "./shared-counters.js";
@@ -10,6 +10,15 @@ export interface StoreConfig {
   /** Messages a second one client address may send across its connections (and nodes); 0: no limit. */
   messagesPerSecondPerAddress: number;
   logger: Logger;
+}
+
+/**
+ * A per-address allowance, as rate-limiter-flexible's limiters are: `consume` resolves when the
+ * address may send, and rejects with the allowance's state (`msBeforeNext`) when it is used up, or
+ * with an `Error` when it cannot tell (the message is then let through).
+ */
+export interface AddressLimiter {
+  consume(key: string): Promise<unknown>;
 }
 
 /** This node's live connections, as the admission check keeps them. */
@@ -39,7 +48,7 @@ export interface EchoStore {
   /** Records message `id`; true when it was recorded before, within the window. */
   seenBefore(id: string): boolean | Promise<boolean>;
   /** The per-address message allowance, or undefined when there is none (the option is 0). */
-  readonly addressLimiter: RateLimiterAbstract | undefined;
+  readonly addressLimiter: AddressLimiter | undefined;
   /** This node's connections from `address` changed; `connections` is this node's live count (read, never copied). */
   connectionsChanged(address: string, connections: ConnectionCounts): void;
   /** Connections from `address` across every node sharing the store, given `local` on this node. */
@@ -63,7 +72,7 @@ export function memoryStore(): EchoStoreFactory {
 
 class MemoryStore implements EchoStore {
   private readonly dedup: MemoryDedupWindow;
-  readonly addressLimiter: RateLimiterAbstract | undefined;
+  readonly addressLimiter: AddressLimiter | undefined;
   readonly reachable = true;
 
   constructor(config: StoreConfig) {

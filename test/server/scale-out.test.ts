@@ -194,6 +194,41 @@ describe("scale-out: two nodes, one Redis, nginx in front", () => {
     expect(nodes.flatMap((each) => each!.log).filter((line) => /unhandled|TimeoutError\n|^\s+at /i.test(line))).toEqual([]);
   });
 
+  it("keeps a connection's echoes in order through a stall, the per-address allowance answering from memory", async () => {
+    const { nodes, redis } = await deploy({ messagesPerSecondPerAddress: 1000 });
+    const client = await connected(nodes[0]!.url);
+    const echoes: string[] = [];
+    client.on("echo", (text: string) => echoes.push(text));
+    expect(await send(client, "before", "o-0")).toEqual({ ok: true, id: "o-0" });
+    redis.pause();
+    // The first ones wait on Redis (the allowance, the adapter's XADD) until the stall is found; the rest
+    // come after it is: all are echoed, in the order sent, while Redis is still stopped.
+    const sent = Array.from({ length: 20 }, (_, i) => `during-${i}`);
+    const acks = await Promise.all(sent.map((text, i) => send(client, text, `o-${i + 1}`)));
+    expect(acks.every((ack) => ack.ok)).toBe(true);
+    await until(() => echoes.length === 21, 5000, "every echo");
+    expect(echoes).toEqual(["before", ...sent]);
+    redis.resume();
+  });
+
+  it("does not replay an echo it gave up waiting on Redis for: a session it went to starts afresh", async () => {
+    const { nodes, redis } = await deploy();
+    const client = await connected(nodes[0]!.url, { reconnection: true, reconnectionDelay: 50 });
+    const echoes: string[] = [];
+    client.on("echo", (text: string) => echoes.push(text));
+    expect(await send(client, "before", "d-0")).toEqual({ ok: true, id: "d-0" });
+    redis.pause();
+    expect(await send(client, "held", "d-1")).toEqual({ ok: true, id: "d-1" }); // echoed from the node once the stall is found
+    redis.resume(); // the XADD written during the stall lands now, after its echo went out
+    await until(async () => (await deployment!.health(0)).status === "ok", 10_000, "health to say ok again");
+    const reconnected = waitFor(client, "connect");
+    client.io.engine.close(); // a brief drop: recovery would replay what the stream holds past the client's offset
+    await reconnected;
+    expect(await send(client, "after", "d-2")).toEqual({ ok: true, id: "d-2" });
+    expect(client.recovered).toBe(false);
+    expect(echoes.filter((text) => text === "held")).toEqual(["held"]);
+  });
+
   it("bounds the adapter's stream in Redis by recoveryBufferBytes", async () => {
     const maxBytes = 2_000_000;
     const { nodes, redis } = await deploy({ recoveryBufferBytes: maxBytes });
@@ -238,6 +273,29 @@ describe("scale-out: two nodes, one Redis, nginx in front", () => {
 });
 
 describe("scale-out: the stream trim", () => {
+  it("bounds the stream by its entries' bytes, summed from the newest, whatever their mix of sizes", async () => {
+    const redis = await startRedis();
+    const client = createClient({ url: redis.url });
+    client.on("error", () => {});
+    await client.connect();
+    const maxBytes = 2_000_000;
+    const config = { dedupWindowSize: 10, dedupWindowMs: 1000, messagesPerSecondPerAddress: 0, logger: recordingLogger(), recoveryBufferBytes: maxBytes };
+    const store = redisStore({ client, streamName: "mixed" })(config);
+    try {
+      // Small entries first and large ones after: Redis's sampled MEMORY USAGE saw only the small ones.
+      for (let i = 0; i < 600; i++) await client.sendCommand(["XADD", "mixed", "*", "data", "s"]);
+      const large = "L".repeat(100 * 1024);
+      for (let i = 0; i < 200; i++) await client.sendCommand(["XADD", "mixed", "*", "data", large]); // 20 MB
+      const kept = async (): Promise<number> => ((await client.sendCommand(["XRANGE", "mixed", "-", "+"])) as [string, string[]][]).reduce((sum, [, fields]) => sum + fields.join("").length, 0);
+      await until(async () => (await kept()) <= maxBytes, 5000, "the stream to be trimmed to its byte budget");
+      expect(await kept()).toBeGreaterThan(maxBytes - large.length - 10); // the newest entries that fit stay
+    } finally {
+      await store.close();
+      await client.quit().catch(() => {});
+      await redis.stop();
+    }
+  });
+
   it("trims each of the adapter's streams when its streamCount is above 1 (<streamName>-<i>)", async () => {
     const redis = await startRedis();
     const client = createClient({ url: redis.url });
