@@ -5,12 +5,12 @@ import type { EventEmitter } from "node:events";
 import { createServer, get, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { createClient } from "redis";
 import { createAdapter } from "@socket.io/redis-streams-adapter";
 import { Server } from "socket.io";
 import { io as connectClient, type Socket as ClientSocket } from "socket.io-client";
 import { attachEchoSocket, redisStore } from "../../server/index.js";
 import { RawWebSocket } from "../support/raw-websocket.js";
+import { connectedRedisClient } from "../support/redis-client.js";
 import { startRedis } from "../support/services.mjs";
 import { waitFor } from "./helpers.js";
 
@@ -151,10 +151,7 @@ describe("close()", () => {
 
   it("with the Redis store and adapter, Redis stalled: no timer or client listener is left, and a late PING reply writes nothing", async () => {
     const redis = await startRedis();
-    const client = createClient({ url: redis.url });
-    const inspector = createClient({ url: redis.url });
-    for (const each of [client, inspector]) each.on("error", () => {});
-    await Promise.all([client.connect(), inspector.connect()]);
+    const [client, inspector] = await Promise.all([connectedRedisClient(redis.url), connectedRedisClient(redis.url)]);
     try {
       const clientBefore = listeners(client as unknown as EventEmitter);
       const httpServer = createServer();
@@ -196,9 +193,7 @@ describe("close()", () => {
 
   it("with the Redis adapter alone, Redis stalled: an echo still waiting on Redis leaves no timer behind", async () => {
     const redis = await startRedis();
-    const client = createClient({ url: redis.url });
-    client.on("error", () => {});
-    await client.connect();
+    const client = await connectedRedisClient(redis.url);
     try {
       const httpServer = createServer();
       hook.enable();
