@@ -70,6 +70,7 @@ export function attachEchoSocket(target: EchoSocketTarget, options?: Partial<Att
     ownsServer: created !== undefined,
     established: (conn) => created?.admission.established(conn),
   });
+  const namespace = io.of(resolved.namespace);
   const context: EchoContext = {
     options: resolved,
     stats,
@@ -80,8 +81,8 @@ export function attachEchoSocket(target: EchoSocketTarget, options?: Partial<Att
     directEmits: created !== undefined && resolved.recoveryWindowMs === 0 && resolved.serverOptions.connectionStateRecovery === undefined,
     connections,
     failed,
+    adapterSendsLocally: typeof (namespace.adapter as { heldBytes?: unknown }).heldBytes === "function",
   };
-  const namespace = io.of(resolved.namespace);
   const clusterStats = registerClusterStats(namespace, () => stats.snapshot());
   const sharedCounters = registerSharedCounters(stats, store);
   const detachers = new Map<Socket, () => void>();

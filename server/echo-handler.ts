@@ -32,6 +32,11 @@ export interface EchoContext {
   guards: Set<MessageGuard>;
   /** True when echo-socket made the server without connection state recovery: emits skip the adapter. */
   directEmits: boolean;
+  /**
+   * True when echo-socket's guard wraps the namespace's shared adapter: it sends node-locally itself while
+   * Redis is unreachable, after what it held for Redis (in order), so emits always go through it.
+   */
+  adapterSendsLocally: boolean;
   /** The guard on each engine.io connection: it offers the session's fast path each text packet first. */
   connections: ConnectionGuards;
   /** Counts and logs what a listener threw (it must not escape into socket.io: that would end the process). */
@@ -82,9 +87,7 @@ class EchoSession implements GuardedSession {
    * until Redis returns: it goes from this node only then (no recovery offset; the element re-sends).
    */
   private send(event: string, args: readonly unknown[]): void {
-    // echo-socket's guard on a shared adapter sends node-locally itself, after what it held for Redis (in order).
-    const guarded = typeof (this.socket.nsp.adapter as { heldBytes?: unknown }).heldBytes === "function";
-    if (guarded || this.context.store.reachable) this.socket.emit(event, ...args);
+    if (this.context.adapterSendsLocally || this.context.store.reachable) this.socket.emit(event, ...args);
     else this.socket.nsp.local.to(this.socket.id).emit(event, ...args);
   }
 
