@@ -42,20 +42,20 @@ export interface GuardHooks {
 }
 
 /** Text a packet may have beyond its message: the event name, the namespace, separators, an ack id. */
-export const ENVELOPE_BYTES = 256;
+const ENVELOPE_BYTES = 256;
 /**
  * Largest CONNECT, DISCONNECT or CONNECT_ERROR packet from a client. A CONNECT carries the client's
  * `auth` (a token, and recovery's pid and offset after a drop), kept for the socket's life: a few
  * hundred bytes in practice, a few KB with a large token.
  */
-export const MAX_CONTROL_PACKET = 16 * 1024;
+const MAX_CONTROL_PACKET = 16 * 1024;
 /** Namespace names a refusal may repeat back (a longer one is not a client's: its connection is closed). */
 const MAX_NAMESPACE_ECHOED = 256;
 /**
  * CONNECT packets a connection may send at once, and how fast that allowance comes back: room for a
  * page that joins many namespaces of a server of the user's, none for churning sockets in a loop.
  */
-export const CONNECT_BURST = 32;
+const CONNECT_BURST = 32;
 const CONNECTS_PER_SECOND = 1;
 
 /**

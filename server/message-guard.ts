@@ -10,8 +10,8 @@ import { TokenBucket } from "./token-bucket.js";
  * with both, and a 128 KiB message of `{}` or of nested arrays costs it 15-30 ms where a 128 KiB
  * string costs 1. Small messages cost one token, as the option's name says.
  */
-export const BYTES_PER_TOKEN = 4096;
-export const VALUES_PER_TOKEN = 256;
+const BYTES_PER_TOKEN = 4096;
+const VALUES_PER_TOKEN = 256;
 
 function tokensFor(bytes: number, values: number): number {
   return 1 + Math.floor(bytes / BYTES_PER_TOKEN) + Math.floor(values / VALUES_PER_TOKEN);
