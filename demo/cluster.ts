@@ -1,6 +1,7 @@
 // Every core on one host: `npm run start:cluster`. The primary process accepts connections and hands
 // each to a worker with @socket.io/sticky (every request of a long-polling session must reach the same
-// worker); the workers share socket.io events through @socket.io/cluster-adapter. WORKERS sets how many.
+// worker, and is told of each session before its handshake is answered: see cluster-sessions.ts); the
+// workers share socket.io events through @socket.io/cluster-adapter. WORKERS sets how many.
 import cluster from "node:cluster";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -8,6 +9,7 @@ import { availableParallelism } from "node:os";
 import { createAdapter, setupPrimary } from "@socket.io/cluster-adapter";
 import { setupMaster, setupWorker } from "@socket.io/sticky";
 import { closeOnSignals, createDemoApp, optionsFromEnvironment } from "./app.js";
+import { bindSessionsBeforeHandshake, confirmSessionBindings } from "./cluster-sessions.js";
 
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? "localhost";
@@ -17,7 +19,9 @@ const WORKER_READY = "echo-socket:worker-ready";
 
 if (cluster.isPrimary) {
   const server = createServer();
-  setupMaster(server, { loadBalancingMethod: "least-connection" });
+  // Round-robin: sticky counts a session twice when it is bound early, which would skew least-connection.
+  setupMaster(server, { loadBalancingMethod: "round-robin" });
+  confirmSessionBindings();
   setupPrimary(); // relays the cluster adapter's messages between workers
   cluster.setupPrimary({ serialization: "advanced" }); // sticky hands request bytes over IPC as Buffers
   let stopping = false;
@@ -52,6 +56,7 @@ if (cluster.isPrimary) {
   // re-sends what was not echoed, and the server de-duplicates within each worker).
   const { server, echo } = createDemoApp({ recoveryWindowMs: 0, ...optionsFromEnvironment(), adapter: createAdapter() });
   setupWorker(echo.io); // connections come from the primary, not from a listening socket
+  bindSessionsBeforeHandshake(echo.io.engine);
   process.send!(WORKER_READY);
   closeOnSignals(`worker ${process.pid}`, async () => {
     await echo.close();

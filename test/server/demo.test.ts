@@ -45,7 +45,7 @@ describe("the cluster demo (npm run start:cluster)", () => {
     expect((await fetch(`${url}/echo/echo-socket.js`)).status).toBe(200);
     expect((await fetch(`${url}/socket.io/socket.io.js`)).status).toBe(200); // what the tutorial's page loads
 
-    // The tutorial's client, as written there, over each transport; least-connection spreads them over both workers.
+    // The tutorial's client, as written there, over each transport; round-robin spreads them over both workers.
     const clients = (["polling", "websocket"] as const).flatMap((transport) =>
       Array.from({ length: 4 }, () => io(url, { path: "/socket.io", forceNew: true, reconnection: false, transports: [transport] })),
     );
