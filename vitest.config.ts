@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/server/**/*.test.ts"],
+    include: ["test/server/**/*.test.ts", "test/architecture/**/*.test.ts", "test/client/**/*.test.ts"],
     testTimeout: 15_000,
     hookTimeout: 15_000,
   },

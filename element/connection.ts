@@ -1,5 +1,5 @@
 import { io, type Socket } from "socket.io-client";
-import { ERROR_EVENT, READY_EVENT } from "./message-id.js";
+import { ERROR_EVENT, READY_EVENT } from "../protocol/index.js";
 
 export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "disconnected";
 

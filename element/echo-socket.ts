@@ -3,9 +3,9 @@ import { repeat } from "lit/directives/repeat.js";
 import { EchoConnection, type ConnectionStatus } from "./connection.js";
 import { dispatch } from "./events.js";
 import { formatPayload } from "./format.js";
-import { DELIVERY_KEY, echoArguments } from "./message-id.js";
+import { DEFAULT_ECHO_EVENT, DEFAULT_PATH, DEFAULT_SEND_EVENT, echoArguments, envelope, type AckReply } from "../protocol/index.js";
 import { MessageLog, type MessageEntry, type MessageState } from "./message-log.js";
-import { Outbox, type AckReply, type OutboxOptions } from "./outbox.js";
+import { Outbox, type OutboxOptions } from "./outbox.js";
 import { RttStats } from "./rtt-stats.js";
 import { scriptOrigin } from "./script-origin.js";
 import { styles } from "./styles.js";
@@ -99,11 +99,11 @@ export class EchoSocketElement extends LitElement {
   /** Server URL. Empty (the default): the origin this script was loaded from, else the page's origin. */
   url = "";
   /** socket.io path on the server. Default `/socket.io`. */
-  path = "/socket.io";
+  path = DEFAULT_PATH;
   /** Event emitted with each message. Default `ms`. */
-  sendEvent = "ms";
+  sendEvent = DEFAULT_SEND_EVENT;
   /** Event the server answers with. Default `echo`. */
-  echoEvent = "echo";
+  echoEvent = DEFAULT_ECHO_EVENT;
   /** Placeholder of the input. Default `Type a message`. */
   placeholder = "Type a message";
   /** Most entries kept in the list; older ones leave the DOM. Default 500. */
@@ -339,7 +339,7 @@ export class EchoSocketElement extends LitElement {
   private transmit(entry: MessageEntry, attempt: number): void {
     this.connection?.emitWithAck(
       this.sendEvent,
-      [entry.data, { [DELIVERY_KEY]: entry.messageId }],
+      [entry.data, envelope(entry.messageId)],
       positiveInteger(this.ackTimeout, 10_000),
       (error, reply) => this.outbox.onAck(entry, attempt, error, reply as AckReply | undefined),
     );

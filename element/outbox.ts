@@ -1,5 +1,6 @@
 import { browserClock, type Clock } from "./clock.js";
-import { envelopeId, newMessageId } from "./message-id.js";
+import { echoId, isTransientRefusal, type AckReply, type RefusalError } from "../protocol/index.js";
+import { newMessageId } from "./message-id.js";
 import type { MessageEntry, MessageState } from "./message-log.js";
 import { DEFAULT_PACING, Pacer, type PacingOptions } from "./pacer.js";
 import { retryDelay } from "./retry-delay.js";
@@ -21,23 +22,6 @@ export interface OutboxHooks {
   notice(message: string | undefined): void;
 }
 
-/** Why the server refused a message (an echo-socket server's negative acknowledgement). */
-export interface RefusalInfo {
-  code: string;
-  message: string;
-  retryAfterMs?: number;
-}
-
-/** An acknowledgement from the server: `{ ok: true }`, or a refusal with its reason. */
-export interface AckReply {
-  ok: boolean;
-  id?: string;
-  duplicate?: boolean;
-  error?: RefusalInfo;
-}
-
-/** Refusals that pass with time or a reconnect: the message waits and goes again. Others fail it. */
-const TRANSIENT = new Set(["rate_limited", "slow_consumer", "shutting_down"]);
 
 /** How many delivered ids to remember, to ignore a second echo of one. */
 const RECENT_IDS = 2000;
@@ -123,7 +107,7 @@ export class Outbox {
 
   /** Handles the acknowledgement of transmission `attempt` of `entry`: an error is a timeout or a disconnect. */
   onAck(entry: MessageEntry, attempt: number, error: Error | null, reply?: AckReply): void {
-    if (reply?.id !== undefined) this.serverEchoesIds = true;
+    if (reply?.ok === true && reply.id !== undefined) this.serverEchoesIds = true;
     if (entry.state !== "sent" || attempt !== entry.attempts) return;
     this.answered(entry);
     if (!error && reply?.ok === false) this.onRefused(entry, reply.error);
@@ -146,7 +130,7 @@ export class Outbox {
    */
   onEcho(args: readonly unknown[]): { entry?: MessageEntry; duplicate: boolean } {
     const data = args[0];
-    const id = envelopeId(args[1]);
+    const id = echoId(args);
     if (id !== undefined) {
       this.serverEchoesIds = true;
       const entry = this.pending.get(id);
@@ -174,15 +158,15 @@ export class Outbox {
    * A refused message waits and goes again after the server's delay (clamped, see `retryDelay`),
    * or fails with the reason. A refusal of an unknown shape counts as a lasting one.
    */
-  private onRefused(entry: MessageEntry, refusal: RefusalInfo | undefined): void {
+  private onRefused(entry: MessageEntry, refusal: Partial<RefusalError> | undefined): void {
     const reason =
       typeof refusal?.message === "string" && refusal.message !== ""
         ? refusal.message.slice(0, MAX_REASON_LENGTH)
         : "The server refused this message.";
     this.hooks.notice(reason);
-    if (typeof refusal?.code === "string" && TRANSIENT.has(refusal.code)) {
+    if (isTransientRefusal(refusal?.code)) {
       this.requeue(entry);
-      this.pause(refusal.code === "shutting_down" ? undefined : retryDelay(refusal.retryAfterMs));
+      this.pause(refusal?.code === "shutting_down" ? undefined : retryDelay(refusal?.retryAfterMs));
     } else {
       this.setState(entry, "failed");
       entry.reason = reason;

@@ -1,20 +1,21 @@
 import { Server as HttpServer } from "node:http";
 import { Server as HttpsServer } from "node:https";
 import { Server, type Socket } from "socket.io";
-import { resolveAttachOptions, type AttachOptions, type ResolvedAttachOptions } from "./attach-options.js";
-import { addressKey, clientAddress } from "./client-address.js";
-import { registerConnectionLog, registerHandshakeErrorLog } from "./connection-log.js";
-import { createSocketIoServer } from "./created-server.js";
-import { registerClusterStats, type ClusterStats } from "./cluster-stats.js";
-import { registerSharedCounters } from "./shared-counters.js";
-import { registerConnectionGuards } from "./register-connection-guards.js";
-import { registerEchoHandler, type EchoContext } from "./echo-handler.js";
-import { optionError } from "./errors.js";
-import { caught, listenerFailed } from "./listener-errors.js";
-import type { MessageGuard } from "./message-guard.js";
-import type { AllowedOrigins } from "./origins.js";
-import { StatsCounter, type EchoStats } from "./stats.js";
-import type { EchoStore, StoreStatus } from "./store.js";
+import { resolveAttachOptions, type AttachOptions, type ResolvedAttachOptions } from "./options/attach-options.js";
+import { addressKey, clientAddress } from "./admission/client-address.js";
+import { registerConnectionLog, registerHandshakeErrorLog } from "./admission/connection-log.js";
+import { createSocketIoServer } from "./http/created-server.js";
+import { registerClusterStats, type ClusterStats } from "./state/cluster-stats.js";
+import { registerSharedCounters } from "./state/shared-counters.js";
+import { registerConnectionGuards } from "./messages/register-connection-guards.js";
+import type { EchoContext } from "./messages/echo-context.js";
+import { registerEchoHandler } from "./messages/echo-handler.js";
+import { optionError } from "./options/errors.js";
+import { caught, listenerFailed } from "./logging/listener-errors.js";
+import type { MessageGuard } from "./messages/message-guard.js";
+import type { AllowedOrigins } from "./admission/origins.js";
+import { StatsCounter, type EchoStats } from "./state/stats.js";
+import type { EchoStore, StoreStatus } from "./state/store.js";
 
 /** What `attachEchoSocket()` returns. */
 export interface EchoSocketHandle {

@@ -1,6 +1,7 @@
 import { expect } from "@open-wc/testing";
 import type { MessageEntry } from "../../element/message-log.js";
-import { Outbox, type AckReply } from "../../element/outbox.js";
+import type { AckReply } from "../../protocol/index.js";
+import { Outbox } from "../../element/outbox.js";
 import { Pacer } from "../../element/pacer.js";
 import { MAX_RETRY_DELAY_MS, retryDelay } from "../../element/retry-delay.js";
 import { ManualClock } from "./manual-clock.js";

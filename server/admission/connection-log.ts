@@ -1,6 +1,6 @@
 import type { Socket } from "socket.io";
-import { caught, type ListenerFailed } from "./listener-errors.js";
-import { silentLogger, type Logger } from "./logger.js";
+import { caught, type ListenerFailed } from "../logging/listener-errors.js";
+import { silentLogger, type Logger } from "../logging/logger.js";
 
 const noop = (): void => {};
 

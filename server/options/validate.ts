@@ -1,5 +1,4 @@
-import { READY_EVENT } from "./delivery.js";
-import { ERROR_EVENT } from "./refusal.js";
+import { ERROR_EVENT, READY_EVENT } from "../../protocol/index.js";
 import { optionError } from "./errors.js";
 
 /** Events socket.io itself emits or reserves, and echo-socket's own; using one as an echo event would never work. */

@@ -1,14 +1,7 @@
-import type { EchoStats, StatsCounter } from "./stats.js";
+import { CUMULATIVE_KEYS, emptyCounts, type CumulativeCounts } from "./counters.js";
+import type { StatsCounter } from "./stats.js";
 import type { EchoStore } from "./store.js";
 
-/** The counters that only grow (every figure but the live `connections`). */
-export type CumulativeCounts = Omit<EchoStats, "connections">;
-
-export const CUMULATIVE_KEYS: readonly (keyof CumulativeCounts)[] = ["totalConnections", "echoes", "acked", "deduplicated", "recovered", "refused", "errors"];
-
-export function emptyCounts(): CumulativeCounts {
-  return { totalConnections: 0, echoes: 0, acked: 0, deduplicated: 0, recovered: 0, refused: 0, errors: 0 };
-}
 
 /** How often this node writes its counts to the store: counting itself stays a plain increment. */
 const FLUSH_MS = 1000;

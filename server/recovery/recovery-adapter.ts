@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { Adapter, type BroadcastOptions, type PrivateSessionId, type Room } from "socket.io-adapter";
-import { READY_EVENT } from "./delivery.js";
-import { heapBytes } from "./payload-size.js";
-import { PACKET } from "./wire.js";
+import { READY_EVENT } from "../../protocol/index.js";
+import { heapBytes } from "../messages/payload-size.js";
+import { PACKET } from "../messages/wire.js";
 
 type SessionToPersist = Parameters<Adapter["persistSession"]>[0];
 type RestoredSession = Awaited<ReturnType<Adapter["restoreSession"]>>;

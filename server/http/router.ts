@@ -1,9 +1,9 @@
 import { Router, type NextFunction, type Request, type Response } from "express";
-import type { EchoSocketHandle } from "./attach.js";
+import type { EchoSocketHandle } from "../attach.js";
 import { BUNDLE_NAME, findElementBundle, serveBuiltFile } from "./element-bundle.js";
-import { optionError } from "./errors.js";
-import { checkAllowedOrigins, originMatcher, type AllowedOrigins } from "./origins.js";
-import { checkBoolean, checkKnownKeys, checkOptionsObject } from "./validate.js";
+import { optionError } from "../options/errors.js";
+import { checkAllowedOrigins, originMatcher, type AllowedOrigins } from "../admission/origins.js";
+import { checkBoolean, checkKnownKeys, checkOptionsObject } from "../options/validate.js";
 
 /** Options of `echoSocketRouter()`. */
 export interface RouterOptions {

@@ -1,11 +1,11 @@
 import type { Server as HttpServer } from "node:http";
 import type { Server as HttpsServer } from "node:https";
 import { Server } from "socket.io";
-import { Admission } from "./admission.js";
-import { socketIoServerOptions, type ResolvedAttachOptions } from "./attach-options.js";
+import { Admission } from "../admission/admission.js";
+import { socketIoServerOptions, type ResolvedAttachOptions } from "../options/attach-options.js";
 import { trackListeners } from "./http-listeners.js";
-import { caught, type ListenerFailed } from "./listener-errors.js";
-import type { EchoStore } from "./store.js";
+import { caught, type ListenerFailed } from "../logging/listener-errors.js";
+import type { EchoStore } from "../state/store.js";
 
 interface EngineClient {
   readyState: string;

@@ -1,12 +1,12 @@
 import { createHash, randomBytes } from "node:crypto";
 import { RateLimiterRedis } from "rate-limiter-flexible";
 import { MemoryDedupWindow } from "./dedup.js";
-import { optionError } from "./errors.js";
+import { optionError } from "../options/errors.js";
 import { guardDroppedCommands } from "./redis-client-guard.js";
-import { streamLimits, streamNames, TRIM_STREAM, trimArguments, type StreamLimits } from "./redis-stream-trim.js";
-import { CUMULATIVE_KEYS, emptyCounts, type CumulativeCounts } from "./shared-counters.js";
+import { streamLimits, streamNames, TRIM_STREAM, trimArguments, type StreamLimits } from "../recovery/redis-stream-trim.js";
+import { CUMULATIVE_KEYS, emptyCounts, type CumulativeCounts } from "./counters.js";
 import { addressLimiterInMemory, type AddressLimiter, type ConnectionCounts, type EchoStore, type EchoStoreFactory, type StoreConfig, type StoreStatus } from "./store.js";
-import { checkKnownKeys, checkOptionsObject, checkWholeNumber } from "./validate.js";
+import { checkKnownKeys, checkOptionsObject, checkWholeNumber } from "../options/validate.js";
 
 /**
  * The part of a `redis` (node-redis v4 or later) client the store uses. The store sends nothing

@@ -1,30 +1,6 @@
-/** The event a refusal goes out on when the client did not ask for an acknowledgement. */
-export const ERROR_EVENT = "echo-socket:error";
+import type { Refusal, RefusalCode, RefusalError } from "../../protocol/index.js";
 
-/** Why a message or connection was refused. Machine-readable; `message` says it to a person. */
-export type RefusalCode =
-  | "message_too_large"
-  | "payload_too_deep"
-  | "rate_limited"
-  | "slow_consumer"
-  | "shutting_down"
-  | "too_many_violations";
-
-export interface RefusalError {
-  code: RefusalCode;
-  /** A sentence for a person. */
-  message: string;
-  /** When to try again, for limits that pass with time. */
-  retryAfterMs?: number;
-  /** The refused message's id, when it carried one. */
-  id?: string;
-}
-
-/** A negative acknowledgement, the counterpart of `{ ok: true }`. */
-export interface Refusal {
-  ok: false;
-  error: RefusalError;
-}
+export type { Refusal, RefusalCode, RefusalError } from "../../protocol/index.js";
 
 const SENTENCES: Record<RefusalCode, string> = {
   message_too_large: "This message is larger than the server accepts ({limit} bytes).",

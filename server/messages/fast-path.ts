@@ -1,8 +1,8 @@
 import type { Socket } from "socket.io";
-import type { EchoContext } from "./echo-handler.js";
+import type { EchoContext } from "./echo-context.js";
 import type { MessageGuard } from "./message-guard.js";
 import { Adapter } from "socket.io-adapter";
-import { BoundedRecoveryAdapter } from "./recovery-adapter.js";
+import { BoundedRecoveryAdapter } from "../recovery/recovery-adapter.js";
 import { eventStart, namespacePart, PACKET } from "./wire.js";
 
 /**

@@ -1,5 +1,5 @@
 import type { ServerOptions } from "socket.io";
-import { heapBytes } from "./payload-size.js";
+import { heapBytes } from "../messages/payload-size.js";
 
 type AdapterOption = NonNullable<ServerOptions["adapter"]>;
 

@@ -1,4 +1,4 @@
-import { optionError } from "./errors.js";
+import { optionError } from "../options/errors.js";
 
 /** Which page origins may connect: every one (`"*"`), a list (`"https://example.com"`), or a function. */
 export type AllowedOrigins = "*" | readonly string[] | ((origin: string) => boolean);

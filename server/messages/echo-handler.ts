@@ -1,47 +1,15 @@
 import type { Socket } from "socket.io";
-import type { ResolvedAttachOptions } from "./attach-options.js";
-import { deliveryId, READY_EVENT, READY_PAYLOAD } from "./delivery.js";
-import type { ConnectionGuard, ConnectionGuards, GuardedSession } from "./register-connection-guards.js";
+import { deliveryId, ERROR_EVENT, READY_EVENT, READY_PAYLOAD, type EchoAck, type Refusal } from "../../protocol/index.js";
+import type { EchoContext } from "./echo-context.js";
+import type { ConnectionGuard, GuardedSession } from "./register-connection-guards.js";
 import { fastEcho } from "./fast-path.js";
 import { MessageGuard } from "./message-guard.js";
-import { ERROR_EVENT, refusal, type Refusal } from "./refusal.js";
-import type { StatsCounter } from "./stats.js";
-import type { EchoStore } from "./store.js";
-import type { ListenerFailed } from "./listener-errors.js";
-
-/** What an acknowledgement carries back when the client asked for one. */
-export interface EchoAck {
-  ok: true;
-  /** The message id, when the message carried one. */
-  id?: string;
-  /** True when this id was seen before: the echo is sent again, but the message counts once. */
-  duplicate?: boolean;
-}
+import { refusal } from "./refusal.js";
+import type { StatsCounter } from "../state/stats.js";
+import type { EchoStore } from "../state/store.js";
+import type { ListenerFailed } from "../logging/listener-errors.js";
 
 const PLAIN_ACK: Readonly<EchoAck> = Object.freeze({ ok: true });
-
-/** What the echo handler shares with the rest of the channel. */
-export interface EchoContext {
-  options: ResolvedAttachOptions;
-  stats: StatsCounter;
-  /** De-duplication and per-address limits: this process's memory, or shared by every node. */
-  store: EchoStore;
-  /** True once `close()` began: messages are refused so clients re-send them after reconnecting. */
-  isShuttingDown(): boolean;
-  /** Every live connection's guard, so `close()` can wait for queued echoes to go out. */
-  guards: Set<MessageGuard>;
-  /** True when echo-socket made the server without connection state recovery: emits skip the adapter. */
-  directEmits: boolean;
-  /**
-   * True when echo-socket's guard wraps the namespace's shared adapter: it sends node-locally itself while
-   * Redis is unreachable, after what it held for Redis (in order), so emits always go through it.
-   */
-  adapterSendsLocally: boolean;
-  /** The guard on each engine.io connection: it offers the session's fast path each text packet first. */
-  connections: ConnectionGuards;
-  /** Counts and logs what a listener threw (it must not escape into socket.io: that would end the process). */
-  failed: ListenerFailed;
-}
 
 /**
  * Answers every `receiveEvent` from `socket` with `replyEvent`, to the sender only, carrying the

@@ -1,10 +1,10 @@
 import type { IncomingMessage } from "node:http";
-import type { ResolvedAttachOptions } from "./attach-options.js";
+import type { ResolvedAttachOptions } from "../options/attach-options.js";
 import { addressKey, clientAddress } from "./client-address.js";
 import { HalfOpenConnections } from "./half-open.js";
-import { caught, type ListenerFailed } from "./listener-errors.js";
+import { caught, type ListenerFailed } from "../logging/listener-errors.js";
 import { originMatcher } from "./origins.js";
-import type { ConnectionCounts, EchoStore } from "./store.js";
+import type { ConnectionCounts, EchoStore } from "../state/store.js";
 
 interface EngineConnection {
   request: IncomingMessage;

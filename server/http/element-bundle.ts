@@ -5,14 +5,18 @@ import type { Request, Response } from "express";
 export const BUNDLE_NAME = "echo-socket.js";
 
 /**
- * Where the built standalone element lives: next to dist/server/ in the package, or in dist/ when
- * this file runs from source (tests, tsx). Looked up once, when the router is made.
+ * Where the built standalone element lives: dist/ holds it beside server/, whether this code runs
+ * from dist/server/http/ (ESM), dist/server/index.cjs (CJS) or server/http/ (tests, tsx). The
+ * nearest of up to three parent folders with it, or their dist/, wins. Looked up once, when the router is made.
  */
 export function findElementBundle(): string | undefined {
-  const candidates = [`../${BUNDLE_NAME}`, `../dist/${BUNDLE_NAME}`].map((relative) =>
-    fileURLToPath(new URL(relative, import.meta.url)),
-  );
-  return candidates.find((file) => existsSync(file));
+  for (const up of ["./", "../", "../../"]) {
+    for (const candidate of [BUNDLE_NAME, `dist/${BUNDLE_NAME}`]) {
+      const file = fileURLToPath(new URL(up + candidate, import.meta.url));
+      if (existsSync(file)) return file;
+    }
+  }
+  return undefined;
 }
 
 /**

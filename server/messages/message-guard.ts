@@ -1,5 +1,5 @@
 import type { Socket } from "socket.io";
-import type { ResolvedAttachOptions } from "./attach-options.js";
+import type { ResolvedAttachOptions } from "../options/attach-options.js";
 import { measurePayload } from "./payload-size.js";
 import { refusal, type Refusal } from "./refusal.js";
 import { TokenBucket } from "./token-bucket.js";

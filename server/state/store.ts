@@ -1,7 +1,7 @@
 import { RateLimiterMemory } from "rate-limiter-flexible";
 import { MemoryDedupWindow } from "./dedup.js";
-import type { Logger } from "./logger.js";
-import type { CumulativeCounts } from "./shared-counters.js";
+import type { Logger } from "../logging/logger.js";
+import type { CumulativeCounts } from "./counters.js";
 
 /** What a store is built with: the channel's resolved limits. */
 export interface StoreConfig {

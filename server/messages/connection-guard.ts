@@ -1,4 +1,4 @@
-import type { ResolvedAttachOptions } from "./attach-options.js";
+import type { ResolvedAttachOptions } from "../options/attach-options.js";
 import { binaryLength, OVERSIZE_ATTACHMENT } from "./payload-size.js";
 import { TokenBucket } from "./token-bucket.js";
 import { connectErrorPacket, PACKET, packetType, readPacketHead, standInPacket, type PacketHead } from "./wire.js";

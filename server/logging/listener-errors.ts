@@ -1,5 +1,5 @@
 import type { Logger } from "./logger.js";
-import type { StatsCounter } from "./stats.js";
+import type { StatsCounter } from "../state/stats.js";
 
 /** What to do with an error caught in one of echo-socket's listeners: count it and log it. */
 export type ListenerFailed = (where: string, error: unknown) => void;

@@ -1,8 +1,8 @@
 import type { Server } from "socket.io";
-import type { ResolvedAttachOptions } from "./attach-options.js";
-import { addressKey, clientAddress } from "./client-address.js";
+import type { ResolvedAttachOptions } from "../options/attach-options.js";
+import { addressKey, clientAddress } from "../admission/client-address.js";
 import { ConnectionGuard, type EngineConnection, type GuardHooks } from "./connection-guard.js";
-import { caught, type ListenerFailed } from "./listener-errors.js";
+import { caught, type ListenerFailed } from "../logging/listener-errors.js";
 import { OVERSIZE_ATTACHMENT } from "./payload-size.js";
 import { eventStart, PACKET, standInPacket, type PacketHead } from "./wire.js";
 

@@ -1,4 +1,4 @@
-import { optionError } from "./errors.js";
+import { optionError } from "../options/errors.js";
 
 /** The part of `console` echo-socket logs through; pino, winston and bunyan loggers fit too. */
 export interface Logger {

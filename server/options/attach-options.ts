@@ -1,11 +1,12 @@
 import type { ServerOptions } from "socket.io";
+import { DEFAULT_ECHO_EVENT, DEFAULT_PATH, DEFAULT_SEND_EVENT } from "../../protocol/index.js";
 import { optionError } from "./errors.js";
-import { checkLogger, consoleLogger, type Logger } from "./logger.js";
-import { checkTrustProxy, type TrustProxy } from "./client-address.js";
-import { checkAllowedOrigins, originMatcher, type AllowedOrigins } from "./origins.js";
-import { boundedRecoveryAdapter } from "./recovery-adapter.js";
-import { memoryStore, type EchoStore, type EchoStoreFactory } from "./store.js";
-import { failFastRecovery } from "./adapter-guard.js";
+import { checkLogger, consoleLogger, type Logger } from "../logging/logger.js";
+import { checkTrustProxy, type TrustProxy } from "../admission/client-address.js";
+import { checkAllowedOrigins, originMatcher, type AllowedOrigins } from "../admission/origins.js";
+import { boundedRecoveryAdapter } from "../recovery/recovery-adapter.js";
+import { memoryStore, type EchoStore, type EchoStoreFactory } from "../state/store.js";
+import { failFastRecovery } from "../recovery/adapter-guard.js";
 import {
   checkBoolean,
   checkEventName,
@@ -207,10 +208,10 @@ export interface ResolvedAttachOptions extends Omit<AttachOptions, "logger"> {
 }
 
 export const ATTACH_DEFAULTS: Readonly<Omit<AttachOptions, "serverOptions">> = Object.freeze({
-  path: "/socket.io",
+  path: DEFAULT_PATH,
   namespace: "/",
-  receiveEvent: "ms",
-  replyEvent: "echo",
+  receiveEvent: DEFAULT_SEND_EVENT,
+  replyEvent: DEFAULT_ECHO_EVENT,
   logger: consoleLogger,
   logMessages: false,
   trustProxy: false,

@@ -1,0 +1,44 @@
+/** Why a message or connection was refused. Machine-readable; `message` says it to a person. */
+export type RefusalCode =
+  | "message_too_large"
+  | "payload_too_deep"
+  | "rate_limited"
+  | "slow_consumer"
+  | "shutting_down"
+  | "too_many_violations";
+
+/** Refusals that pass with time or a reconnect: a client holds the message and sends it again. */
+export const TRANSIENT_REFUSALS: readonly RefusalCode[] = Object.freeze(["rate_limited", "slow_consumer", "shutting_down"]);
+
+/** Whether a refusal with `code` passes with time (any other code, or none, fails the message). */
+export function isTransientRefusal(code: unknown): boolean {
+  return (TRANSIENT_REFUSALS as readonly unknown[]).includes(code);
+}
+
+export interface RefusalError {
+  code: RefusalCode;
+  /** A sentence for a person. */
+  message: string;
+  /** When to try again, for limits that pass with time. */
+  retryAfterMs?: number;
+  /** The refused message's id, when it carried one. */
+  id?: string;
+}
+
+/** A negative acknowledgement, the counterpart of `{ ok: true }`. */
+export interface Refusal {
+  ok: false;
+  error: RefusalError;
+}
+
+/** The acknowledgement of an echoed message. */
+export interface EchoAck {
+  ok: true;
+  /** The message's id, when it carried one. */
+  id?: string;
+  /** True when that id was echoed before (a re-send): echoed again, counted once. */
+  duplicate?: boolean;
+}
+
+/** What an echo-socket server answers a message that asked for an acknowledgement. */
+export type AckReply = EchoAck | Refusal;
