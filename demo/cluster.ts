@@ -37,8 +37,10 @@ if (cluster.isPrimary) {
   });
   // Listen once every worker can take connections: sticky hands them over at once, to any worker.
   let ready = 0;
-  cluster.on("message", (_worker, message: unknown) => {
-    if (message !== WORKER_READY || ++ready !== workers) return;
+  cluster.on("message", (worker, message: unknown) => {
+    if (message !== WORKER_READY) return;
+    console.log(`worker ${worker.process.pid} ready`);
+    if (++ready !== workers) return;
     server.listen(port, host, () => {
       const { port: actualPort } = server.address() as AddressInfo;
       console.log(`echo-socket demo (${workers} workers): open http://${host}:${actualPort}/`);
