@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addressKey, clientAddress } from "../../server/client-address.js";
+import { addressKey, clientAddress } from "../../server/admission/client-address.js";
 
 describe("addressKey", () => {
   it.each([

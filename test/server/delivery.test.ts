@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { MemoryDedupWindow } from "../../server/dedup.js";
+import { MemoryDedupWindow } from "../../server/state/dedup.js";
 import { startServer, waitFor, type TestServer } from "./helpers.js";
 
 let server: TestServer | undefined;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { isJsonStringLiteral } from "../../server/fast-path.js";
+import { isJsonStringLiteral } from "../../server/messages/fast-path.js";
 import { startServer, waitFor, type TestServer } from "./helpers.js";
 
 let server: TestServer | undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { HalfOpenConnections, type Timing } from "../../server/half-open.js";
+import { HalfOpenConnections, type Timing } from "../../server/admission/half-open.js";
 
 /** A clock the test moves by hand, with the one timer HalfOpenConnections keeps. */
 function manualTiming() {

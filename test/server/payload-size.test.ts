@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BINARY_VALUE_BYTES, heapBytes, measurePayload, OVERSIZE_ATTACHMENT } from "../../server/payload-size.js";
+import { BINARY_VALUE_BYTES, heapBytes, measurePayload, OVERSIZE_ATTACHMENT } from "../../server/messages/payload-size.js";
 
 /** The bytes measurePayload charges, found by the smallest limit that still lets `args` pass. */
 function charged(args: unknown[]): number {

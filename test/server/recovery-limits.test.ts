@@ -1,7 +1,7 @@
 // What a reconnect may make the server replay: only offsets issued to that session, bounded in bytes
 // and in restores a minute. Real server, raw WebSocket clients presenting the pid and offset socket.io-client would.
 import { afterEach, describe, expect, it } from "vitest";
-import { RESTORES_PER_MINUTE } from "../../server/recovery-adapter.js";
+import { RESTORES_PER_MINUTE } from "../../server/recovery/recovery-adapter.js";
 import { visit as visitPort, type Recovery, type Visit } from "../support/recovery-client.js";
 import { startServer, type TestServer } from "./helpers.js";
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { createClient } from "redis";
 import { redisStore } from "../../server/index.js";
-import { guardDroppedCommands } from "../../server/redis-client-guard.js";
+import { guardDroppedCommands } from "../../server/state/redis-client-guard.js";
 import { recordingLogger } from "./helpers.js";
 
 /** An `onError` that records what it is given; `reached` resolves once it has been called `n` times. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TokenBucket } from "../../server/token-bucket.js";
+import { TokenBucket } from "../../server/messages/token-bucket.js";
 
 /** A bucket on a clock the test moves by hand. */
 function bucket(ratePerSecond: number, burst: number) {

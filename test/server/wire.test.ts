@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Decoder } from "socket.io-parser";
-import { packetType, readPacketHead, standInPacket } from "../../server/wire.js";
+import { packetType, readPacketHead, standInPacket } from "../../server/messages/wire.js";
 
 /** What socket.io-parser itself reads from `text`: type, namespace, ack id, attachments; or undefined when it throws. */
 function parsed(text: string): { type: number; namespace: string; ackId: number | undefined; attachments: number } | undefined {
