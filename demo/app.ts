@@ -2,7 +2,7 @@
 // `npm run start:redis` (one node of several behind a load balancer).
 import { createServer, type Server as HttpServer } from "node:http";
 import express from "express";
-import { attachEchoSocket, echoSocketRouter, type AttachOptions, type EchoSocketHandle } from "../server/index.js";
+import { attachEchoSocket, echoSocketRouter, type AttachOptions, type EchoSocketHandle, type RouterOptions } from "../server/index.js";
 import { demoPage } from "./page.js";
 
 export interface DemoApp {
@@ -10,15 +10,18 @@ export interface DemoApp {
   echo: EchoSocketHandle;
 }
 
-/** An Express app with the demo page at `/`, echo-socket's router at `/echo` and the echo channel attached. */
-export function createDemoApp(options: Partial<AttachOptions> = {}): DemoApp {
+/**
+ * An Express app with the demo page at `/`, echo-socket's router at `/echo` and the echo channel
+ * attached. `metrics` is the router's option (`/echo/metrics`; needs prom-client).
+ */
+export function createDemoApp(options: Partial<AttachOptions> = {}, { metrics = false }: Pick<Partial<RouterOptions>, "metrics"> = {}): DemoApp {
   const app = express();
   const server = createServer(app);
   // Slow or half-sent requests must not hold sockets for minutes.
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   const echo = attachEchoSocket(server, options);
-  app.use("/echo", echoSocketRouter({ handle: echo }));
+  app.use("/echo", echoSocketRouter({ handle: echo, metrics }));
   app.get("/", function demoIndex(req, res) {
     res.type("html").send(demoPage(`${req.protocol}://${req.get("host") ?? "localhost"}`));
   });

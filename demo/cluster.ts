@@ -9,6 +9,7 @@ import { availableParallelism } from "node:os";
 import { createAdapter, setupPrimary } from "@socket.io/cluster-adapter";
 import { setupMaster, setupWorker } from "@socket.io/sticky";
 import { closeOnSignals, createDemoApp, optionsFromEnvironment } from "./app.js";
+import { aggregateWorkerMetrics, clusterWideRegistry } from "./cluster-metrics.js";
 import { bindSessionsBeforeHandshake, confirmSessionBindings } from "./cluster-sessions.js";
 
 const port = Number(process.env.PORT ?? 3000);
@@ -22,6 +23,7 @@ if (cluster.isPrimary) {
   // Round-robin: sticky counts a session twice when it is bound early, which would skew least-connection.
   setupMaster(server, { loadBalancingMethod: "round-robin" });
   confirmSessionBindings();
+  aggregateWorkerMetrics();
   setupPrimary(); // relays the cluster adapter's messages between workers
   cluster.setupPrimary({ serialization: "advanced" }); // sticky hands request bytes over IPC as Buffers
   let stopping = false;
@@ -56,7 +58,10 @@ if (cluster.isPrimary) {
 } else {
   // The cluster adapter does not carry connection state recovery: it is off here (the element still
   // re-sends what was not echoed, and the server de-duplicates within each worker).
-  const { server, echo } = createDemoApp({ recoveryWindowMs: 0, ...optionsFromEnvironment(), adapter: createAdapter() });
+  const { server, echo } = createDemoApp(
+    { recoveryWindowMs: 0, ...optionsFromEnvironment(), adapter: createAdapter() },
+    { metrics: clusterWideRegistry() }, // one scrape sums every worker
+  );
   setupWorker(echo.io); // connections come from the primary, not from a listening socket
   bindSessionsBeforeHandshake(echo.io.engine);
   process.send!(WORKER_READY);

@@ -18,7 +18,7 @@ const { server, echo } = createDemoApp({
   ...optionsFromEnvironment(),
   adapter: createAdapter(redis), // socket.io events and connection state recovery across nodes
   store: redisStore({ client: redis }), // de-duplication and per-address limits across nodes
-});
+}, { metrics: true }); // this node's figures: Prometheus scrapes each node
 server.listen(port, host, () => {
   const { port: actualPort } = server.address() as AddressInfo;
   console.log(`echo-socket node: listening on http://${host}:${actualPort}/ with ${process.env.REDIS_URL ?? "redis://127.0.0.1:6379"}`);

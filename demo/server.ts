@@ -5,7 +5,7 @@ import { closeOnSignals, createDemoApp, optionsFromEnvironment } from "./app.js"
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? "localhost";
 
-const { server, echo } = createDemoApp(optionsFromEnvironment());
+const { server, echo } = createDemoApp(optionsFromEnvironment(), { metrics: true });
 server.listen(port, host, () => {
   const { port: actualPort } = server.address() as AddressInfo;
   console.log(`echo-socket demo: open http://${host}:${actualPort}/`);

@@ -14,7 +14,7 @@ import { optionError } from "./options/errors.js";
 import { caught, listenerFailed } from "./logging/listener-errors.js";
 import type { MessageGuard } from "./messages/message-guard.js";
 import type { AllowedOrigins } from "./admission/origins.js";
-import { StatsCounter, type EchoStats } from "./state/stats.js";
+import { StatsCounter, type EchoStats, type RefusalCounts } from "./state/stats.js";
 import type { EchoStore, StoreStatus } from "./state/store.js";
 
 /** What `attachEchoSocket()` returns. */
@@ -30,6 +30,8 @@ export interface EchoSocketHandle {
    * them. Waits at most `timeoutMs` for the other nodes.
    */
   clusterStats(timeoutMs?: number): Promise<ClusterStats>;
+  /** Refusals on this node since attach, by code; `too_many_violations` counts connections closed for them. */
+  refusals(): RefusalCounts;
   /** Whether the `store` is reachable: a Redis store that lost Redis says so (and answers from memory). */
   storeStatus(): StoreStatus;
   /** The page origins allowed to connect (the `allowedOrigins` option); the router applies them too. */
@@ -122,6 +124,7 @@ export function attachEchoSocket(target: EchoSocketTarget, options?: Partial<Att
       // A shared store's totals outlive nodes; the adapter's sum covers only the nodes alive now.
       return totals ? { ...summed, ...totals } : summed;
     },
+    refusals: () => ({ ...stats.refusedByCode }),
     storeStatus: () => store.status(),
     allowedOrigins: resolved.allowedOrigins,
     close: () =>

@@ -9,3 +9,5 @@ export { DELIVERY_KEY, ERROR_EVENT, READY_EVENT, type EchoAck, type Refusal, typ
 export { memoryStore, type AddressLimiter, type EchoStore, type EchoStoreFactory, type StoreConfig, type StoreStatus, type ConnectionCounts } from "./state/store.js";
 export { redisStore, type RedisStoreOptions, type RedisClientLike } from "./state/redis-store.js";
 export type { ClusterStats } from "./state/cluster-stats.js";
+export type { RefusalCounts } from "./state/stats.js";
+export { registerEchoSocketMetrics, METRIC_NAMES, type MetricsRegistry } from "./metrics/prometheus.js";

@@ -4,6 +4,7 @@ import { BUNDLE_NAME, findElementBundle, serveBuiltFile } from "./element-bundle
 import { optionError } from "../options/errors.js";
 import { checkAllowedOrigins, originMatcher, type AllowedOrigins } from "../admission/origins.js";
 import { checkBoolean, checkKnownKeys, checkOptionsObject } from "../options/validate.js";
+import { echoSocketMetricsRegistry, registerEchoSocketMetrics, type MetricsRegistry } from "../metrics/prometheus.js";
 
 /** Options of `echoSocketRouter()`. */
 export interface RouterOptions {
@@ -28,6 +29,13 @@ export interface RouterOptions {
    * @default the handle's `allowedOrigins`, else "*"
    */
   allowedOrigins: AllowedOrigins | undefined;
+  /**
+   * Serve `GET /metrics` in the Prometheus text format (needs `handle`, and prom-client installed):
+   * `true` for a registry of echo-socket's metrics and Node's default ones, or your prom-client
+   * `Registry`, which gets echo-socket's metrics and is served whole.
+   * @default false
+   */
+  metrics: boolean | MetricsRegistry;
 }
 
 export const ROUTER_DEFAULTS: Readonly<RouterOptions> = Object.freeze({
@@ -35,6 +43,7 @@ export const ROUTER_DEFAULTS: Readonly<RouterOptions> = Object.freeze({
   health: true,
   element: true,
   allowedOrigins: undefined,
+  metrics: false,
 });
 
 /** Health as JSON. Deliberately small: nothing about the host, versions or clients. */
@@ -73,6 +82,10 @@ export function echoSocketRouter(options?: Partial<RouterOptions>): Router {
     router.get("/health", healthHandler(resolved.handle));
     routes.push("/health");
   }
+  if (resolved.metrics) {
+    router.get("/metrics", metricsHandler(resolved.metrics));
+    routes.push("/metrics");
+  }
   if (resolved.element) {
     const bundle = findElementBundle();
     if (!bundle) throw new Error(`echo-socket: the element bundle ${BUNDLE_NAME} is missing; run \`npm run build\` or pass \`element: false\``);
@@ -95,7 +108,10 @@ function echoSocketOtherMethods(req: Request, res: Response, next: NextFunction)
   res.set({ Allow: "GET, HEAD", "Cache-Control": "no-store" }).status(req.method === "OPTIONS" ? 204 : 405).end();
 }
 
-function resolveRouterOptions(input: unknown): RouterOptions {
+/** Options once checked: `metrics` is the registry to serve, if any. */
+type ResolvedRouterOptions = Omit<RouterOptions, "metrics"> & { metrics: false | MetricsRegistry };
+
+function resolveRouterOptions(input: unknown): ResolvedRouterOptions {
   const given = checkOptionsObject("options", input);
   checkKnownKeys(given, Object.keys(ROUTER_DEFAULTS));
   const handle = given.handle;
@@ -107,6 +123,30 @@ function resolveRouterOptions(input: unknown): RouterOptions {
     health: checkBoolean("health", given.health ?? ROUTER_DEFAULTS.health),
     element: checkBoolean("element", given.element ?? ROUTER_DEFAULTS.element),
     allowedOrigins: given.allowedOrigins === undefined ? undefined : checkAllowedOrigins("allowedOrigins", given.allowedOrigins),
+    metrics: resolveMetrics(given.metrics ?? ROUTER_DEFAULTS.metrics, handle as EchoSocketHandle | undefined),
+  };
+}
+
+/** `metrics`: false, or the registry to serve (echo-socket's metrics registered in it once, here). */
+function resolveMetrics(value: unknown, handle: EchoSocketHandle | undefined): false | MetricsRegistry {
+  if (value === false) return false;
+  const isRegistry = typeof value === "object" && value !== null && ["metrics", "registerMetric"].every((key) => typeof (value as Record<string, unknown>)[key] === "function");
+  if (value !== true && !isRegistry) throw optionError("metrics", "must be true, false or a prom-client Registry", value);
+  if (!handle) throw optionError("metrics", "needs `handle` (the figures come from attachEchoSocket()'s handle)", value);
+  if (value === true) return echoSocketMetricsRegistry(handle);
+  registerEchoSocketMetrics(handle, value as MetricsRegistry);
+  return value as MetricsRegistry;
+}
+
+function metricsHandler(registry: MetricsRegistry) {
+  return function echoSocketMetrics(_req: Request, res: Response, next: NextFunction): void {
+    registry
+      .metrics()
+      .then((text) => {
+        res.removeHeader("X-Powered-By");
+        res.set({ "Content-Type": registry.contentType, "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" }).send(text);
+      })
+      .catch(next);
   };
 }
 
@@ -114,7 +154,7 @@ function resolveRouterOptions(input: unknown): RouterOptions {
  * The `Access-Control-Allow-Origin` value for a request's `Origin`: `*` when every origin may,
  * the origin itself when it is allowed, nothing otherwise.
  */
-function corsOriginFor({ allowedOrigins, handle }: RouterOptions): (origin: string | undefined) => string | undefined {
+function corsOriginFor({ allowedOrigins, handle }: ResolvedRouterOptions): (origin: string | undefined) => string | undefined {
   const origins = allowedOrigins ?? handle?.allowedOrigins ?? "*";
   if (origins === "*") return () => "*";
   const allowed = originMatcher(origins);

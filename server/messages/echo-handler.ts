@@ -162,11 +162,13 @@ class EchoSession implements GuardedSession {
   private refuse(refused: Refusal, id: string | undefined, ack: ((reply: Refusal) => void) | undefined): void {
     const { socket } = this;
     this.context.stats.refused++;
+    this.context.stats.refusedByCode[refused.error.code]++;
     if (id !== undefined) refused.error.id = id;
     if (ack) ack(refused);
     else this.send(ERROR_EVENT, [refused.error]);
     if (this.guardOf().persistent && socket.connected) {
       this.context.options.logger.warn(`client ${this.address} closed: kept exceeding limits (last: ${refused.error.code})`);
+      this.context.stats.refusedByCode.too_many_violations++;
       this.send(ERROR_EVENT, [refusal("too_many_violations", undefined).error]);
       socket.disconnect(true);
     }

@@ -1,3 +1,5 @@
+import type { RefusalCode } from "../../protocol/index.js";
+
 /** Live figures of one attached echo channel, as `handle.stats()` returns them. */
 export interface EchoStats {
   /** Sockets connected to the echo namespace right now. */
@@ -18,6 +20,9 @@ export interface EchoStats {
   errors: number;
 }
 
+/** Refusals on this node since attach, by code (`too_many_violations`: connections closed for them). */
+export type RefusalCounts = Record<RefusalCode, number>;
+
 /** Plain counters: incrementing a number is the only per-message work stats cost. */
 export class StatsCounter implements EchoStats {
   connections = 0;
@@ -28,6 +33,14 @@ export class StatsCounter implements EchoStats {
   recovered = 0;
   refused = 0;
   errors = 0;
+  readonly refusedByCode: RefusalCounts = {
+    message_too_large: 0,
+    payload_too_deep: 0,
+    rate_limited: 0,
+    slow_consumer: 0,
+    shutting_down: 0,
+    too_many_violations: 0,
+  };
 
   snapshot(): EchoStats {
     const { connections, totalConnections, echoes, acked, deduplicated, recovered, refused, errors } = this;
