@@ -1,6 +1,7 @@
 // The demo app, shared by `npm start` (one process), `npm run start:cluster` (every core) and
 // `npm run start:redis` (one node of several behind a load balancer).
 import { createServer, type Server as HttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import express from "express";
 import { attachEchoSocket, echoSocketRouter, type AttachOptions, type EchoSocketHandle, type RouterOptions } from "../server/index.js";
 import { demoPage } from "./page.js";
@@ -26,6 +27,42 @@ export function createDemoApp(options: Partial<AttachOptions> = {}, { metrics = 
     res.type("html").send(demoPage(`${req.protocol}://${req.get("host") ?? "localhost"}`));
   });
   return { server, echo };
+}
+
+export interface ServeDemoOptions {
+  port: number;
+  host: string;
+  options?: Partial<AttachOptions>;
+  /** Named in the shutdown line: "SIGTERM: closing <name>". */
+  name: string;
+  /** The line printed once it listens, given its URL (tests and scripts wait for it). */
+  announce: (url: string) => string;
+  /** Run after the echo channel and the HTTP server closed (a Redis client, say). */
+  afterClose?: () => Promise<void>;
+}
+
+/**
+ * The demo app listening on `port` and `host`, closed gracefully on SIGINT and SIGTERM: what
+ * `npm start`, `npm run start:redis` and `echo-socket serve` run. Rejects if it cannot listen.
+ */
+export function serveDemo({ port, host, options = {}, name, announce, afterClose }: ServeDemoOptions): Promise<DemoApp & { url: string }> {
+  const demo = createDemoApp(options);
+  const { server, echo } = demo;
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      const { port: actualPort } = server.address() as AddressInfo;
+      const url = `http://${host.includes(":") ? `[${host}]` : host}:${actualPort}`;
+      console.log(announce(url));
+      closeOnSignals(name, async () => {
+        await echo.close();
+        await new Promise((done) => server.close(done));
+        await afterClose?.();
+      });
+      resolve({ ...demo, url });
+    });
+  });
 }
 
 /** Closes gracefully on SIGINT and SIGTERM: queued echoes go out, clients are told to reconnect. */

@@ -68,8 +68,16 @@ export async function startRedis() {
  * The nginx configuration the README documents, in front of echo-socket nodes on `upstreamPorts`:
  * sticky by client address (socket.io's long-polling needs every request of a session on one node),
  * WebSocket upgrade headers, and timeouts longer than socket.io's heartbeat (25 s ping + 20 s wait).
+ * The deployment doctor's tests break it on purpose: `sticky: false` is plain round-robin,
+ * `upgradeHeaders: false` drops the three WebSocket lines, `readTimeout` shortens proxy_read_timeout.
  */
-export function nginxConfig({ listenPort, upstreamPorts, root, debugHeader = false }) {
+export function nginxConfig({ listenPort, upstreamPorts, root, debugHeader = false, sticky = true, upgradeHeaders = true, readTimeout = "60s" }) {
+  const upgrade = upgradeHeaders
+    ? `
+      proxy_http_version 1.1;
+      proxy_set_header Upgrade $http_upgrade;
+      proxy_set_header Connection $connection_upgrade;`
+    : "";
   return `worker_processes 1;
 daemon off;
 pid ${root}/nginx.pid;
@@ -83,8 +91,7 @@ http {
   uwsgi_temp_path ${root}/uwsgi;
   scgi_temp_path ${root}/scgi;
 
-  upstream echo_socket_nodes {
-    ip_hash;
+  upstream echo_socket_nodes {${sticky ? "\n    ip_hash;" : ""}
 ${upstreamPorts.map((port) => `    server 127.0.0.1:${port} max_fails=1 fail_timeout=5s;`).join("\n")}
   }
 
@@ -96,13 +103,10 @@ ${upstreamPorts.map((port) => `    server 127.0.0.1:${port} max_fails=1 fail_tim
   server {
     listen 127.0.0.1:${listenPort};
     location / {
-      proxy_pass http://echo_socket_nodes;
-      proxy_http_version 1.1;
-      proxy_set_header Upgrade $http_upgrade;
-      proxy_set_header Connection $connection_upgrade;
+      proxy_pass http://echo_socket_nodes;${upgrade}
       proxy_set_header Host $host;
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_read_timeout 60s;
+      proxy_read_timeout ${readTimeout};
       proxy_send_timeout 60s;
       proxy_connect_timeout 2s;
       proxy_next_upstream error timeout http_502 http_503;
@@ -113,12 +117,15 @@ ${upstreamPorts.map((port) => `    server 127.0.0.1:${port} max_fails=1 fail_tim
 `;
 }
 
-/** nginx (Debian's) on a free loopback port, proxying to `upstreamPorts`; `debugHeader` names the node in each response. */
-export async function startNginx(upstreamPorts, { debugHeader = false } = {}) {
+/**
+ * nginx (Debian's) on a free loopback port, proxying to `upstreamPorts`; `debugHeader` names the node in
+ * each response; `sticky`, `upgradeHeaders` and `readTimeout` as in `nginxConfig`.
+ */
+export async function startNginx(upstreamPorts, { debugHeader = false, sticky = true, upgradeHeaders = true, readTimeout = "60s" } = {}) {
   const root = mkdtempSync(join(tmpdir(), "echo-socket-nginx-"));
   chmodSync(root, 0o755); // nginx's workers may run as another user
   const listenPort = await freePort();
-  writeFileSync(join(root, "nginx.conf"), nginxConfig({ listenPort, upstreamPorts, root, debugHeader }));
+  writeFileSync(join(root, "nginx.conf"), nginxConfig({ listenPort, upstreamPorts, root, debugHeader, sticky, upgradeHeaders, readTimeout }));
   const child = spawn(NGINX, ["-p", root, "-e", join(root, "error.log"), "-c", join(root, "nginx.conf")], { stdio: ["ignore", "ignore", "inherit"] });
   await waitForPort(listenPort);
   return {

@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+// `npx echo-socket`: check a socket.io deployment, or serve the demo. Exit codes: 0 ok, 1 a check
+// failed (or serve could not start), 2 bad arguments.
+import { readFileSync } from "node:fs";
+import { UsageError, parseArgs } from "./args.js";
+import { runCheck } from "./check/run.js";
+import { CHECK_HELP, MAIN_HELP, SERVE_HELP } from "./help.js";
+import { headerLine, reportJson, resultLines, summaryLine } from "./output.js";
+import { serve } from "./serve.js";
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`${error.message}\n${error.command ? `See: echo-socket ${error.command} --help\n` : `\n${MAIN_HELP}`}`);
+    return 2;
+  }
+  switch (parsed.command) {
+    case "help":
+      process.stdout.write(parsed.topic === "check" ? CHECK_HELP : parsed.topic === "serve" ? SERVE_HELP : MAIN_HELP);
+      return 0;
+    case "version": {
+      const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+      process.stdout.write(`${pkg.version}\n`);
+      return 0;
+    }
+    case "check": {
+      const { options } = parsed;
+      if (!options.json) process.stdout.write(`${headerLine(options)}\n`);
+      const report = await runCheck(options, (result) => {
+        if (!options.json) process.stdout.write(`${resultLines(result)}\n`);
+      });
+      process.stdout.write(options.json ? `${reportJson(report)}\n` : `${summaryLine(report)}\n`);
+      return report.exitCode;
+    }
+    case "serve":
+      try {
+        await serve(parsed.options);
+      } catch (error) {
+        const { code, message } = error as NodeJS.ErrnoException;
+        const why = code === "EADDRINUSE" ? `port ${parsed.options.port} on ${parsed.options.host} is in use: pass another --port (0: any free port)` : code === "EADDRNOTAVAIL" || code === "ENOTFOUND" ? `cannot listen on ${parsed.options.host} (${code}): pass another --host` : message;
+        process.stderr.write(`echo-socket serve: ${why}\n`);
+        return 1;
+      }
+      return -1; // keeps running until a signal
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code < 0) return;
+    // Let stdout drain before exiting (a pipe may still hold the JSON).
+    process.stdout.write("", () => process.exit(code));
+  },
+  (error: unknown) => {
+    process.stderr.write(`echo-socket: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);
