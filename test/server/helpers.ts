@@ -38,7 +38,10 @@ export async function startServer(options: Partial<AttachOptions> = {}, port = 0
     async close() {
       for (const client of clients) client.disconnect();
       await handle.close();
-      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      // A response body a test left unread (fetch) keeps its keep-alive connection, and close() waiting, for seconds.
+      server.closeAllConnections();
+      await closed;
     },
   };
 }
@@ -60,6 +63,20 @@ export function waitFor<T extends unknown[] = unknown[]>(emitter: Emitter, event
       reject(new Error(`timed out after ${ms} ms waiting for "${event}"`));
     }, ms);
     target.once(event, onEvent);
+  });
+}
+
+/** Whether the server admits `socket`: true on "connect", false on "connect_error" (whichever comes first). */
+export function admitted(socket: ClientSocket): Promise<boolean> {
+  if (socket.connected) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const settle = (outcome: boolean) => (): void => {
+      socket.off("connect", onConnect).off("connect_error", onError);
+      resolve(outcome);
+    };
+    const onConnect = settle(true);
+    const onError = settle(false);
+    socket.once("connect", onConnect).once("connect_error", onError);
   });
 }
 

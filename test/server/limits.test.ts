@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { RawWebSocket } from "../support/raw-websocket.js";
 import { polling, pollingSid } from "../support/raw-http.js";
-import { startServer, waitFor, type TestServer } from "./helpers.js";
+import { until } from "../support/until.mjs";
+import { admitted, startServer, waitFor, type TestServer } from "./helpers.js";
 
 let server: TestServer | undefined;
 afterEach(async () => {
@@ -10,6 +11,9 @@ afterEach(async () => {
 });
 
 const port = (s: TestServer): number => Number(new URL(s.url).port);
+/** The server's engine.io connection with session id `sid`, to wait for its "close". */
+const engineConnection = (s: TestServer, sid: string) =>
+  (s.handle.io.engine as unknown as { clients: Record<string, { once(event: "close", fn: () => void): void } | undefined> }).clients[sid];
 /** Whether an engine.io polling session is still open: a noop POST answers 200, or 400 once it is gone. */
 const alive = async (s: TestServer, sid: string): Promise<boolean> => (await fetch(polling(port(s), sid), { method: "POST", body: "6" })).status === 200;
 
@@ -56,16 +60,18 @@ describe("limits", () => {
   });
 
   it("rate-limits each connection with a token bucket, telling when to retry, and leaves other clients alone", async () => {
-    server = await startServer({ messagesPerSecond: 20, messageBurst: 5 });
+    // 5 a second: refilling the 15 tokens that would admit all 20 takes 3 s, far longer than the 20 take.
+    // How many the bucket admits, on a clock, is message-guard.test.ts's; here: it is per connection.
+    server = await startServer({ messagesPerSecond: 5, messageBurst: 5 });
     const flooder = server.connect();
     const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => flooder.timeout(2000).emitWithAck("ms", i)));
     const accepted = replies.filter((reply) => reply.ok).length;
-    expect(accepted).toBeGreaterThanOrEqual(5);
-    expect(accepted).toBeLessThanOrEqual(7); // the burst, plus what the rate refilled meanwhile
+    expect(accepted).toBeGreaterThanOrEqual(5); // the burst
+    expect(accepted).toBeLessThan(20);
     const refused = replies.find((reply) => !reply.ok);
     expect(refused.error).toMatchObject({ code: "rate_limited", retryAfterMs: expect.any(Number) });
     expect(refused.error.retryAfterMs).toBeGreaterThan(0);
-    expect(refused.error.retryAfterMs).toBeLessThanOrEqual(50);
+    expect(refused.error.retryAfterMs).toBeLessThanOrEqual(200); // one token at 5 a second
 
     const other = server.connect(); // its own bucket
     expect(await other.timeout(2000).emitWithAck("ms", "mine")).toEqual({ ok: true });
@@ -91,9 +97,7 @@ describe("limits", () => {
     reader.socket.pause(); // stops reading: echoes pile up in the kernel, then in engine.io's queue
     const payload = "y".repeat(60_000);
     for (let i = 0; i < 200; i++) reader.sendText(`42["ms","${payload}"]`);
-    const deadline = Date.now() + 5000;
-    while (server.handle.stats().refused === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(server.handle.stats().refused).toBeGreaterThan(0);
+    await until(() => server!.handle.stats().refused > 0, { what: "a refusal" });
     const { echoes, refused } = server.handle.stats();
     expect(echoes + refused).toBeLessThanOrEqual(200);
     expect(echoes).toBeLessThan(200);
@@ -108,25 +112,20 @@ describe("connection caps", () => {
     const second = server.connect({ transports: ["websocket"] });
     await Promise.all([waitFor(first, "connect"), waitFor(second, "connect")]);
     for (const transports of [["polling"], ["websocket"]]) {
-      const third = server.connect({ transports });
-      await waitFor(third, "connect_error");
+      expect(await admitted(server.connect({ transports }))).toBe(false);
     }
-    first.disconnect();
     // The slot frees when engine.io closes that connection, a moment after the socket.io disconnect.
-    const deadline = Date.now() + 3000;
-    let admitted = false;
-    while (!admitted && Date.now() < deadline) {
-      const next = server.connect();
-      admitted = await Promise.race([waitFor(next, "connect").then(() => true), waitFor(next, "connect_error").then(() => false)]);
-      if (!admitted) next.disconnect();
-    }
-    expect(admitted).toBe(true);
+    const conn = engineConnection(server, first.io.engine.id!)!;
+    const connClosed = new Promise<void>((resolve) => conn.once("close", resolve));
+    first.disconnect();
+    await connClosed;
+    expect(await admitted(server.connect())).toBe(true);
   });
 
   it("caps connections in total", async () => {
     server = await startServer({ maxConnections: 1 });
-    await waitFor(server.connect(), "connect");
-    await waitFor(server.connect(), "connect_error");
+    expect(await admitted(server.connect())).toBe(true);
+    expect(await admitted(server.connect())).toBe(false);
   });
 
   it("at the total cap, closes the oldest connection that never completed the handshake to admit a visitor", async () => {
@@ -138,8 +137,8 @@ describe("connection caps", () => {
     await waitFor(visitor, "connect");
     expect([await alive(server, oldest), await alive(server, newer)]).toEqual([false, true]);
     // Complete connections are never evicted: with no half-open one left to close, the cap refuses.
-    await waitFor(server.connect(), "connect"); // takes `newer`'s place
-    await waitFor(server.connect(), "connect_error");
+    expect(await admitted(server.connect())).toBe(true); // takes `newer`'s place
+    expect(await admitted(server.connect())).toBe(false);
     expect(member.connected && visitor.connected).toBe(true);
   });
 
@@ -151,15 +150,15 @@ describe("connection caps", () => {
     const next = server.connect();
     await waitFor(next, "connect");
     expect(await alive(server, halfOpen)).toBe(false);
-    await waitFor(server.connect(), "connect_error"); // two complete connections: the cap holds
+    expect(await admitted(server.connect())).toBe(false); // two complete connections: the cap holds
   });
 
   it("closes no one's half-open connection for a request it refuses", async () => {
     server = await startServer({ maxConnections: 3, maxConnectionsPerAddress: 1, trustProxy: true, handshakeTimeoutMs: 60_000 });
-    await waitFor(server.connect({ extraHeaders: { "x-forwarded-for": "10.0.0.1" } }), "connect");
+    expect(await admitted(server.connect({ extraHeaders: { "x-forwarded-for": "10.0.0.1" } }))).toBe(true);
     const handshake = await fetch(`${server.url}/socket.io/?EIO=4&transport=polling`, { headers: { "x-forwarded-for": "10.0.0.2" } });
     const othersHalfOpen = (JSON.parse((await handshake.text()).slice(1)) as { sid: string }).sid;
-    await waitFor(server.connect({ extraHeaders: { "x-forwarded-for": "10.0.0.1" } }), "connect_error"); // over its address's cap
+    expect(await admitted(server.connect({ extraHeaders: { "x-forwarded-for": "10.0.0.1" } }))).toBe(false); // over its address's cap
     expect(await alive(server, othersHalfOpen)).toBe(true);
   });
 
@@ -169,15 +168,14 @@ describe("connection caps", () => {
     ["addresses in two IPv6 /64s", "2001:db8:1:2::1", "2001:db8:1:3::1", true],
   ])("counts %s as %s", async (_name, first, second, bothAdmitted) => {
     server = await startServer({ maxConnectionsPerAddress: 1, trustProxy: true });
-    await waitFor(server.connect({ extraHeaders: { "x-forwarded-for": first } }), "connect");
-    const next = server.connect({ extraHeaders: { "x-forwarded-for": second } });
-    await waitFor(next, bothAdmitted ? "connect" : "connect_error");
+    expect(await admitted(server.connect({ extraHeaders: { "x-forwarded-for": first } }))).toBe(true);
+    expect(await admitted(server.connect({ extraHeaders: { "x-forwarded-for": second } }))).toBe(bothAdmitted);
   });
 
   it("counts IPv6 addresses one by one with ipv6Subnet: 128", async () => {
     server = await startServer({ maxConnectionsPerAddress: 1, trustProxy: true, ipv6Subnet: 128 });
-    await waitFor(server.connect({ extraHeaders: { "x-forwarded-for": "2001:db8::1" } }), "connect");
-    await waitFor(server.connect({ extraHeaders: { "x-forwarded-for": "2001:db8::2" } }), "connect");
+    expect(await admitted(server.connect({ extraHeaders: { "x-forwarded-for": "2001:db8::1" } }))).toBe(true);
+    expect(await admitted(server.connect({ extraHeaders: { "x-forwarded-for": "2001:db8::2" } }))).toBe(true);
   });
 });
 
@@ -185,18 +183,15 @@ describe("allowedOrigins", () => {
   it.each([["polling"], ["websocket"]])("admits listed origins and refuses others over %s", async (transport) => {
     server = await startServer({ allowedOrigins: ["https://good.example"] });
     const options = { transports: [transport], upgrade: false };
-    const good = server.connect({ ...options, extraHeaders: { origin: "https://good.example" } });
-    await waitFor(good, "connect");
-    const evil = server.connect({ ...options, extraHeaders: { origin: "https://evil.example" } });
-    await waitFor(evil, "connect_error");
-    const notABrowser = server.connect(options); // no Origin header at all
-    await waitFor(notABrowser, "connect");
+    expect(await admitted(server.connect({ ...options, extraHeaders: { origin: "https://good.example" } }))).toBe(true);
+    expect(await admitted(server.connect({ ...options, extraHeaders: { origin: "https://evil.example" } }))).toBe(false);
+    expect(await admitted(server.connect(options))).toBe(true); // no Origin header at all
   });
 
   it("accepts a function", async () => {
     server = await startServer({ allowedOrigins: (origin) => origin.endsWith(".good.example") });
-    await waitFor(server.connect({ extraHeaders: { origin: "https://a.good.example" } }), "connect");
-    await waitFor(server.connect({ extraHeaders: { origin: "https://good.example.evil" } }), "connect_error");
+    expect(await admitted(server.connect({ extraHeaders: { origin: "https://a.good.example" } }))).toBe(true);
+    expect(await admitted(server.connect({ extraHeaders: { origin: "https://good.example.evil" } }))).toBe(false);
   });
 
   it("answers polling preflights with CORS headers for listed origins only", async () => {
@@ -212,19 +207,20 @@ describe("handshakeTimeoutMs", () => {
   it("frees the slot of a polling session that never sends CONNECT, without waiting for it to poll again", async () => {
     server = await startServer({ maxConnections: 1, handshakeTimeoutMs: 300 });
     const sid = await pollingSid(port(server));
-    const conn = (server.handle.io.engine as unknown as { clients: Record<string, { once(event: "close", fn: () => void): void }> }).clients[sid];
+    const conn = engineConnection(server, sid);
     // engine.io used to wait 30 s more for a GET that closes it (on a loaded machine it may be gone already).
     if (conn) await new Promise<void>((resolve) => conn.once("close", resolve));
-    await waitFor(server.connect(), "connect");
+    expect(await alive(server, sid)).toBe(false);
+    expect(await admitted(server.connect())).toBe(true);
   });
 
   it("closes a connection that never completes the socket.io handshake", async () => {
     server = await startServer({ handshakeTimeoutMs: 300 });
     const started = Date.now();
     const halfOpen = await RawWebSocket.open(port(server)); // engine.io is open; socket.io CONNECT never comes
-    expect(await halfOpen.until(() => halfOpen.closeReceived, 3000)).toBe(true);
+    // The deadline only stops a hang; that it closes at handshakeTimeoutMs, not later, is half-open.test.ts's, on a clock.
+    expect(await halfOpen.until(() => halfOpen.closeReceived, 10_000)).toBe(true);
     halfOpen.destroy();
-    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250); // not before the timeout
   });
 });

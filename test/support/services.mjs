@@ -6,6 +6,7 @@ import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stopChild } from "./spawn-node.mjs";
+import { until } from "./until.mjs";
 
 // Debian puts nginx in /usr/sbin, which a non-root PATH may lack.
 const NGINX = process.env.NGINX_PATH ?? (existsSync("/usr/sbin/nginx") ? "/usr/sbin/nginx" : "nginx");
@@ -23,18 +24,17 @@ export function freePort() {
   });
 }
 
+/** Whether `port` accepts a TCP connection now. */
+function accepts(port) {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1", () => (socket.destroy(), resolve(true)));
+    socket.once("error", () => resolve(false));
+  });
+}
+
 /** Resolves once `port` accepts a TCP connection; rejects after `ms`. */
-export async function waitForPort(port, ms = 10_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const open = await new Promise((resolve) => {
-      const socket = connect(port, "127.0.0.1", () => (socket.destroy(), resolve(true)));
-      socket.once("error", () => resolve(false));
-    });
-    if (open) return;
-    if (Date.now() > deadline) throw new Error(`nothing listened on 127.0.0.1:${port} within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+export function waitForPort(port, ms = 10_000) {
+  return until(() => accepts(port), { timeout: ms, interval: 20, what: `something to listen on 127.0.0.1:${port}` });
 }
 
 /**
