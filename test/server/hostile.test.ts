@@ -52,22 +52,21 @@ async function targetOf(hostileCase: HostileCase): Promise<{ server: ServerProce
 
 /**
  * A well-behaved client, fresh and from another address than the attacker (127.0.0.2: all of 127/8
- * is loopback), connects and gets its echo within 2 s.
+ * is loopback), connects and gets its echo. No time bound: the deadlines only stop a hang, so a slow
+ * machine cannot fail it (a server the attack wedged still does).
  */
-async function wellBehavedClientEchoes(server: ServerProcess): Promise<number> {
-  const started = performance.now();
+async function wellBehavedClientEchoes(server: ServerProcess): Promise<void> {
   const client = io(server.url, {
     forceNew: true,
     reconnection: false,
-    timeout: 2000,
+    timeout: 10_000,
     transports: ["websocket"],
     localAddress: "127.0.0.2",
   } as Parameters<typeof io>[1]);
   try {
-    const echoed = waitFor(client, "echo", 2000);
+    const echoed = waitFor(client, "echo", 10_000);
     client.emit("ms", "still here?");
     expect((await echoed)[0]).toBe("still here?");
-    return performance.now() - started;
   } finally {
     client.disconnect();
   }
@@ -90,7 +89,7 @@ describe("hostile input corpus", () => {
     try {
       await hostileCase.run(context);
       expect(server.alive()).toBe(true);
-      expect(await wellBehavedClientEchoes(server)).toBeLessThan(2000);
+      await wellBehavedClientEchoes(server);
       expect(await server.polluted()).toBe(false);
       const { heapUsed } = await server.memory();
       expect(heapUsed - baselineHeap).toBeLessThan(HEAP_ALLOWANCE);
