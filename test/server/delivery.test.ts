@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { MemoryDedupWindow } from "../../server/state/dedup.js";
+import { until } from "../support/until.mjs";
 import { startServer, waitFor, type TestServer } from "./helpers.js";
 
 let server: TestServer | undefined;
@@ -134,8 +135,7 @@ describe("connection state recovery (on by default)", () => {
     const replayed: number[] = [];
     client.on("echo", (n: number) => replayed.push(n));
     await waitFor(client, "connect");
-    const deadline = Date.now() + 3000;
-    while (replayed.length < 1500 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    await until(() => replayed.length >= 1500, { what: "1,500 replayed echoes" });
     expect(client.recovered).toBe(true);
     expect(replayed).toEqual(Array.from({ length: 1500 }, (_, i) => i));
   });

@@ -72,14 +72,19 @@ describe("echoSocketRouter()", () => {
 describe("the element bundle route", () => {
   it("applies the handle's allowedOrigins to CORS, or the router's own", async () => {
     server = await startServer({ allowedOrigins: ["https://good.example"] });
-    const get = (path: string, origin: string) => fetch(`${server!.url}${path}`, { headers: { origin } });
+    // Each body is read: one left unread kept its connection, and the server's close(), waiting for seconds.
+    const get = async (path: string, origin: string) => {
+      const response = await fetch(`${server!.url}${path}`, { headers: { origin } });
+      await response.arrayBuffer();
+      return response.headers;
+    };
     const good = await get("/echo/echo-socket.js", "https://good.example");
-    expect(good.headers.get("access-control-allow-origin")).toBe("https://good.example");
-    expect(good.headers.get("vary")).toMatch(/Origin/);
-    expect((await get("/echo/echo-socket.js", "https://evil.example")).headers.get("access-control-allow-origin")).toBe(null);
+    expect(good.get("access-control-allow-origin")).toBe("https://good.example");
+    expect(good.get("vary")).toMatch(/Origin/);
+    expect((await get("/echo/echo-socket.js", "https://evil.example")).get("access-control-allow-origin")).toBe(null);
 
     server.app.use("/open", echoSocketRouter({ handle: server.handle, allowedOrigins: "*" }));
-    expect((await get("/open/echo-socket.js", "https://evil.example")).headers.get("access-control-allow-origin")).toBe("*");
+    expect((await get("/open/echo-socket.js", "https://evil.example")).get("access-control-allow-origin")).toBe("*");
   });
 
   it("serves /echo-socket.js as cacheable, cross-origin JavaScript with an ETag", async () => {

@@ -2,6 +2,7 @@
 // per-address allowance, on a real http.Server and real socket.io-client.
 import { afterEach, describe, expect, it } from "vitest";
 import { memoryStore, type EchoStore, type EchoStoreFactory } from "../../server/index.js";
+import { until } from "../support/until.mjs";
 import { recordingLogger, startServer, waitFor, type TestServer } from "./helpers.js";
 
 let server: TestServer | undefined;
@@ -38,8 +39,7 @@ describe("stores", () => {
       if (i % 3 === 0) client.emit("ms", text);
       else client.emit("ms", text, { echoSocketId: `m-${i}` });
     }
-    const deadline = Date.now() + 5000;
-    while (echoes.length < 40 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(() => echoes.length >= 40, { what: "40 echoes" });
     expect(echoes).toEqual(sent);
   });
 
