@@ -44,7 +44,6 @@ export async function checkEcho(ctx: CheckContext): Promise<CheckResult[]> {
   const otherEvents = new Set<string>();
   let highest = -1;
   let onBurstEcho = (): void => {};
-  let probeEchoes = 0;
 
   link.onPacket((packet) => {
     const parsed = parseSocketPacket(packet);
@@ -73,10 +72,7 @@ export async function checkEcho(ctx: CheckContext): Promise<CheckResult[]> {
     }
     const data = args[0];
     if (typeof data !== "string" || !data.startsWith(prefix)) return; // another client's message, on a broadcasting server
-    if (data === text("probe")) {
-      probeEchoes++;
-      return;
-    }
+    if (data === text("probe")) return; // the delivery probe's echoes: not round trips
     if (args.length >= 2 && typeof args[args.length - 1] === "string") extras.offsets = true;
     const index = Number(data.slice(prefix.length));
     if (!Number.isInteger(index) || index < 0 || index >= o.planned || data !== text(index)) {
@@ -156,7 +152,6 @@ export async function checkEcho(ctx: CheckContext): Promise<CheckResult[]> {
     o.failure = failureOf(error, step);
   } finally {
     link.close();
-    void probeEchoes;
   }
   o.otherEvents = [...otherEvents];
   return results();

@@ -14,7 +14,7 @@ export const UPGRADE_HEADERS_FIX = [
   "  proxy_http_version 1.1;",
   "  proxy_set_header Upgrade $http_upgrade;",
   '  proxy_set_header Connection "upgrade";',
-  "  a cloud load balancer must have WebSocket support on the listener (an HTTP/HTTPS application listener)",
+  "  a cloud load balancer: WebSocket support on the listener (an HTTP/HTTPS application listener)",
 ].join("\n");
 
 export function idleTimeoutFix(pingInterval: number, pingTimeout: number): string {

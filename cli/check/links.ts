@@ -181,7 +181,7 @@ export class WebSocketLink extends Link {
       if (!isBinary) this.received(data.toString());
     });
     for (const packet of opened.queue.splice(0)) this.received(packet);
-    ws.on("close", (code, reason) => this.markClosed(`WebSocket closed with code ${code}${code === 1006 ? " (no close frame: the TCP connection was cut)" : ""}${reason.length ? `: ${reason.toString()}` : ""}`, code));
+    ws.on("close", (code, reason) => this.markClosed(`WebSocket closed with code ${code}${code === 1006 ? ", no close frame: the TCP connection was cut" : ""}${reason.length ? `: ${reason.toString()}` : ""}`, code));
     ws.on("error", (error) => this.markClosed(`WebSocket error: ${error.message}`));
   }
 
