@@ -6,11 +6,26 @@ import type { EchoStore } from "./store.js";
 /** How often this node writes its counts to the store: counting itself stays a plain increment. */
 const FLUSH_MS = 1000;
 
+/** When the counts are written; attach uses the defaults, a test passes a timer it fires by hand. */
+export interface FlushTiming {
+  flushMs: number;
+  /** Calls `flush` every `ms`; returns what stops it. */
+  every(ms: number, flush: () => void): () => void;
+}
+
+const REAL_TIMING: FlushTiming = {
+  flushMs: FLUSH_MS,
+  every(ms, flush) {
+    const timer = setInterval(flush, ms).unref();
+    return () => clearInterval(timer);
+  },
+};
+
 /**
- * Writes this node's counts to the store once a second when they changed (a shared store keeps them
- * past the node's life), and reads the cluster-wide totals back with what is not written yet.
+ * Writes this node's counts to the store every `flushMs` (a second) when they changed (a shared store
+ * keeps them past the node's life), and reads the cluster-wide totals back with what is not written yet.
  */
-export function registerSharedCounters(stats: StatsCounter, store: EchoStore) {
+export function registerSharedCounters(stats: StatsCounter, store: EchoStore, timing: FlushTiming = REAL_TIMING) {
   const written = emptyCounts();
   const current = (): CumulativeCounts => {
     const counts = emptyCounts();
@@ -23,7 +38,7 @@ export function registerSharedCounters(stats: StatsCounter, store: EchoStore) {
     store.recordCounts(counts);
     Object.assign(written, counts);
   };
-  const timer = setInterval(flush, FLUSH_MS).unref();
+  const stop = timing.every(timing.flushMs, flush);
   return {
     /** The store's totals plus what this node counted since its last write; undefined when the store keeps none. */
     async totals(): Promise<CumulativeCounts | undefined> {
@@ -34,7 +49,7 @@ export function registerSharedCounters(stats: StatsCounter, store: EchoStore) {
     },
     /** Writes what is left and stops. */
     dispose(): void {
-      clearInterval(timer);
+      stop();
       flush();
     },
   };

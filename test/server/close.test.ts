@@ -12,6 +12,7 @@ import { attachEchoSocket, redisStore } from "../../server/index.js";
 import { RawWebSocket } from "../support/raw-websocket.js";
 import { connectedRedisClient } from "../support/redis-client.js";
 import { startRedis } from "../support/services.mjs";
+import { until } from "../support/until.mjs";
 import { waitFor } from "./helpers.js";
 
 /** Every `Timeout` (unref'd ones too) created while tracking and not yet destroyed: its rank and the stack that made it. */
@@ -39,8 +40,8 @@ const pause = (ms = 20): Promise<void> => new Promise((resolve) => ignored.add(N
 
 /** Waits (up to `ms`) until `items()` is empty, as sockets finish closing over a few turns; returns what is left. */
 async function drained(items: () => string[], ms = 3000): Promise<string[]> {
-  const deadline = Date.now() + ms;
-  while (items().length > 0 && Date.now() < deadline) await pause();
+  // until()'s own deadline is read from the clock, and its pauses are ours: it adds no timer the test would see.
+  await until(() => items().length === 0, { timeout: ms, interval: 20, pause }).catch(() => undefined);
   return items();
 }
 
@@ -49,9 +50,9 @@ function timers(from?: RegExp, after = 0): string[] {
   const left = [...alive].filter(([id, { rank, stack }]) => !ignored.has(id) && rank > after && (!from || from.test(stack)));
   return left.map(([, { stack }]) => stack);
 }
-/** A timer echo-socket's own code (server/*.ts) set, not one a library set for it (node-redis's command timeouts). */
+/** A timer echo-socket's own code (a .ts file under server/) set, not one a library set for it (node-redis's command timeouts). */
 const OURS = /at setTimeout|at setInterval/;
-const ourTimers = (): string[] => timers(OURS).filter((stack) => /\/server\/[\w-]+\.ts/.test(madeIn(stack)));
+const ourTimers = (): string[] => timers(OURS).filter((stack) => /\/server\/(?:[\w-]+\/)*[\w-]+\.ts/.test(madeIn(stack)));
 
 /** The store's own probe timer (not node-redis's timeout of the PING), made after rank `after`. */
 const probeTimers = (after: number): string[] => timers(OURS, after).filter((stack) => /\.probe /.test(madeIn(stack)));
