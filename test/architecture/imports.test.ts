@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { DELIVERY_KEY, ERROR_EVENT, READY_EVENT } from "../../protocol/index.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-const SOURCE_FOLDERS = ["protocol", "server", "client", "element"];
+const SOURCE_FOLDERS = ["protocol", "server", "client", "element", "cli", "demo"];
 
 function sourceFiles(folder: string): string[] {
   const dir = path.join(ROOT, folder);
