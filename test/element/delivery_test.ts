@@ -1,4 +1,4 @@
-import { expect } from "@open-wc/testing";
+import { expect, fixture, html } from "@open-wc/testing";
 import type { EchoSocketElement } from "../../element/echo-socket.js";
 import {
   allEchoed,
@@ -168,10 +168,13 @@ describe("delivery", () => {
     });
 
     it("refuses a message past the offline queue's bound, says so, and keeps it in the input", async () => {
-      const element = await connectedElement(`http://127.0.0.1:${await deadPort()}`, 'max-queued="2"').catch(() => undefined);
-      expect(element).to.equal(undefined); // never connects: a dead port
-      const offline = document.querySelector<EchoSocketElement>("echo-socket")!;
+      // A dead port: the element never connects. Its first failed attempt puts it in "reconnecting"
+      // (waiting for "connected" instead sat out connectedElement's 15 s deadline).
+      const container = await fixture<HTMLDivElement>(html`<div></div>`);
+      container.innerHTML = `<echo-socket url="http://127.0.0.1:${await deadPort()}" max-queued="2"></echo-socket>`;
+      const offline = container.querySelector<EchoSocketElement>("echo-socket")!;
       await waitForStatus(offline, "reconnecting");
+      expect(offline.connectionStatus).to.equal("reconnecting"); // never connected
       expect(offline.send("first")).to.equal(true);
       expect(offline.send("second")).to.equal(true);
       const input = part<HTMLInputElement>(offline, "input");

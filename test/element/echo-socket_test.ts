@@ -67,7 +67,7 @@ describe("<echo-socket>", () => {
     expect(sendEvent.detail).to.deep.equal({ id: 1, data: { kind: "object", n: 1 } });
     const { rtt, ...echoDetail } = (await echoed).detail;
     expect(echoDetail).to.deep.equal({ id: 1, data: { kind: "object", n: 1 }, args: [{ kind: "object", n: 1 }] });
-    expect(rtt).to.be.a("number").within(0, 5000);
+    expect(rtt).to.be.a("number").at.least(0); // no upper bound: a slow machine is not a failure
 
     const statuses: Array<{ status: string; transport: string | undefined }> = [];
     element.addEventListener("echo-socket-status", (event) => statuses.push(event.detail));
