@@ -32,13 +32,56 @@ const minifyCss = () => ({
 });
 
 /**
- * The element asks socket.io-client for polling and WebSocket only (see element/connection.ts), so
+ * The element asks socket.io-client for polling and WebSocket only (see client/connection.ts), so
  * engine.io-client's WebTransport transport is dead weight in the standalone bundle.
  */
 const dropWebTransport = () => ({
   name: "drop-webtransport",
   load(id) {
     return id.replaceAll("\\", "/").endsWith("engine.io-client/build/esm/transports/webtransport.js") ? "export const WT = undefined;" : null;
+  },
+});
+
+/**
+ * The standalone element never hands its socket.io socket or manager to anyone (client/connection.ts
+ * keeps them), so their API for other callers (catch-all listeners, emitWithAck, compress, volatile,
+ * send, aliases; none used inside socket.io-client) is dead weight there. Fails the build if a method
+ * is not found, so a socket.io-client update cannot silently change what is removed.
+ */
+const dropUnusedSocketMethods = () => {
+  const unused = {
+    "socket.io-client/build/esm/socket.js": ["disconnected", "send", "emitWithAck", "compress", "volatile", "onAny", "prependAny", "offAny", "listenersAny", "onAnyOutgoing", "prependAnyOutgoing", "offAnyOutgoing", "listenersAnyOutgoing"],
+    "socket.io-client/build/esm/manager.js": ["connect", "disconnect"],
+  };
+  return {
+    name: "drop-unused-socket-methods",
+    transform(code, id) {
+      const file = Object.keys(unused).find((name) => id.replaceAll("\\", "/").endsWith(name));
+      if (!file) return null;
+      let trimmed = code;
+      for (const name of unused[file]) {
+        // A method at class level: four spaces in, up to its closing brace four spaces in.
+        const method = new RegExp(`\\n    (?:get )?${name}\\([^)]*\\) \\{\\n[\\s\\S]*?\\n    \\}\\n`);
+        if (!method.test(trimmed)) this.error(`${file} has no method ${name} to drop: check dropUnusedSocketMethods`);
+        trimmed = trimmed.replace(method, "\n");
+      }
+      return { code: trimmed, map: null };
+    },
+  };
+};
+
+/**
+ * socket.io-client's entry attaches its exports to `io()` (`Object.assign(lookup, ...)`), which keeps
+ * `io()`, its Manager cache and URL parser in any bundle; the element makes its Manager itself (see
+ * client/connection.ts), so the standalone bundle drops that statement and, with it, all three.
+ */
+const dropIoLookup = () => ({
+  name: "drop-io-lookup",
+  transform(code, id) {
+    if (!id.replaceAll("\\", "/").endsWith("socket.io-client/build/esm/index.js")) return null;
+    const attach = /\nObject\.assign\(lookup, \{[^}]*\}\);\n/;
+    if (!attach.test(code)) this.error("socket.io-client's entry no longer attaches its exports to lookup: check dropIoLookup");
+    return { code: code.replace(attach, "\n"), map: null };
   },
 });
 
@@ -56,11 +99,23 @@ export default [
     plugins: [dts()],
     output: { file: "dist/server/index.d.cts", format: "cjs" },
   },
+  // CommonJS build of the headless client, for `require("echo-socket/client")` in Node.
+  {
+    input: "dist/client/index.js",
+    external: isBare,
+    output: { file: "dist/client/index.cjs", format: "cjs", sourcemap: true, exports: "named" },
+  },
+  {
+    input: "dist/client/index.d.ts",
+    external: isBare,
+    plugins: [dts()],
+    output: { file: "dist/client/index.d.cts", format: "cjs" },
+  },
   // The standalone element: Lit and socket.io-client inside, one file for one <script> tag.
   // An IIFE with no import/export runs the same from <script src> and <script type="module" src>.
   {
-    input: "dist/element/echo-socket.js",
-    plugins: [minifyCss(), dropWebTransport(), nodeResolve({ browser: true }), terser({ ecma: 2020, compress: { passes: 3, pure_getters: true }, format: { comments: false } }), printGzipSize()],
+    input: "dist/element/define.js",
+    plugins: [minifyCss(), dropWebTransport(), dropUnusedSocketMethods(), dropIoLookup(), nodeResolve({ browser: true }), terser({ ecma: 2020, compress: { passes: 3, pure_getters: true }, format: { comments: false } }), printGzipSize()],
     output: { file: "dist/echo-socket.js", format: "iife", sourcemap: true },
   },
 ];

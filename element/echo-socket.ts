@@ -1,30 +1,33 @@
-import { LitElement, html, nothing, type PropertyValues } from "lit";
-import { repeat } from "lit/directives/repeat.js";
-import { EchoConnection, type ConnectionStatus } from "./connection.js";
+import { LitElement, html, nothing, render, type PropertyValues } from "lit";
+import { DEFAULT_ECHO_EVENT, DEFAULT_PATH, DEFAULT_SEND_EVENT } from "../protocol/index.js";
+import { browserClock } from "../client/clock.js";
+import { EchoClientCore } from "../client/client-core.js";
+import type { ConnectionStatus } from "../client/connection.js";
+import type { EchoEvent, NoticeEvent } from "../client/events.js";
+import { MessageLog, type MessageEntry, type MessageState } from "../client/message-log.js";
+import type { EchoClientOptions } from "../client/options.js";
+import { DEFAULT_PACING } from "../client/pacer.js";
+import { localStorageStorage } from "../client/storage/local-storage.js";
+import { EntryList } from "./entry-list.js";
 import { dispatch } from "./events.js";
 import { formatPayload } from "./format.js";
-import { DEFAULT_ECHO_EVENT, DEFAULT_PATH, DEFAULT_SEND_EVENT, echoArguments, envelope, type AckReply } from "../protocol/index.js";
-import { MessageLog, type MessageEntry, type MessageState } from "./message-log.js";
-import { Outbox, type OutboxOptions } from "./outbox.js";
-import { RttStats } from "./rtt-stats.js";
+import { LABELS, labelProperties, type Labels } from "./labels.js";
 import { scriptOrigin } from "./script-origin.js";
 import { styles } from "./styles.js";
-import { UnsentStore } from "./unsent-store.js";
 
-export type { ConnectionStatus } from "./connection.js";
+export type { ConnectionStatus } from "../client/connection.js";
 export type { EchoReceiveDetail, EchoSendDetail, EchoSocketEventMap, EchoStatusDetail } from "./events.js";
-export type { MessageState } from "./message-log.js";
+export type { MessageState } from "../client/message-log.js";
 
 const DEFAULT_MAX_MESSAGES = 500;
 const DEFAULT_MAX_QUEUED = 100;
-/** Unsent messages are written to storage at most this often (and at once when the page goes away). */
-const SAVE_DELAY_MS = 250;
 
 /**
  * A message box on a live socket.io echo channel: type a message, send it, and read each echo as
  * it comes back. Messages always render as text, never as HTML. Nothing typed is lost: messages wait
  * while offline (and across a page reload), are re-sent until echoed, and each shows once.
- * It stays responsive against a hostile server or storage: messages go out paced under an
+ * Delivery, storage and round-trip times are the headless client's (`echo-socket/client`); the element
+ * shows them. It stays responsive against a hostile server or storage: messages go out paced under an
  * echo-socket server's default rate limit, a server's `retryAfterMs` is clamped to 60 s, at most
  * `max-queued` messages are restored after a reload (the reader is told how many were dropped), and
  * a flood of echoes costs O(1) work per echo plus at most one render a frame.
@@ -57,40 +60,61 @@ const SAVE_DELAY_MS = 250;
  * @cssprop [--echo-socket-spacing=0.5rem] - Gaps and padding.
  * @cssprop [--echo-socket-radius=6px] - Corner radius.
  * @cssprop [--echo-socket-output-height=16rem] - Height of the message list.
+ *
+ * @attr {string} [placeholder=Type a message] - Placeholder of the input (property `placeholder`).
+ * @attr {string} [input-label=Message] - Label of the input (property `inputLabel`).
+ * @attr {string} [send-label=Send] - Text of the send button (property `sendLabel`).
+ * @attr {string} [output-label=Messages] - Accessible name of the message list (property `outputLabel`).
+ * @attr {string} [connecting-label=Connecting…] - Status word while connecting (property `connectingLabel`).
+ * @attr {string} [connected-label=Connected] - Status word while connected, the transport follows (property `connectedLabel`).
+ * @attr {string} [reconnecting-label=Reconnecting…] - Status word while reconnecting (property `reconnectingLabel`).
+ * @attr {string} [disconnected-label=Disconnected] - Status word when disconnected (property `disconnectedLabel`).
+ * @attr {string} [queued-label=queued] - State word of a message waiting for the connection (property `queuedLabel`).
+ * @attr {string} [sent-label=sent] - State word of a message sent, echo pending (property `sentLabel`).
+ * @attr {string} [echoed-label=echoed] - State word of a message whose echo came back (property `echoedLabel`).
+ * @attr {string} [failed-label=failed] - State word of a message whose retries ran out (property `failedLabel`).
+ * @attr {string} [received-label=received] - State word of an echo of nothing sent here (property `receivedLabel`).
+ * @attr {string} [retry-label=Retry] - Text of a failed entry's retry button (property `retryLabel`).
+ * @attr {string} [mismatch-label=changed in transit] - Mark on an echo that differs from what was sent (property `mismatchLabel`).
+ * @attr {string} [queue-full-label] - Notice when the offline queue is full; `{max}` is replaced by its size (property `queueFullLabel`).
+ * @attr {string} [dropped-label] - Notice when a page reload found more unsent messages than the offline queue holds; `{count}` and `{max}` are replaced (property `droppedLabel`).
+ *
+ * @prop {string} [placeholder=Type a message] - Placeholder of the input.
+ * @prop {string} [inputLabel=Message] - Label of the input.
+ * @prop {string} [sendLabel=Send] - Text of the send button.
+ * @prop {string} [outputLabel=Messages] - Accessible name of the message list.
+ * @prop {string} [connectingLabel=Connecting…] - Status word while connecting.
+ * @prop {string} [connectedLabel=Connected] - Status word while connected (the transport follows).
+ * @prop {string} [reconnectingLabel=Reconnecting…] - Status word while reconnecting.
+ * @prop {string} [disconnectedLabel=Disconnected] - Status word when disconnected.
+ * @prop {string} [queuedLabel=queued] - State word of a message waiting for the connection.
+ * @prop {string} [sentLabel=sent] - State word of a message sent, echo pending.
+ * @prop {string} [echoedLabel=echoed] - State word of a message whose echo came back.
+ * @prop {string} [failedLabel=failed] - State word of a message whose retries ran out.
+ * @prop {string} [receivedLabel=received] - State word of an echo of nothing sent here.
+ * @prop {string} [retryLabel=Retry] - Text of a failed entry's retry button.
+ * @prop {string} [mismatchLabel=changed in transit] - Mark on an echo that differs from what was sent.
+ * @prop {string} queueFullLabel - Notice when the offline queue is full; `{max}` is replaced by its size.
+ * @prop {string} droppedLabel - Notice when a page reload found more unsent messages than the offline queue holds; `{count}` and `{max}` are replaced.
  */
 export class EchoSocketElement extends LitElement {
   static override styles = styles;
   /**
-   * The reactive properties: every public field below, with its attribute, and the private state.
-   * Declared here rather than with decorators, which cost the standalone bundle ~0.5 KB gzip of helpers.
-   * `attribute: false` beside `state: true` keeps the manifest analyzer from listing them as attributes.
+   * The reactive properties: the connection's and the limits' below, every label of `LABELS` (with
+   * its kebab-case attribute), and the private state. Declared here rather than with decorators, which
+   * cost the standalone bundle ~0.5 KB gzip of helpers. `attribute: false` beside `state: true` keeps
+   * the manifest analyzer from listing them as attributes.
    */
   static override properties = {
     url: {},
     path: {},
     sendEvent: { attribute: "send-event" },
     echoEvent: { attribute: "echo-event" },
-    placeholder: {},
     maxMessages: { type: Number, attribute: "max-messages" },
     maxQueued: { type: Number, attribute: "max-queued" },
     ackTimeout: { type: Number, attribute: "ack-timeout" },
     retries: { type: Number },
-    inputLabel: { attribute: "input-label" },
-    sendLabel: { attribute: "send-label" },
-    outputLabel: { attribute: "output-label" },
-    connectingLabel: { attribute: "connecting-label" },
-    connectedLabel: { attribute: "connected-label" },
-    reconnectingLabel: { attribute: "reconnecting-label" },
-    disconnectedLabel: { attribute: "disconnected-label" },
-    queuedLabel: { attribute: "queued-label" },
-    sentLabel: { attribute: "sent-label" },
-    echoedLabel: { attribute: "echoed-label" },
-    failedLabel: { attribute: "failed-label" },
-    receivedLabel: { attribute: "received-label" },
-    retryLabel: { attribute: "retry-label" },
-    mismatchLabel: { attribute: "mismatch-label" },
-    queueFullLabel: { attribute: "queue-full-label" },
-    droppedLabel: { attribute: "dropped-label" },
+    ...labelProperties,
     status: { state: true, attribute: false },
     transport: { state: true, attribute: false },
     notice: { state: true, attribute: false },
@@ -104,8 +128,6 @@ export class EchoSocketElement extends LitElement {
   sendEvent = DEFAULT_SEND_EVENT;
   /** Event the server answers with. Default `echo`. */
   echoEvent = DEFAULT_ECHO_EVENT;
-  /** Placeholder of the input. Default `Type a message`. */
-  placeholder = "Type a message";
   /** Most entries kept in the list; older ones leave the DOM. Default 500. */
   maxMessages = DEFAULT_MAX_MESSAGES;
   /**
@@ -118,71 +140,37 @@ export class EchoSocketElement extends LitElement {
   /** Re-sends after acknowledgement timeouts before a message shows as failed. Default 3. */
   retries = 3;
 
-  /** Label of the input. Default `Message`. */
-  inputLabel = "Message";
-  /** Text of the send button. Default `Send`. */
-  sendLabel = "Send";
-  /** Accessible name of the message list. Default `Messages`. */
-  outputLabel = "Messages";
-  /** Status word while connecting. Default `Connecting…`. */
-  connectingLabel = "Connecting…";
-  /** Status word while connected (the transport follows). Default `Connected`. */
-  connectedLabel = "Connected";
-  /** Status word while reconnecting. Default `Reconnecting…`. */
-  reconnectingLabel = "Reconnecting…";
-  /** Status word when disconnected. Default `Disconnected`. */
-  disconnectedLabel = "Disconnected";
-  /** State word of a message waiting for the connection. Default `queued`. */
-  queuedLabel = "queued";
-  /** State word of a message sent, echo pending. Default `sent`. */
-  sentLabel = "sent";
-  /** State word of a message whose echo came back. Default `echoed`. */
-  echoedLabel = "echoed";
-  /** State word of a message whose retries ran out. Default `failed`. */
-  failedLabel = "failed";
-  /** State word of an echo of nothing sent here. Default `received`. */
-  receivedLabel = "received";
-  /** Text of a failed entry's retry button. Default `Retry`. */
-  retryLabel = "Retry";
-  /** Mark on an echo that differs from what was sent. Default `changed in transit`. */
-  mismatchLabel = "changed in transit";
-  /** Notice when the offline queue is full; `{max}` is replaced by its size. */
-  queueFullLabel =
-    "Offline queue full ({max} messages): this one stays in the input until the connection is back.";
-  /** Notice when a page reload found more unsent messages than the offline queue holds; `{count}` and `{max}` are replaced. */
-  droppedLabel =
-    "{count} unsent messages from before the page was reloaded were dropped: the offline queue holds {max}.";
-
   private status: ConnectionStatus = "disconnected";
   private transport: string | undefined;
   private notice = "";
   /** The notice outlives the next connect (it is not about the connection). */
-  private noticeKeptOnConnect = false;
+  #noticeKeptOnConnect = false;
 
-  private readonly log = new MessageLog(DEFAULT_MAX_MESSAGES);
-  private readonly rtt = new RttStats();
-  private readonly outbox = new Outbox(this.outboxOptions(), {
-    transmit: (entry, attempt) => this.transmit(entry, attempt),
-    changed: () => this.onOutboxChanged(),
-    notice: (message) => this.setNotice(message ?? ""),
-  });
+  readonly #log = new MessageLog(DEFAULT_MAX_MESSAGES);
+  readonly #list = new EntryList<MessageEntry>();
+  /** The element's id of each entry in its list: 1, 2, 3, ... over the element's life, whichever client made it. */
+  readonly #ids = new WeakMap<MessageEntry, number>();
+  #nextId = 1;
   /** Each entry's text as last formatted, with the value it was formatted from: formatted once, not every frame. */
-  private readonly texts = new WeakMap<MessageEntry, { value: unknown; text: string }>();
-  private connection: EchoConnection | undefined;
-  private store: UnsentStore | undefined;
-  private saveTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly onPageHide = (): void => this.saveUnsent();
-  /** What the live connection was opened with; a change of any of these reconnects. */
-  private connectionKey = "";
+  readonly #texts = new WeakMap<MessageEntry, { value: unknown; text: string }>();
+  /** The headless client doing delivery, storage and round-trip times; one per connection settings. */
+  #client: EchoClientCore | undefined;
+  /** What the live client was opened with; a change of any of these reconnects. */
+  #connectionKey = "";
   /** False once the reader scrolls up, so new messages do not pull the list away from them. */
-  private stickToBottom = true;
+  #stickToBottom = true;
+
+  constructor() {
+    super();
+    Object.assign(this, LABELS);
+  }
 
   /** The rendered input and message list, looked up when used (as `@query` did). */
-  private get input(): HTMLInputElement {
+  get #input(): HTMLInputElement {
     return this.renderRoot.querySelector("input")!;
   }
 
-  private get output(): HTMLElement {
+  get #output(): HTMLElement {
     return this.renderRoot.querySelector('[part~="output"]')!;
   }
 
@@ -196,35 +184,33 @@ export class EchoSocketElement extends LitElement {
    * shows why, when the offline queue is full.
    */
   send(data: unknown): boolean {
-    const entry = this.outbox.add(data);
-    if (!entry) {
-      this.setNotice(this.queueFullLabel.replace("{max}", String(this.maxQueued)));
+    const client = this.#client ?? this.#openClient();
+    let entry: MessageEntry;
+    try {
+      entry = client.send(data).entry; // the log has it already: see onEntry
+    } catch {
+      this.#setNotice(this.queueFullLabel.replace("{max}", String(this.#maxQueuedOption())));
       return false;
     }
-    this.setNotice("");
-    this.log.push(entry);
-    this.requestUpdate();
-    dispatch(this, "echo-socket-send", { id: entry.id, data });
+    this.#setNotice("");
+    dispatch(this, "echo-socket-send", { id: this.#ids.get(entry)!, data });
     return true;
   }
 
   /** Empties the message list (messages still on their way keep going). */
   clear(): void {
-    this.log.clear();
+    this.#log.clear();
     this.requestUpdate();
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    addEventListener("pagehide", this.onPageHide);
     this.requestUpdate(); // reconnects in updated() when the element comes back to a page
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    removeEventListener("pagehide", this.onPageHide);
-    this.closeConnection();
-    this.outbox.dispose();
+    this.#closeClient();
   }
 
   /**
@@ -239,172 +225,162 @@ export class EchoSocketElement extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has("maxMessages")) {
-      this.log.setMax(positiveInteger(this.maxMessages, DEFAULT_MAX_MESSAGES));
+      this.#log.setMax(positiveInteger(this.maxMessages, DEFAULT_MAX_MESSAGES));
     }
   }
 
   protected override updated(): void {
-    const key = JSON.stringify([this.url, this.path, this.sendEvent, this.echoEvent]);
-    if (this.isConnected && key !== this.connectionKey) this.openConnection(key);
-    if (this.stickToBottom) this.output.scrollTop = this.output.scrollHeight;
+    if (this.isConnected && this.#settingsKey() !== this.#connectionKey) this.#openClient();
+    this.#list.sync(this.#output, this.#log.entries, (entry, node) => this.#renderEntry(entry, node));
+    if (this.#stickToBottom) this.#output.scrollTop = this.#output.scrollHeight;
   }
 
   protected override render() {
     return html`
-      <form part="form" @submit=${this.onSubmit}>
+      <form part="form" @submit=${this.#onSubmit}>
         <label for="input">${this.inputLabel}</label>
         <input id="input" part="input" type="text" autocomplete="off" enterkeyhint="send" placeholder=${this.placeholder} />
         <button part="send" type="submit">${this.sendLabel}</button>
       </form>
       ${this.notice ? html`<p part="notice" role="alert">${this.notice}</p>` : nothing}
-      <div part="output" role="log" aria-live="polite" aria-label=${this.outputLabel} tabindex="0" @scroll=${this.onScroll}>
-        ${repeat(this.log.entries, (entry) => entry.id, (entry) => this.renderEntry(entry))}
-      </div>
-      <p part="status" data-status=${this.status}>${this.statusText()}</p>
+      <div part="output" role="log" aria-live="polite" aria-label=${this.outputLabel} tabindex="0" @scroll=${this.#onScroll}></div>
+      <p part="status" data-status=${this.status}>${this.#statusText()}</p>
     `;
   }
 
-  private renderEntry(entry: MessageEntry) {
+  /** One entry, into its own `<div part="message">` (see `EntryList`). */
+  #renderEntry(entry: MessageEntry, node: HTMLElement): void {
     const shown = entry.state === "echoed" ? entry.echo : entry.data;
     const rtt = entry.rtt === undefined ? "" : ` · ${Math.round(entry.rtt)} ms`;
-    return html`<div part="message" data-state=${entry.state} ?data-mismatch=${entry.mismatch}>
-      <span class="text">${this.textOf(entry, shown)}</span>
-      <span class="state">${this.stateLabel(entry.state)}${rtt}${entry.mismatch ? ` · ${this.mismatchLabel}` : ""}${entry.reason ? ` · ${entry.reason}` : ""}</span>
-      ${entry.state === "failed"
-        ? html`<button part="retry" type="button" @click=${() => this.outbox.retry(entry)}>${this.retryLabel}</button>`
-        : nothing}
-    </div>`;
-  }
-
-  /** `formatPayload`, once per entry and shown value (JSON of a large object is not redone every frame). */
-  private textOf(entry: MessageEntry, value: unknown): string {
-    const cached = this.texts.get(entry);
-    if (cached && Object.is(cached.value, value)) return cached.text;
-    const text = formatPayload(value);
-    this.texts.set(entry, { value, text });
-    return text;
-  }
-
-  private openConnection(key: string): void {
-    this.closeConnection();
-    this.connectionKey = key;
-    const url = this.url || scriptOrigin();
-    this.store = new UnsentStore(`echo-socket:unsent:${url}${this.path}:${this.sendEvent}${this.id ? `#${this.id}` : ""}`);
-    this.restore(this.store);
-    this.connection = new EchoConnection(
-      { url, path: this.path, echoEvent: this.echoEvent },
-      {
-        onStatus: (status, transport) => this.onStatus(status, transport),
-        onEcho: (args) => this.onEcho(args),
-        onReady: () => this.outbox.serverEchoesIdsConfirmed(),
-        onServerError: (message) => this.setNotice(message),
-      },
+    node.setAttribute("part", "message");
+    node.dataset.state = entry.state;
+    node.toggleAttribute("data-mismatch", !!entry.mismatch);
+    render(
+      html`<span class="text">${this.#textOf(entry, shown)}</span>
+        <span class="state">${this.#stateLabel(entry.state)}${rtt}${entry.mismatch ? ` · ${this.mismatchLabel}` : ""}${entry.reason ? ` · ${entry.reason}` : ""}</span>
+        ${entry.state === "failed"
+          ? html`<button part="retry" type="button" @click=${() => this.#client?.retry(entry)}>${this.retryLabel}</button>`
+          : nothing}`,
+      node,
     );
   }
 
-  /** What an earlier page left unsent goes out again: at most `max-queued` messages; the reader is told of the rest. */
-  private restore(store: UnsentStore): void {
-    const max = positiveInteger(this.maxQueued, DEFAULT_MAX_QUEUED);
-    const { messages, dropped } = store.take(max);
-    for (const saved of messages) {
-      const entry = this.outbox.add(saved.data, saved.messageId, true);
-      if (entry) this.log.push(entry);
-    }
-    if (dropped > 0) {
-      this.setNotice(this.droppedLabel.replace("{count}", String(dropped)).replace("{max}", String(max)), true);
-    }
-    this.requestUpdate();
+  /** `formatPayload`, once per entry and shown value (JSON of a large object is not redone every frame). */
+  #textOf(entry: MessageEntry, value: unknown): string {
+    const cached = this.#texts.get(entry);
+    if (cached && Object.is(cached.value, value)) return cached.text;
+    const text = formatPayload(value);
+    this.#texts.set(entry, { value, text });
+    return text;
   }
 
-  private closeConnection(): void {
-    this.connection?.close();
-    this.connection = undefined;
-    this.connectionKey = "";
-    this.saveUnsent();
+  #settingsKey(): string {
+    return JSON.stringify([this.url, this.path, this.sendEvent, this.echoEvent]);
   }
 
-  /** Read live, so changing `max-queued` or `retries` applies to the next message. */
-  private outboxOptions(): OutboxOptions {
+  /**
+   * A client for the current settings (closing the previous one, whose unsent messages stay in its
+   * storage for the next client of its address). The attributes are sanitised here, falling back to
+   * defaults, rather than validated: a page's typo must not break the element.
+   */
+  #openClient(): EchoClientCore {
+    this.#closeClient();
+    this.#connectionKey = this.#settingsKey();
     const element = this;
-    return {
+    const url = this.url || scriptOrigin();
+    const path = this.path || DEFAULT_PATH;
+    const sendEvent = this.sendEvent || DEFAULT_SEND_EVENT;
+    const options: EchoClientOptions = {
+      url,
+      path,
+      sendEvent,
+      echoEvent: this.echoEvent || DEFAULT_ECHO_EVENT,
+      // Read live, so changing `max-queued`, `retries` or `ack-timeout` applies to the next message.
       get maxQueued() {
-        return positiveInteger(element.maxQueued, DEFAULT_MAX_QUEUED);
+        return element.#maxQueuedOption();
       },
       get retries() {
         return Number.isInteger(element.retries) && element.retries >= 0 ? element.retries : 3;
       },
+      get ackTimeoutMs() {
+        return positiveInteger(element.ackTimeout, 10_000);
+      },
+      storage: localStorageStorage(`echo-socket:unsent:${url}${path}:${sendEvent}${this.id ? `#${this.id}` : ""}`),
+      pacing: DEFAULT_PACING,
+      clock: browserClock,
+      socketOptions: {},
+      autoConnect: false,
     };
+    const client = new EchoClientCore(options);
+    this.#client = client;
+    client.on("status", ({ status, transport }) => this.#onStatus(status, transport));
+    client.on("entry", ({ entry, previous }) => this.#onEntry(entry, previous));
+    client.on("echo", (event) => this.#onEcho(event));
+    client.on("notice", (event) => this.#onNotice(event));
+    client.connect();
+    return client;
   }
 
-  private transmit(entry: MessageEntry, attempt: number): void {
-    this.connection?.emitWithAck(
-      this.sendEvent,
-      [entry.data, envelope(entry.messageId)],
-      positiveInteger(this.ackTimeout, 10_000),
-      (error, reply) => this.outbox.onAck(entry, attempt, error, reply as AckReply | undefined),
-    );
+  #closeClient(): void {
+    this.#client?.close(); // reports `disconnected`
+    this.#client = undefined;
+    this.#connectionKey = "";
   }
 
-  private onOutboxChanged(): void {
-    this.requestUpdate();
-    this.scheduleSave();
+  #maxQueuedOption(): number {
+    return positiveInteger(this.maxQueued, DEFAULT_MAX_QUEUED);
   }
 
-  /** Coalesced: writing every unsent message is O(unsent), so not once per acknowledgement. */
-  private scheduleSave(): void {
-    if (this.saveTimer !== undefined) return;
-    this.saveTimer = setTimeout(() => this.saveUnsent(), SAVE_DELAY_MS);
-  }
-
-  private saveUnsent(): void {
-    clearTimeout(this.saveTimer);
-    this.saveTimer = undefined;
-    this.store?.save(this.outbox.unsent());
-  }
-
-  private setNotice(text: string, keepOnConnect = false): void {
+  #setNotice(text: string, keepOnConnect = false): void {
     this.notice = text;
-    this.noticeKeptOnConnect = keepOnConnect;
+    this.#noticeKeptOnConnect = keepOnConnect;
   }
 
-  private onStatus(status: ConnectionStatus, transport: string | undefined): void {
+  #onStatus(status: ConnectionStatus, transport: string | undefined): void {
     if (status === this.status && transport === this.transport) return;
     const wasConnected = this.status === "connected";
     this.status = status;
     this.transport = transport;
-    if (status === "connected" && !wasConnected && !this.noticeKeptOnConnect) this.setNotice("");
-    if ((status === "connected") !== wasConnected) this.outbox.setConnected(status === "connected");
+    if (status === "connected" && !wasConnected && !this.#noticeKeptOnConnect) this.#setNotice("");
     dispatch(this, "echo-socket-status", { status, transport });
   }
 
-  private onEcho(args: unknown[]): void {
-    const { entry, duplicate } = this.outbox.onEcho(args);
-    if (duplicate) return;
-    const data = args[0];
-    if (entry) {
-      if (entry.rtt !== undefined) this.rtt.add(entry.rtt);
-    } else {
-      this.log.push(this.outbox.received(data));
-      this.requestUpdate();
+  /** A new entry (sent, restored or received) joins the list; any change renders. */
+  #onEntry(entry: MessageEntry, previous: MessageState | undefined): void {
+    if (previous === undefined) {
+      this.#ids.set(entry, this.#nextId++);
+      this.#log.push(entry);
     }
-    dispatch(this, "echo-socket-echo", { id: entry?.id, data, args: echoArguments(args), rtt: entry?.rtt });
+    this.requestUpdate();
   }
 
-  private onSubmit(event: SubmitEvent): void {
+  #onEcho({ entry, data, args, rtt }: EchoEvent): void {
+    dispatch(this, "echo-socket-echo", { id: entry?.state === "received" ? undefined : entry && this.#ids.get(entry), data, args, rtt });
+  }
+
+  /** The client's notices, in the element's words where it has its own (dropped messages). */
+  #onNotice({ message, dropped }: NoticeEvent): void {
+    if (dropped) {
+      this.#setNotice(this.droppedLabel.replace("{count}", String(dropped.count)).replace("{max}", String(dropped.max)), true);
+    } else this.#setNotice(message ?? "");
+    this.requestUpdate();
+  }
+
+  #onSubmit(event: SubmitEvent): void {
     event.preventDefault();
-    const text = this.input.value;
+    const text = this.#input.value;
     if (text.trim() === "") return;
     if (!this.send(text)) return; // refused: the text stays for the reader to send later
-    this.input.value = "";
-    this.input.focus();
+    this.#input.value = "";
+    this.#input.focus();
   }
 
-  private onScroll(): void {
-    const { scrollHeight, scrollTop, clientHeight } = this.output;
-    this.stickToBottom = scrollHeight - scrollTop - clientHeight < 8;
+  #onScroll(): void {
+    const { scrollHeight, scrollTop, clientHeight } = this.#output;
+    this.#stickToBottom = scrollHeight - scrollTop - clientHeight < 8;
   }
 
-  private stateLabel(state: MessageState): string {
+  #stateLabel(state: MessageState): string {
     const labels: Record<MessageState, string> = {
       queued: this.queuedLabel,
       sent: this.sentLabel,
@@ -415,7 +391,7 @@ export class EchoSocketElement extends LitElement {
     return labels[state];
   }
 
-  private statusText(): string {
+  #statusText(): string {
     const words: Record<ConnectionStatus, string> = {
       connecting: this.connectingLabel,
       connected: this.transport ? `${this.connectedLabel} (${this.transport})` : this.connectedLabel,
@@ -423,23 +399,17 @@ export class EchoSocketElement extends LitElement {
       disconnected: this.disconnectedLabel,
     };
     const parts = [words[this.status]];
-    const queued = this.outbox.queuedCount();
+    const queued = this.#client?.queuedCount ?? 0;
     if (queued > 0) parts.push(`${queued} ${this.queuedLabel}`);
-    const rtt = this.rtt.summary();
-    if (rtt) parts.push(`RTT ${Math.round(rtt.min)} / ${Math.round(rtt.median)} / ${Math.round(rtt.p95)} ms (min / median / p95)`);
+    const rtt = this.#client?.rtt;
+    if (rtt?.count) parts.push(`RTT ${Math.round(rtt.min!)} / ${Math.round(rtt.median!)} / ${Math.round(rtt.p95!)} ms (min / median / p95)`);
     return parts.join(" · ");
   }
 }
 
+/** The label properties (`inputLabel`, ...), declared from `LABELS` rather than one by one. */
+export interface EchoSocketElement extends Labels {}
+
 function positiveInteger(value: number, fallback: number): number {
   return Number.isInteger(value) && value > 0 ? value : fallback;
-}
-
-// Guarded, so a page that includes the script twice keeps working.
-if (!customElements.get("echo-socket")) customElements.define("echo-socket", EchoSocketElement);
-
-declare global {
-  interface HTMLElementTagNameMap {
-    "echo-socket": EchoSocketElement;
-  }
 }

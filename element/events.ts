@@ -1,4 +1,4 @@
-import type { ConnectionStatus } from "./connection.js";
+import type { ConnectionStatus } from "../client/connection.js";
 
 /** `detail` of `echo-socket-send`: a message has been handed to the connection (or queued for it). */
 export interface EchoSendDetail {

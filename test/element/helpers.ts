@@ -1,6 +1,6 @@
 import { executeServerCommand } from "@web/test-runner-commands";
 import { fixture, html, oneEvent } from "@open-wc/testing";
-import "../../element/echo-socket.js";
+import "../../element/define.js";
 import type { ConnectionStatus, EchoSocketElement } from "../../element/echo-socket.js";
 
 export interface RunningServer {

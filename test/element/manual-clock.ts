@@ -1,4 +1,4 @@
-import type { Clock } from "../../element/clock.js";
+import type { Clock } from "../../client/clock.js";
 
 /** A clock the test moves by hand: timers fire, in order, only inside `advance()`. */
 export class ManualClock implements Clock {

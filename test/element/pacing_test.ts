@@ -1,9 +1,9 @@
 import { expect } from "@open-wc/testing";
-import type { MessageEntry } from "../../element/message-log.js";
+import type { MessageEntry } from "../../client/message-log.js";
 import type { AckReply } from "../../protocol/index.js";
-import { Outbox } from "../../element/outbox.js";
-import { Pacer } from "../../element/pacer.js";
-import { MAX_RETRY_DELAY_MS, retryDelay } from "../../element/retry-delay.js";
+import { Outbox } from "../../client/outbox.js";
+import { Pacer } from "../../client/pacer.js";
+import { MAX_RETRY_DELAY_MS, retryDelay } from "../../client/retry-delay.js";
 import { ManualClock } from "./manual-clock.js";
 
 const hostileRefusal = (retryAfterMs: unknown): AckReply => ({

@@ -1,5 +1,6 @@
 import { expect } from "@open-wc/testing";
-import { MAX_STORED_CHARS, parseStored, UnsentStore } from "../../element/unsent-store.js";
+import { localStorageStorage } from "../../client/storage/local-storage.js";
+import { MAX_STORED_CHARS, parseStored } from "../../client/unsent-store.js";
 
 const id = (i: number): string => `id-${i}`;
 
@@ -49,10 +50,12 @@ describe("restoring unsent messages from storage", () => {
     expect(parseStored(huge, 100)).to.deep.equal({ messages: [], dropped: 1 });
   });
 
-  it("take() reads and removes the key", () => {
-    const store = new UnsentStore("echo-socket:test");
+  it("opening the storage reads and removes the key", async () => {
     localStorage.setItem("echo-socket:test", JSON.stringify([{ messageId: id(1), data: "one" }]));
-    expect(store.take(100)).to.deep.equal({ messages: [{ messageId: id(1), data: "one" }], dropped: 0 });
+    const claimed: string[] = [];
+    const writer = await localStorageStorage("echo-socket:test").open((texts) => claimed.push(...texts));
+    expect(claimed.map((text) => parseStored(text, 100))).to.deep.equal([{ messages: [{ messageId: id(1), data: "one" }], dropped: 0 }]);
     expect(localStorage.getItem("echo-socket:test")).to.equal(null);
+    await writer.close();
   });
 });

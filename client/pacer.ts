@@ -18,16 +18,18 @@ export const DEFAULT_PACING: PacingOptions = { ratePerSecond: 800, burst: 1000, 
 
 /** When the next transmission may go: a token bucket plus a window of transmissions in flight. */
 export class Pacer {
-  private tokens: number;
-  private updatedAt: number;
-  private inFlight = 0;
+  #tokens: number;
+  #updatedAt: number;
+  #inFlight = 0;
 
-  constructor(
-    private readonly options: PacingOptions,
-    private readonly clock: Clock,
-  ) {
-    this.tokens = options.burst;
-    this.updatedAt = clock.now();
+  readonly #options: PacingOptions;
+  readonly #clock: Clock;
+
+  constructor(options: PacingOptions, clock: Clock) {
+    this.#options = options;
+    this.#clock = clock;
+    this.#tokens = options.burst;
+    this.#updatedAt = clock.now();
   }
 
   /**
@@ -35,30 +37,30 @@ export class Pacer {
    * token is there, or Infinity while the window is full (a `release()` frees it).
    */
   take(): number {
-    if (this.inFlight >= this.options.window) return Infinity;
-    const now = this.clock.now();
-    const { ratePerSecond, burst } = this.options;
-    this.tokens = Math.min(burst, this.tokens + ((now - this.updatedAt) * ratePerSecond) / 1000);
-    this.updatedAt = now;
-    if (this.tokens < 1) return Math.max(1, Math.ceil(((1 - this.tokens) * 1000) / ratePerSecond));
-    this.tokens -= 1;
-    this.inFlight++;
+    if (this.#inFlight >= this.#options.window) return Infinity;
+    const now = this.#clock.now();
+    const { ratePerSecond, burst } = this.#options;
+    this.#tokens = Math.min(burst, this.#tokens + ((now - this.#updatedAt) * ratePerSecond) / 1000);
+    this.#updatedAt = now;
+    if (this.#tokens < 1) return Math.max(1, Math.ceil(((1 - this.#tokens) * 1000) / ratePerSecond));
+    this.#tokens -= 1;
+    this.#inFlight++;
     return 0;
   }
 
   /** A transmission was answered (acknowledged, refused, echoed or timed out). */
   release(): void {
-    this.inFlight = Math.max(0, this.inFlight - 1);
+    this.#inFlight = Math.max(0, this.#inFlight - 1);
   }
 
   /** A new connection: nothing in flight, and the server's allowance is fresh, so ours is too. */
   reset(): void {
-    this.inFlight = 0;
-    this.tokens = this.options.burst;
-    this.updatedAt = this.clock.now();
+    this.#inFlight = 0;
+    this.#tokens = this.#options.burst;
+    this.#updatedAt = this.#clock.now();
   }
 
   get transmissionsInFlight(): number {
-    return this.inFlight;
+    return this.#inFlight;
   }
 }

@@ -6,7 +6,7 @@ export interface Clock {
   clearTimeout(handle: unknown): void;
 }
 
-/** The page's own clock and timers. */
+/** The runtime's own clock and timers (`performance.now()`, `setTimeout`): a page's or Node's. */
 export const browserClock: Clock = {
   now: () => performance.now(),
   setTimeout: (callback, ms) => setTimeout(callback, ms),

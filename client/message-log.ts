@@ -5,13 +5,15 @@
 export type MessageState = "queued" | "sent" | "echoed" | "failed" | "received";
 
 export interface MessageEntry {
-  /** This element's key for the entry. */
+  /** This client's key for the entry (1, 2, 3, ... in the order entries were made). */
   readonly id: number;
   /** The id carried on the wire, which the server acknowledges and de-duplicates by. */
   readonly messageId: string;
   state: MessageState;
   /** What was sent, or for a `received` entry what arrived. */
   readonly data: unknown;
+  /** Extra arguments sent after `data` (`send(data, ...args)`), if any. */
+  readonly args?: readonly unknown[];
   /** What came back, once echoed. */
   echo?: unknown;
   /** Round-trip time of the echo, in ms. */
@@ -22,46 +24,46 @@ export interface MessageEntry {
   reason?: string;
   /** Transmissions so far. */
   attempts: number;
-  /** `performance.now()` of the latest transmission. */
+  /** The clock's `now()` at the latest transmission. */
   sentAt?: number;
 }
 
 /**
- * The entries on screen, oldest first, capped at `max` so a long session keeps a small DOM.
+ * A bounded list of entries (the element's message list), oldest first, capped at `max` so a long session keeps a small DOM.
  * O(1) per entry added (amortised): a flood of echoes costs no copy of the whole list each.
  */
 export class MessageLog {
-  private items: MessageEntry[] = [];
+  #items: MessageEntry[] = [];
   /** Index of the oldest entry shown; those before it have been trimmed and wait for compaction. */
-  private start = 0;
+  #start = 0;
 
   constructor(public max: number) {}
 
   /** The entries shown, oldest first: a new array each call, so call it once a render. */
   get entries(): MessageEntry[] {
-    return this.items.slice(this.start);
+    return this.#items.slice(this.#start);
   }
 
   push(entry: MessageEntry): void {
-    this.items.push(entry);
-    this.trim();
+    this.#items.push(entry);
+    this.#trim();
   }
 
   clear(): void {
-    this.items = [];
-    this.start = 0;
+    this.#items = [];
+    this.#start = 0;
   }
 
   setMax(max: number): void {
     this.max = max;
-    this.trim();
+    this.#trim();
   }
 
-  private trim(): void {
-    this.start = Math.max(this.start, this.items.length - this.max);
-    if (this.start > this.max) {
-      this.items = this.items.slice(this.start);
-      this.start = 0;
+  #trim(): void {
+    this.#start = Math.max(this.#start, this.#items.length - this.max);
+    if (this.#start > this.max) {
+      this.#items = this.#items.slice(this.#start);
+      this.#start = 0;
     }
   }
 }

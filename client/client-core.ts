@@ -1,0 +1,231 @@
+import { echoArguments, envelope, type AckReply, type RefusalError } from "../protocol/index.js";
+import { EchoConnection, type ConnectionError, type ConnectionStatus } from "./connection.js";
+import { TypedEmitter } from "./emitter.js";
+import { EchoClientError } from "./errors.js";
+import type { EchoClientEventMap } from "./events.js";
+import type { MessageEntry } from "./message-log.js";
+import type { EchoClientOptions } from "./options.js";
+import { Outbox } from "./outbox.js";
+import { RttStats, type RttSummary } from "./rtt-stats.js";
+import type { UnsentWriter } from "./storage/unsent-storage.js";
+import { parseStored, storedText } from "./unsent-store.js";
+
+/** Unsent messages are written to storage at most this often (and at once on close or when the page goes away). */
+const SAVE_DELAY_MS = 250;
+
+/**
+ * The client's engine, given complete options it trusts: `EchoClient` validates them first, and the
+ * element passes its own sanitised attributes, so the standalone bundle carries no validation text
+ * (nor `EchoClient`'s outcome promises). `maxQueued`, `retries` and `ackTimeoutMs` are read from
+ * `options` each time they are needed. Private state uses `#` names, which the minifier shortens.
+ */
+export class EchoClientCore extends TypedEmitter<EchoClientEventMap> {
+  /** The options in force, defaults filled in. */
+  readonly options: Readonly<EchoClientOptions>;
+  readonly #outbox: Outbox;
+  readonly #rtt = new RttStats();
+  #connection: EchoConnection | undefined;
+  #writer: UnsentWriter | undefined;
+  #storageOpened = false;
+  /** Storage has opened (or failed to): what it held is back in line, and sending may start. */
+  #storageReady = false;
+  #socketConnected = false;
+  #online = false;
+  #status: ConnectionStatus = "disconnected";
+  #transport: string | undefined;
+  #closed = false;
+  #saveTimer: unknown;
+  readonly #onPageHide = (): void => this.#saveNow();
+
+  constructor(options: EchoClientOptions) {
+    super();
+    this.options = options;
+    this.#outbox = new Outbox(
+      options,
+      {
+        transmit: (entry, attempt) => this.#transmit(entry, attempt),
+        changed: () => this.#scheduleSave(),
+        notice: (message) => this.emit("notice", { message }),
+        entry: (entry, previous) => this.emit("entry", { entry, previous }),
+        refused: (entry, error, transient) => this.emit("refusal", { entry, error: error as RefusalError, transient }),
+      },
+      options.clock,
+      options.pacing,
+    );
+    if (options.autoConnect) this.connect();
+  }
+
+  /** The connection's status: `connecting`, `connected`, `reconnecting` or `disconnected`. */
+  get status(): ConnectionStatus {
+    return this.#status;
+  }
+
+  /** `"websocket"` or `"polling"` while connected, otherwise `undefined`. */
+  get transport(): string | undefined {
+    return this.#transport;
+  }
+
+  /** Round-trip times of the latest echoes (a bounded sample of 1000). */
+  get rtt(): RttSummary {
+    return this.#rtt.summary();
+  }
+
+  /** True once `close()` was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Messages waiting for their turn on the wire (offline, backing off, or paced). */
+  get queuedCount(): number {
+    return this.#outbox.queuedCount();
+  }
+
+  /** Messages not yet echoed (queued, sent or failed), in the order sent: what storage keeps. */
+  unsent(): MessageEntry[] {
+    return this.#outbox.unsent();
+  }
+
+  /**
+   * Sends `data` with `args` after it on the wire, or queues it while offline; returns its entry.
+   * Throws an `EchoClientError` with code `queue_full` when `maxQueued` messages already wait offline,
+   * and `closed` after `close()`.
+   */
+  send(data: unknown, ...args: unknown[]): { entry: MessageEntry } {
+    const entry = this.#closed ? undefined : this.#outbox.add(data, args);
+    if (!entry) throw new EchoClientError(this.#closed ? "closed" : "queue_full", `echo-socket: ${this.#closed ? "closed" : `offline queue full (${this.options.maxQueued})`}`);
+    return { entry };
+  }
+
+  /** Puts a failed message back in line (nothing for any other entry). */
+  retry(entry: MessageEntry): unknown {
+    return !this.#closed && this.#outbox.retry(entry);
+  }
+
+  /** Opens the connection (and storage, the first time); nothing when already open or closed. */
+  connect(): void {
+    if (this.#closed || this.#connection) return;
+    if (!this.#storageOpened) this.#openStorage();
+    if (typeof window === "object") addEventListener("pagehide", this.#onPageHide);
+    this.#connection = new EchoConnection(this.options, {
+      onStatus: (status, transport, error) => this.#onStatus(status, transport, error),
+      onEcho: (args) => this.#onEcho(args),
+      onReady: () => {
+        this.#outbox.serverEchoesIdsConfirmed();
+        this.emit("ready", {});
+      },
+      onServerError: (message) => this.emit("notice", { message }),
+    });
+  }
+
+  /**
+   * Disconnects for good and releases everything: the socket, timers, listeners and the storage
+   * record (unsent messages stay stored, for a later client). Calling it again does nothing.
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#connection?.close(); // reports `disconnected` while listeners are still here
+    this.#connection = undefined;
+    this.#closed = true;
+    if (typeof window === "object") removeEventListener("pagehide", this.#onPageHide);
+    this.#outbox.dispose();
+    this.#saveNow();
+    closeWriter(this.#writer);
+    this.#writer = undefined;
+    this.removeAllListeners();
+  }
+
+  #openStorage(): void {
+    this.#storageOpened = true;
+    Promise.resolve()
+      .then(() => this.options.storage.open((texts) => this.#restore(texts)))
+      .then(
+        (writer) => {
+          if (this.#closed) {
+            this.#saveTo(writer); // closed while storage opened: what it restored stays stored
+            closeWriter(writer);
+            return;
+          }
+          this.#writer = writer;
+          this.#saveNow();
+          this.#ready();
+        },
+        () => this.#ready(), // unusable storage: send without it
+      );
+  }
+
+  #ready(): void {
+    this.#storageReady = true;
+    this.#syncOutbox();
+  }
+
+  /** Messages an earlier client left go before this one's: at most `maxQueued`, the rest told of in a notice. */
+  #restore(texts: string[]): void {
+    const max = this.options.maxQueued;
+    const { messages, dropped } = parseStored(texts, max);
+    this.#outbox.restore(messages);
+    if (this.#storageReady) this.#saveNow(); // claimed from another writer: ours to keep now
+    if (dropped > 0) {
+      this.emit("notice", { message: `${dropped} stored messages dropped: the offline queue holds ${max}.`, dropped: { count: dropped, max } });
+    }
+  }
+
+  /** The outbox sends once the socket is connected and what storage held is back in line. */
+  #syncOutbox(): void {
+    const online = this.#socketConnected && this.#storageReady && !this.#closed;
+    if (online === this.#online) return;
+    this.#online = online;
+    this.#outbox.setConnected(online);
+  }
+
+  #onStatus(status: ConnectionStatus, transport: string | undefined, error?: ConnectionError): void {
+    if (status === this.#status && transport === this.#transport && !error) return;
+    this.#status = status;
+    this.#transport = transport;
+    this.#socketConnected = status === "connected";
+    this.#syncOutbox();
+    this.emit("status", error ? { status, transport, error } : { status, transport });
+  }
+
+  #onEcho(args: unknown[]): void {
+    const { entry, duplicate } = this.#outbox.onEcho(args);
+    if (duplicate) return;
+    const data = args[0];
+    if (entry?.rtt !== undefined) this.#rtt.add(entry.rtt);
+    this.emit("echo", { entry: entry ?? this.#outbox.received(data), data, args: echoArguments(args), rtt: entry?.rtt });
+  }
+
+  #transmit(entry: MessageEntry, attempt: number): void {
+    const { sendEvent, ackTimeoutMs } = this.options;
+    this.#connection?.emitWithAck(sendEvent, [entry.data, ...(entry.args ?? []), envelope(entry.messageId)], ackTimeoutMs, (error, reply) =>
+      this.#outbox.onAck(entry, attempt, error, reply as AckReply | undefined),
+    );
+  }
+
+  /** Coalesced: writing every unsent message is O(unsent), so not once per acknowledgement. */
+  #scheduleSave(): void {
+    if (this.#saveTimer !== undefined || !this.#writer) return;
+    this.#saveTimer = this.options.clock.setTimeout(() => this.#saveNow(), SAVE_DELAY_MS);
+  }
+
+  #saveNow(): void {
+    this.options.clock.clearTimeout(this.#saveTimer);
+    this.#saveTimer = undefined;
+    if (this.#writer) this.#saveTo(this.#writer);
+  }
+
+  #saveTo(writer: UnsentWriter): void {
+    try {
+      void Promise.resolve(writer.save(storedText(this.#outbox.unsent()))).catch(() => {});
+    } catch {
+      // a storage of the caller's that throws: the messages still go out while the client lives
+    }
+  }
+}
+
+function closeWriter(writer: UnsentWriter | undefined): void {
+  try {
+    void Promise.resolve(writer?.close()).catch(() => {});
+  } catch {
+    // as above
+  }
+}
