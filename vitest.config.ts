@@ -1,9 +1,13 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
     include: ["test/server/**/*.test.ts", "test/architecture/**/*.test.ts", "test/client/**/*.test.ts"],
     setupFiles: ["test/support/has-assertions.ts"],
+    // Most of a test's time is waiting on sockets, child processes and Redis, not CPU: two files at once
+    // even on 2 cores (vitest's default there is one). No test may assume a quiet machine.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     testTimeout: 15_000,
     hookTimeout: 15_000,
   },
