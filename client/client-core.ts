@@ -123,8 +123,9 @@ export class EchoClientCore extends TypedEmitter<EchoClientEventMap> {
    */
   close(): void {
     if (this.#closed) return;
-    this.#connection?.close(); // reports `disconnected` while listeners are still here
+    this.#connection?.close(); // reports `disconnected` while listeners are still here...
     this.#connection = undefined;
+    this.#onStatus("disconnected", undefined); // ...or not, when it was not connected
     this.#closed = true;
     if (typeof window === "object") removeEventListener("pagehide", this.#onPageHide);
     this.#outbox.dispose();
