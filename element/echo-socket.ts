@@ -230,7 +230,7 @@ export class EchoSocketElement extends LitElement {
   }
 
   protected override updated(): void {
-    if (this.isConnected && this.#settingsKey() !== this.#connectionKey) this.#openClient();
+    if (this.isConnected) (this.#settingsKey() === this.#connectionKey && this.#client ? this.#client : this.#openClient()).connect();
     this.#list.sync(this.#output, this.#log.entries, (entry, node) => this.#renderEntry(entry, node));
     if (this.#stickToBottom) this.#output.scrollTop = this.#output.scrollHeight;
   }
@@ -317,8 +317,7 @@ export class EchoSocketElement extends LitElement {
     client.on("entry", ({ entry, previous }) => this.#onEntry(entry, previous));
     client.on("echo", (event) => this.#onEcho(event));
     client.on("notice", (event) => this.#onNotice(event));
-    client.connect();
-    return client;
+    return client; // connected once the element is on a page (see updated())
   }
 
   #closeClient(): void {
