@@ -86,7 +86,7 @@ describe("delivery", () => {
     const { frame, element: inFrame, storageKey, reload } = await elementInFrame(scriptServer.url, url);
     await until(() => inFrame().connectionStatus === "reconnecting", 10_000, "reconnecting");
     for (const text of ["one", "two", "three"]) inFrame().send(text);
-    await until(() => localStorage.getItem(storageKey) !== null, 2000, "saved");
+    await until(() => localStorage.getItem(storageKey) !== null, 10_000, "saved");
 
     await reload();
     await until(() => inFrame()?.shadowRoot !== null && entries(inFrame()).length === 3, 10_000, "restored entries");
@@ -96,7 +96,7 @@ describe("delivery", () => {
     try {
       await until(allEchoed(inFrame(), 3), 20_000, "restored messages echoed");
       expect(entries(inFrame()).map((entry) => entry.text)).to.deep.equal(["one", "two", "three"]);
-      await until(() => localStorage.getItem(storageKey) === null, 2000, "storage emptied");
+      await until(() => localStorage.getItem(storageKey) === null, 10_000, "storage emptied");
     } finally {
       frame.remove();
       await stopServer(server);
@@ -131,14 +131,14 @@ describe("delivery", () => {
     await withServer({ kind: "silent" }, async (silent) => {
       const element = await connectedElement(silent.url, 'ack-timeout="200"');
       element.send("into the void");
-      await until(() => entries(element)[0]?.state === "failed", 3000, "failed");
+      await until(() => entries(element)[0]?.state === "failed", 10_000, "failed");
       const retry = part<HTMLButtonElement>(element, "retry");
       expect(retry.tagName).to.equal("BUTTON");
       expect(retry.textContent).to.equal("Retry");
       retry.click();
       await element.updateComplete;
       expect(entries(element)[0]!.state).to.equal("sent");
-      await until(() => entries(element)[0]?.state === "failed", 3000, "failed again");
+      await until(() => entries(element)[0]?.state === "failed", 10_000, "failed again");
     });
   });
 

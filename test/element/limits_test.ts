@@ -20,7 +20,7 @@ describe("server limits, as the reader sees them", () => {
       expect(entries(element).map((entry) => entry.text)).to.have.members(Array.from({ length: 8 }, (_, i) => `fast ${i + 1}`));
       expect(new Set(echoIds).size).to.equal(8);
       expect(echoIds.length).to.equal(8);
-      await until(() => notice(element) === undefined, 2000, "the notice to clear once sending resumed");
+      await until(() => notice(element) === undefined, 10_000, "the notice to clear once sending resumed");
     });
   });
 

@@ -83,7 +83,7 @@ describe("scale-out through nginx, two nodes, one Redis", function () {
       await scaled(deployment, "kill-node", 1 - serving);
       await until(() => inFrame().connectionStatus === "reconnecting", 10_000, "reconnecting");
       for (const text of ["one", "two", "three"]) inFrame().send(text);
-      await until(() => localStorage.getItem(key) !== null, 2000, "saved");
+      await until(() => localStorage.getItem(key) !== null, 10_000, "saved");
 
       await reload();
       await until(() => inFrame()?.shadowRoot !== null && entries(inFrame()).length === 3, 10_000, "restored entries");
@@ -92,7 +92,7 @@ describe("scale-out through nginx, two nodes, one Redis", function () {
       await scaled(deployment, "start-node", 1 - serving); // the other node comes up; nginx sends the page there
       await until(allEchoed(inFrame(), 3), 20_000, "restored messages echoed");
       expect(entries(inFrame()).map((entry) => entry.text)).to.deep.equal(["one", "two", "three"]);
-      await until(() => localStorage.getItem(key) === null, 2000, "storage emptied");
+      await until(() => localStorage.getItem(key) === null, 10_000, "storage emptied");
     } finally {
       page?.frame.remove();
       await stopServer(deployment);

@@ -81,18 +81,18 @@ describe("attaching to an existing socket.io Server", () => {
       const echoed = waitFor(socket, "echo");
       socket.emit("ms", "both");
       expect((await echoed)[0]).toEqual("both");
-      expect(await socket.timeout(2000).emitWithAck("ping-me", 1)).toBe(2);
+      expect(await socket.timeout(10_000).emitWithAck("ping-me", 1)).toBe(2);
     }
 
     await handle.close();
-    expect(await late.timeout(2000).emitWithAck("ping-me", 41)).toBe(42);
+    expect(await late.timeout(10_000).emitWithAck("ping-me", 41)).toBe(42);
     expect(late.connected).toBe(true);
     // Nothing from echo-socket after close() (no echo, no refusal): whatever it sent for "after close"
     // would come before the reply to the ping sent after it.
     const received: unknown[][] = [];
     late.onAny((...args) => received.push(args));
     late.emit("ms", "after close");
-    expect(await late.timeout(2000).emitWithAck("ping-me", 2)).toBe(3);
+    expect(await late.timeout(10_000).emitWithAck("ping-me", 2)).toBe(3);
     expect(received).toEqual([]);
     expect(handle.stats()).toMatchObject({ echoes: 2, refused: 0 });
   });

@@ -106,7 +106,7 @@ describe("close()", () => {
     const port = portOf(httpServer);
     const url = `http://127.0.0.1:${port}`;
     const sockets = await connectAll(url, [["polling", "websocket"], ["polling"], ["websocket"]]);
-    expect(await sockets[0]!.timeout(5000).emitWithAck("ms", "hi")).toMatchObject({ ok: true });
+    expect(await sockets[0]!.timeout(10_000).emitWithAck("ms", "hi")).toMatchObject({ ok: true });
     const raw = await stragglers(port);
     expect(handle.stats().connections).toBe(4);
 
@@ -137,7 +137,7 @@ describe("close()", () => {
     const before = { engine: listeners(io.engine), http: listeners(httpServer), conn: listeners(socket.conn), socket: listeners(socket) };
     hook.enable();
     const handle = attachEchoSocket(io, { logger: false });
-    expect(await keeper!.timeout(5000).emitWithAck("ms", "hi")).toMatchObject({ ok: true });
+    expect(await keeper!.timeout(10_000).emitWithAck("ms", "hi")).toMatchObject({ ok: true });
     const raw = await stragglers(port);
 
     await handle.close();
@@ -162,7 +162,7 @@ describe("close()", () => {
       const handle = attachEchoSocket(httpServer, { logger: false, adapter: createAdapter(client), store, shutdownTimeoutMs: 0 });
       await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
       const [socket] = await connectAll(`http://127.0.0.1:${portOf(httpServer)}`, [["websocket"]]);
-      expect(await socket!.timeout(5000).emitWithAck("ms", "hi")).toMatchObject({ ok: true });
+      expect(await socket!.timeout(10_000).emitWithAck("ms", "hi")).toMatchObject({ ok: true });
       expect(await inspector.keys("echo-socket:connections:*")).toHaveLength(1);
 
       redis.pause();

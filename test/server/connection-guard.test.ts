@@ -40,7 +40,7 @@ describe("the connection guard", () => {
     expect(logger.lines.some((line) => line.text.includes("a second CONNECT while one is in progress"))).toBe(true);
     // Another client is served as before.
     const client = server.connect({ transports: ["websocket"] });
-    expect(await client.timeout(2000).emitWithAck("ms", "after")).toEqual({ ok: true });
+    expect(await client.timeout(10_000).emitWithAck("ms", "after")).toEqual({ ok: true });
   });
 
   it("closes a polling session whose one POST carries 8,000 CONNECT packets", async () => {
@@ -60,11 +60,11 @@ describe("the connection guard", () => {
     const main = server.connect({ transports: ["websocket"], forceNew: false } as never);
     await waitFor(main, "connect");
     const echo = server.connect({ transports: ["websocket"] }, "/echo");
-    expect(await echo.timeout(2000).emitWithAck("ms", "one")).toEqual({ ok: true });
+    expect(await echo.timeout(10_000).emitWithAck("ms", "one")).toEqual({ ok: true });
     echo.disconnect();
     echo.connect();
     await waitFor(echo, "connect");
-    expect(await echo.timeout(2000).emitWithAck("ms", "two")).toEqual({ ok: true });
+    expect(await echo.timeout(10_000).emitWithAck("ms", "two")).toEqual({ ok: true });
   });
 
   it("refuses a message whose text is over maxMessageBytes without decoding it, as its acknowledgement", async () => {
@@ -72,15 +72,15 @@ describe("the connection guard", () => {
     const client = server.connect({ transports: ["websocket"] });
     // 999 KB of `{},` measured 0 bytes before: every value now costs its JSON text.
     const empties = Array.from({ length: 333_000 }, () => ({}));
-    const reply = await client.timeout(5000).emitWithAck("ms", empties, { echoSocketId: "empties-1" });
+    const reply = await client.timeout(10_000).emitWithAck("ms", empties, { echoSocketId: "empties-1" });
     expect(reply).toMatchObject({ ok: false, error: { code: "message_too_large" } });
     // Just over the limit once the envelope is counted: refused after decoding, with its id.
     const justOver = Array.from({ length: 65_540 }, () => 0); // 131,111 bytes of JSON with its envelope
-    expect(await client.timeout(2000).emitWithAck("ms", justOver, { echoSocketId: "zeros-1" })).toMatchObject({
+    expect(await client.timeout(10_000).emitWithAck("ms", justOver, { echoSocketId: "zeros-1" })).toMatchObject({
       ok: false,
       error: { code: "message_too_large", id: "zeros-1" },
     });
-    expect(await client.timeout(2000).emitWithAck("ms", "still echoed")).toEqual({ ok: true });
+    expect(await client.timeout(10_000).emitWithAck("ms", "still echoed")).toEqual({ ok: true });
     expect(server.handle.stats()).toMatchObject({ echoes: 1, refused: 2 });
   });
 
@@ -112,11 +112,11 @@ describe("the connection guard", () => {
     server.handle.io.on("connection", (socket) => socket.prependAny((_event, ...args) => void received.push(args)));
     const client = server.connect({ transports: ["websocket"] });
     const parts = [Buffer.alloc(6000, 1), Buffer.alloc(6000, 2), Buffer.alloc(6000, 3)];
-    expect(await client.timeout(2000).emitWithAck("ms", ...parts, { echoSocketId: "bin-1" })).toMatchObject({
+    expect(await client.timeout(10_000).emitWithAck("ms", ...parts, { echoSocketId: "bin-1" })).toMatchObject({
       ok: false,
       error: { code: "message_too_large", id: "bin-1" },
     });
-    expect(await client.timeout(2000).emitWithAck("ms", Buffer.alloc(8000))).toEqual({ ok: true });
+    expect(await client.timeout(10_000).emitWithAck("ms", Buffer.alloc(8000))).toEqual({ ok: true });
     // What reached the handler: the first attachment whole, the two past the bound as empty stand-ins.
     expect((received[0]!.slice(0, 3) as Buffer[]).map((part) => part.length)).toEqual([6000, 0, 0]);
   });

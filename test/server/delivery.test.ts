@@ -52,12 +52,12 @@ describe("delivery by id", () => {
     server = await startServer();
     const client = server.connect();
     const first = waitFor(client, "echo");
-    expect(await client.timeout(2000).emitWithAck("ms", "hello", { echoSocketId: "m-1" })).toEqual({ ok: true, id: "m-1" });
+    expect(await client.timeout(10_000).emitWithAck("ms", "hello", { echoSocketId: "m-1" })).toEqual({ ok: true, id: "m-1" });
     expect((await first).slice(0, 2)).toEqual(["hello", { echoSocketId: "m-1" }]);
 
     // The same id again, as after a lost acknowledgement: echoed again (the first echo may be what was lost), counted once.
     const again = waitFor(client, "echo");
-    expect(await client.timeout(2000).emitWithAck("ms", "hello", { echoSocketId: "m-1" })).toEqual({
+    expect(await client.timeout(10_000).emitWithAck("ms", "hello", { echoSocketId: "m-1" })).toEqual({
       ok: true,
       id: "m-1",
       duplicate: true,
@@ -69,10 +69,10 @@ describe("delivery by id", () => {
   it("recognises a re-sent id from a new connection (the client's reconnect)", async () => {
     server = await startServer();
     const before = server.connect();
-    await before.timeout(2000).emitWithAck("ms", "x", { echoSocketId: "carried-over" });
+    await before.timeout(10_000).emitWithAck("ms", "x", { echoSocketId: "carried-over" });
     before.disconnect();
     const after = server.connect();
-    expect(await after.timeout(2000).emitWithAck("ms", "x", { echoSocketId: "carried-over" })).toMatchObject({ duplicate: true });
+    expect(await after.timeout(10_000).emitWithAck("ms", "x", { echoSocketId: "carried-over" })).toMatchObject({ duplicate: true });
   });
 
   it.each([
@@ -83,7 +83,7 @@ describe("delivery by id", () => {
   ])("treats an envelope with an id %s as plain data", async (_name, envelope) => {
     server = await startServer();
     const client = server.connect();
-    for (let i = 0; i < 2; i++) expect(await client.timeout(2000).emitWithAck("ms", "plain", envelope)).toEqual({ ok: true });
+    for (let i = 0; i < 2; i++) expect(await client.timeout(10_000).emitWithAck("ms", "plain", envelope)).toEqual({ ok: true });
     expect(server.handle.stats()).toMatchObject({ echoes: 2, acked: 0, deduplicated: 0 });
   });
 
@@ -91,9 +91,9 @@ describe("delivery by id", () => {
     server = await startServer({ dedupWindowSize: 50 });
     const client = server.connect();
     for (let i = 0; i < 200; i++) client.emit("ms", i, { echoSocketId: `id-${i}` });
-    expect(await client.timeout(2000).emitWithAck("ms", "last", { echoSocketId: "id-199" })).toMatchObject({ duplicate: true });
+    expect(await client.timeout(10_000).emitWithAck("ms", "last", { echoSocketId: "id-199" })).toMatchObject({ duplicate: true });
     // id-0 fell out of the 50-id window, so it counts as new.
-    expect(await client.timeout(2000).emitWithAck("ms", "first", { echoSocketId: "id-0" })).toEqual({ ok: true, id: "id-0" });
+    expect(await client.timeout(10_000).emitWithAck("ms", "first", { echoSocketId: "id-0" })).toEqual({ ok: true, id: "id-0" });
     expect(server.handle.stats()).toMatchObject({ echoes: 201, deduplicated: 1 });
   });
 });

@@ -62,7 +62,7 @@ describe("echo", () => {
     server = await startServer();
     const client = server.connect();
     const echoed = waitFor(client, "echo");
-    const ack = await client.timeout(5000).emitWithAck("ms", "with ack");
+    const ack = await client.timeout(10_000).emitWithAck("ms", "with ack");
     expect(ack).toEqual({ ok: true });
     expect((await echoed)[0]).toEqual("with ack");
   });

@@ -50,8 +50,11 @@ export async function startServer(options: Partial<AttachOptions> = {}, port = 0
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Emitter = { once(event: string, fn: (...args: any[]) => void): unknown; off(event: string, fn?: (...args: any[]) => void): unknown };
 
-/** Resolves with the arguments of the next `event` on `emitter`; rejects after `ms`. */
-export function waitFor<T extends unknown[] = unknown[]>(emitter: Emitter, event: string, ms = 5000): Promise<T> {
+/**
+ * Resolves with the arguments of the next `event` on `emitter`; rejects after `ms`, which only stops a
+ * hang (the tests' acknowledgement timeouts are as long): a loaded machine is slow, not wrong.
+ */
+export function waitFor<T extends unknown[] = unknown[]>(emitter: Emitter, event: string, ms = 10_000): Promise<T> {
   const target = emitter as Pick<EventEmitter, "once" | "off">;
   return new Promise((resolve, reject) => {
     const onEvent = (...args: unknown[]): void => {

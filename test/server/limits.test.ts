@@ -21,7 +21,7 @@ describe("limits", () => {
   it("refuses a message over maxMessageBytes with a negative ack naming the limit, and still echoes the next", async () => {
     server = await startServer({ maxMessageBytes: 1000 });
     const client = server.connect();
-    const reply = await client.timeout(2000).emitWithAck("ms", "x".repeat(1001), { echoSocketId: "big-1" });
+    const reply = await client.timeout(10_000).emitWithAck("ms", "x".repeat(1001), { echoSocketId: "big-1" });
     expect(reply).toEqual({
       ok: false,
       error: {
@@ -31,8 +31,8 @@ describe("limits", () => {
       },
     });
     // Multi-byte text counts as UTF-8: 334 three-byte characters are 1002 bytes.
-    expect((await client.timeout(2000).emitWithAck("ms", "가".repeat(334))).error.code).toBe("message_too_large");
-    expect(await client.timeout(2000).emitWithAck("ms", "x".repeat(900))).toEqual({ ok: true });
+    expect((await client.timeout(10_000).emitWithAck("ms", "가".repeat(334))).error.code).toBe("message_too_large");
+    expect(await client.timeout(10_000).emitWithAck("ms", "x".repeat(900))).toEqual({ ok: true });
     expect(server.handle.stats()).toMatchObject({ echoes: 1, refused: 2 });
   });
 
@@ -46,17 +46,17 @@ describe("limits", () => {
   it("refuses payloads nested deeper than maxNestingDepth", async () => {
     server = await startServer({ maxNestingDepth: 4 });
     const client = server.connect();
-    expect(await client.timeout(2000).emitWithAck("ms", [[["three"]]])).toEqual({ ok: true });
-    const reply = await client.timeout(2000).emitWithAck("ms", { a: { b: { c: { d: { e: 1 } } } } });
+    expect(await client.timeout(10_000).emitWithAck("ms", [[["three"]]])).toEqual({ ok: true });
+    const reply = await client.timeout(10_000).emitWithAck("ms", { a: { b: { c: { d: { e: 1 } } } } });
     expect(reply.error).toMatchObject({ code: "payload_too_deep", message: expect.stringContaining("4 levels") });
   });
 
   it("charges a large message more of the rate limit: one token, plus one per 4 KiB", async () => {
     server = await startServer({ messagesPerSecond: 1, messageBurst: 12 });
     const client = server.connect({ transports: ["websocket"] });
-    expect(await client.timeout(2000).emitWithAck("ms", "x".repeat(40_000))).toEqual({ ok: true }); // 1 + 9 tokens: 2 left
-    expect((await client.timeout(2000).emitWithAck("ms", "x".repeat(12_000))).error.code).toBe("rate_limited"); // 1 + 2
-    expect(await client.timeout(2000).emitWithAck("ms", "small")).toEqual({ ok: true }); // 1
+    expect(await client.timeout(10_000).emitWithAck("ms", "x".repeat(40_000))).toEqual({ ok: true }); // 1 + 9 tokens: 2 left
+    expect((await client.timeout(10_000).emitWithAck("ms", "x".repeat(12_000))).error.code).toBe("rate_limited"); // 1 + 2
+    expect(await client.timeout(10_000).emitWithAck("ms", "small")).toEqual({ ok: true }); // 1
   });
 
   it("rate-limits each connection with a token bucket, telling when to retry, and leaves other clients alone", async () => {
@@ -64,7 +64,7 @@ describe("limits", () => {
     // How many the bucket admits, on a clock, is message-guard.test.ts's; here: it is per connection.
     server = await startServer({ messagesPerSecond: 5, messageBurst: 5 });
     const flooder = server.connect();
-    const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => flooder.timeout(2000).emitWithAck("ms", i)));
+    const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => flooder.timeout(10_000).emitWithAck("ms", i)));
     const accepted = replies.filter((reply) => reply.ok).length;
     expect(accepted).toBeGreaterThanOrEqual(5); // the burst
     expect(accepted).toBeLessThan(20);
@@ -74,9 +74,9 @@ describe("limits", () => {
     expect(refused.error.retryAfterMs).toBeLessThanOrEqual(200); // one token at 5 a second
 
     const other = server.connect(); // its own bucket
-    expect(await other.timeout(2000).emitWithAck("ms", "mine")).toEqual({ ok: true });
+    expect(await other.timeout(10_000).emitWithAck("ms", "mine")).toEqual({ ok: true });
     await new Promise((resolve) => setTimeout(resolve, refused.error.retryAfterMs + 20));
-    expect(await flooder.timeout(2000).emitWithAck("ms", "after waiting")).toEqual({ ok: true });
+    expect(await flooder.timeout(10_000).emitWithAck("ms", "after waiting")).toEqual({ ok: true });
   });
 
   it("closes a connection that keeps exceeding limits, saying why", async () => {

@@ -36,7 +36,7 @@ async function connected(url: string, options: Record<string, unknown> = {}): Pr
 }
 
 function send(client: ClientSocket, text: string, id?: string): Promise<Ack> {
-  return id === undefined ? client.timeout(5000).emitWithAck("ms", text) : client.timeout(5000).emitWithAck("ms", text, { echoSocketId: id });
+  return id === undefined ? client.timeout(10_000).emitWithAck("ms", text) : client.timeout(10_000).emitWithAck("ms", text, { echoSocketId: id });
 }
 
 describe("scale-out: two nodes, one Redis, nginx in front", () => {
@@ -141,7 +141,7 @@ describe("scale-out: two nodes, one Redis, nginx in front", () => {
     expect((await send(client, "one", "r-1")).ok).toBe(true);
 
     await redis.stop();
-    await until(async () => (await deployment!.health()).status === "degraded", { interval: 50, timeout: 5000, what: "health to say degraded" });
+    await until(async () => (await deployment!.health()).status === "degraded", { interval: 50, timeout: 10_000, what: "health to say degraded" });
     expect(await deployment!.health()).toMatchObject({ status: "degraded", error: "shared store unreachable", store: "redis" });
     // Echoes keep flowing on the node; de-duplication falls back to its memory.
     expect(await send(client, "two", "r-2")).toEqual({ ok: true, id: "r-2" });
@@ -156,7 +156,7 @@ describe("scale-out: two nodes, one Redis, nginx in front", () => {
     }, { interval: 50, timeout: 20_000, what: "health to say ok again, with both nodes" });
     expect(await deployment!.health()).toMatchObject({ status: "ok", nodes: 2, connections: 1 });
     expect((await send(client, "three", "r-3")).ok).toBe(true);
-    await until(() => echoes.length === 4, { timeout: 2000, what: "four echoes" });
+    await until(() => echoes.length === 4, { timeout: 10_000, what: "four echoes" });
     expect(echoes.slice(0, 4)).toEqual(["one", "two", "two", "three"]);
     // The totals came back with Redis (it restarted empty): each node writes its own counts again.
     expect(await deployment!.health()).toMatchObject({ echoes: 3 });
@@ -177,17 +177,17 @@ describe("scale-out: two nodes, one Redis, nginx in front", () => {
     victim.io.engine.close();
 
     // Another client's echo arrives while Redis is still stopped.
-    const echoed = waitFor(other, "echo", 5000);
+    const echoed = waitFor(other, "echo", 10_000);
     expect(await send(other, "during", "s-1")).toEqual({ ok: true, id: "s-1" });
     expect((await echoed)[0]).toBe("during");
-    await until(async () => (await deployment!.health(0)).status === "degraded", { interval: 50, timeout: 5000, what: "health to say degraded" });
+    await until(async () => (await deployment!.health(0)).status === "degraded", { interval: 50, timeout: 10_000, what: "health to say degraded" });
     expect(await deployment!.health(0)).toMatchObject({ status: "degraded", store: "redis", nodes: 1 });
     // A new client gets its ready signal from this node.
     const fresh = connectClient(node.url, { forceNew: true, reconnection: false, transports: ["websocket"] });
     clients.push(fresh);
-    await waitFor(fresh, "echo-socket:ready", 5000);
+    await waitFor(fresh, "echo-socket:ready", 10_000);
     // The echoes held for Redis counted toward maxBufferedBytes: the flood was refused.
-    await until(() => refusals.includes("slow_consumer"), { timeout: 5000, what: "the flood to be refused as slow_consumer" });
+    await until(() => refusals.includes("slow_consumer"), { timeout: 10_000, what: "the flood to be refused as slow_consumer" });
     expect(node.alive()).toBe(true);
 
     redis.resume();
@@ -209,7 +209,7 @@ describe("scale-out: two nodes, one Redis, nginx in front", () => {
     const sent = Array.from({ length: 20 }, (_, i) => `during-${i}`);
     const acks = await Promise.all(sent.map((text, i) => send(client, text, `o-${i + 1}`)));
     expect(acks.every((ack) => ack.ok)).toBe(true);
-    await until(() => echoes.length === 21, { timeout: 5000, what: "every echo" });
+    await until(() => echoes.length === 21, { timeout: 10_000, what: "every echo" });
     expect(echoes).toEqual(["before", ...sent]);
     redis.resume();
   });
@@ -225,7 +225,7 @@ describe("scale-out: two nodes, one Redis, nginx in front", () => {
     // pose as the client's recovery offset): the echo's XADD is what waits on Redis.
     client.emit("ms", { text: "held" });
     // Its XADD cannot finish while Redis is stopped: the echo comes once the stall is found and it is given up.
-    await until(() => echoes.length === 2, { timeout: 5000, what: "the held echo, sent from the node" });
+    await until(() => echoes.length === 2, { timeout: 10_000, what: "the held echo, sent from the node" });
     redis.resume(); // the XADD written during the stall lands now, after its echo went out
     await until(async () => (await deployment!.health(0)).status === "ok", { interval: 50, timeout: 10_000, what: "health to say ok again" });
     const reconnected = waitFor(client, "connect");
@@ -245,7 +245,7 @@ describe("scale-out: two nodes, one Redis, nginx in front", () => {
     const inspector = await connectedRedisClient(redis.url);
     try {
       const usage = async (): Promise<number> => Number(await inspector.sendCommand(["MEMORY", "USAGE", "socket.io"]));
-      await until(async () => (await usage()) <= maxBytes * 1.25, { interval: 50, timeout: 5000, what: "the stream to be trimmed" });
+      await until(async () => (await usage()) <= maxBytes * 1.25, { interval: 50, timeout: 10_000, what: "the stream to be trimmed" });
       expect(Number(await inspector.sendCommand(["XLEN", "socket.io"]))).toBeGreaterThan(0); // recent echoes stay for recovery
     } finally {
       await inspector.quit();
@@ -299,7 +299,7 @@ describe("scale-out: the stream trim", () => {
       const large = "L".repeat(100 * 1024);
       for (let i = 0; i < 200; i++) await client.sendCommand(["XADD", "mixed", "*", "data", large]); // 20 MB
       const kept = async (): Promise<number> => ((await client.sendCommand(["XRANGE", "mixed", "-", "+"])) as [string, string[]][]).reduce((sum, [, fields]) => sum + fields.join("").length, 0);
-      await until(async () => (await kept()) <= maxBytes, { interval: 50, timeout: 5000, what: "the stream to be trimmed to its byte budget" });
+      await until(async () => (await kept()) <= maxBytes, { interval: 50, timeout: 10_000, what: "the stream to be trimmed to its byte budget" });
       expect(await kept()).toBeGreaterThan(maxBytes - large.length - 10); // the newest entries that fit stay
     });
   });
@@ -312,7 +312,7 @@ describe("scale-out: the stream trim", () => {
       for (const name of names) for (let i = 0; i < 30; i++) await client.sendCommand(["XADD", name, "*", "data", payload]); // 1.5 MB each
       const usage = async (name: string): Promise<number> => Number(await client.sendCommand(["MEMORY", "USAGE", name]));
       const trimmed = async (): Promise<boolean> => (await Promise.all(names.map(usage))).every((bytes) => bytes <= maxBytes * 1.25);
-      await until(trimmed, { interval: 50, timeout: 5000, what: "both streams to be trimmed" });
+      await until(trimmed, { interval: 50, timeout: 10_000, what: "both streams to be trimmed" });
       expect(await trimmed()).toBe(true);
       for (const name of names) expect(Number(await client.sendCommand(["XLEN", name]))).toBeGreaterThan(0); // the newest entries stay
     });

@@ -51,7 +51,7 @@ describe("stores", () => {
     const echoes: string[] = [];
     client.on("echo", (text: string) => echoes.push(text));
     for (let i = 0; i < 3; i++) client.emit("ms", `message ${i}`, { echoSocketId: `m-${i}` });
-    const last = await client.timeout(2000).emitWithAck("ms", "after", { echoSocketId: "m-3" });
+    const last = await client.timeout(10_000).emitWithAck("ms", "after", { echoSocketId: "m-3" });
     expect(last).toEqual({ ok: true, id: "m-3" });
     expect(echoes).toEqual(["message 0", "message 2", "after"]);
     expect(logger.lines.some((line) => line.level === "error" && line.text.includes("store failed on m-1"))).toBe(true);
@@ -62,7 +62,7 @@ describe("stores", () => {
     const [first, second] = [server.connect(), server.connect()];
     await Promise.all([waitFor(first, "connect"), waitFor(second, "connect")]);
     const acks = await Promise.all(
-      [first, second].flatMap((client, c) => Array.from({ length: 8 }, (_, i) => client.timeout(2000).emitWithAck("ms", `c${c} ${i}`))),
+      [first, second].flatMap((client, c) => Array.from({ length: 8 }, (_, i) => client.timeout(10_000).emitWithAck("ms", `c${c} ${i}`))),
     );
     expect(acks.filter((ack) => ack.ok)).toHaveLength(10);
     const refused = acks.filter((ack) => !ack.ok);
