@@ -14,6 +14,8 @@ import {
   until,
   withServer,
 } from "./helpers.js";
+// The Node side's polling helper is plain ESM: the browser runs it too, for a condition that needs awaiting.
+import { until as pollUntil } from "../support/until.mjs";
 
 // Two echo-socket nodes sharing one Redis behind nginx, all real and started by the test (see
 // test/support/scaled-deployment.mjs); the element talks to nginx only.
@@ -118,10 +120,8 @@ describe("scale-out through nginx, two nodes, one Redis", function () {
       expect(echoIds.length).to.equal(60);
       expect(new Set(echoIds).size).to.equal(60);
       let health: Health | undefined;
-      const deadline = Date.now() + 20_000;
-      while (Date.now() < deadline && (health = await scaled<Health>(deployment, "health")).status !== "ok") {
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
+      const ok = async (): Promise<boolean> => (health = await scaled<Health>(deployment, "health")).status === "ok";
+      await pollUntil(ok, { interval: 200, timeout: 20_000, what: "health to say ok" }).catch(() => undefined);
       expect(health?.status).to.equal("ok");
       console.log(`Redis outage: 60/60 echoed once, in order; health "${degraded?.status}" during it, "${health?.status}" after`);
     } finally {
