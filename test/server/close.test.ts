@@ -63,6 +63,16 @@ function madeIn(stack: string): string {
   return lines[lines.findIndex((line) => /at (setTimeout|setInterval) \(node:timers/.test(line)) + 1] ?? "";
 }
 
+/**
+ * Resolves once the Redis Streams adapter's subscriber has subscribed to its two channels: a SUBSCRIBE
+ * still unanswered when Redis stalls is rejected, unhandled, inside the adapter when close() disconnects
+ * its subscriber (seen on a loaded machine as "Disconnects client").
+ */
+async function adapterSubscribed(redis: { sendCommand(args: string[]): Promise<unknown> }): Promise<void> {
+  const channels = async (): Promise<number> => ((await redis.sendCommand(["PUBSUB", "CHANNELS"])) as string[]).length;
+  await until(async () => (await channels()) >= 2, { interval: 20, pause, what: "the adapter's subscriptions" });
+}
+
 function listeners(emitter: Pick<EventEmitter, "eventNames" | "listenerCount">): Record<string, number> {
   return Object.fromEntries(emitter.eventNames().map((name) => [String(name), emitter.listenerCount(name)]));
 }
@@ -164,6 +174,7 @@ describe("close()", () => {
       const [socket] = await connectAll(`http://127.0.0.1:${portOf(httpServer)}`, [["websocket"]]);
       expect(await socket!.timeout(10_000).emitWithAck("ms", "hi")).toMatchObject({ ok: true });
       expect(await inspector.keys("echo-socket:connections:*")).toHaveLength(1);
+      await adapterSubscribed(inspector);
 
       redis.pause();
       const stalled = made;
@@ -204,6 +215,7 @@ describe("close()", () => {
       const [socket] = await connectAll(`http://127.0.0.1:${portOf(httpServer)}`, [["websocket"]]);
       const serverSocket = [...handle.io.of("/").sockets.values()][0]!;
       const adapter = handle.io.of("/").adapter as unknown as { heldBytes(id: string): number };
+      await adapterSubscribed(client);
       redis.pause();
       socket!.emit("ms", "held");
       expect(await drained(() => (adapter.heldBytes(serverSocket.id) > 0 ? [] : ["nothing held"]))).toEqual([]);
