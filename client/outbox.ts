@@ -1,5 +1,5 @@
 import { browserClock, type Clock } from "./clock.js";
-import { envelopeId, isTransientRefusal, type AckReply, type RefusalError } from "../protocol/index.js";
+import { echoId, isTransientRefusal, type AckReply, type RefusalError } from "../protocol/index.js";
 import { newMessageId } from "./message-id.js";
 import type { MessageEntry, MessageState } from "./message-log.js";
 import { DEFAULT_PACING, Pacer, type PacingOptions } from "./pacer.js";
@@ -177,9 +177,7 @@ export class Outbox {
    */
   onEcho(args: readonly unknown[]): { entry?: MessageEntry; duplicate: boolean } {
     const data = args[0];
-    // The envelope follows the data and any extra arguments (protocol's echoId looks right after the data only).
-    let id: string | undefined;
-    for (let i = 1; i < args.length && id === undefined; i++) id = envelopeId(args[i]);
+    const id = echoId(args);
     if (id !== undefined) {
       this.#serverEchoesIds = true;
       const entry = this.#pending.get(id);

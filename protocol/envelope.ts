@@ -28,13 +28,19 @@ export function deliveryId(args: readonly unknown[]): string | undefined {
   return envelopeId(args[args.length - 1]);
 }
 
-/** The message id of an echo: the envelope right after the data (socket.io's recovery offset may follow it). */
+/** Where an echo's envelope is: after the data and any extra arguments (socket.io's recovery offset may follow it); -1 without one. */
+function envelopeIndex(args: readonly unknown[]): number {
+  return args.findIndex((arg, i) => i > 0 && envelopeId(arg) !== undefined);
+}
+
+/** The message id of an echo. */
 export function echoId(args: readonly unknown[]): string | undefined {
-  return envelopeId(args[1]);
+  const at = envelopeIndex(args);
+  return at > 0 ? envelopeId(args[at]) : undefined;
 }
 
 /** An echo's arguments up to the envelope: what follows it (socket.io's recovery offset) is not the sender's. */
 export function echoArguments(args: readonly unknown[]): unknown[] {
-  const at = args.findIndex((arg, i) => i > 0 && envelopeId(arg) !== undefined);
+  const at = envelopeIndex(args);
   return at > 0 ? args.slice(0, at) : [...args];
 }
