@@ -1,5 +1,6 @@
 // tsc compiles TypeScript to dist/; Rollup only bundles what tsc emitted.
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import { nodeResolve } from "@rollup/plugin-node-resolve";
 import terser from "@rollup/plugin-terser";
@@ -84,6 +85,53 @@ const dropIoLookup = () => ({
     return { code: code.replace(attach, "\n"), map: null };
   },
 });
+
+/**
+ * Each half's packages are optional peer dependencies (see README, "Install"): a server-only install
+ * has no lit or socket.io-client, a browser one no express or socket.io server. Without this entry a
+ * missing one fails at link time, before any code runs, as "Cannot find package"; the entry checks
+ * first and names what is missing with the command that installs it, then loads the half
+ * (`await import()` for ESM, `require()` for CommonJS). It re-exports the names `index.js` exports,
+ * read from the build itself, so it cannot drift from the half's API; its types are `index.d.ts`'s.
+ */
+const CHECKED_ENTRIES = [
+  { dir: "client", entry: "echo-socket/client", peers: ["socket.io-client"] },
+  // socket.io-adapter comes with socket.io (a dependency of it): named only when socket.io is there without it.
+  { dir: "server", entry: "echo-socket/server", peers: ["socket.io", "express", "socket.io-adapter"], comesWith: { "socket.io-adapter": "socket.io" } },
+];
+
+function peerCheck({ entry, peers, comesWith = {} }) {
+  return `const missing = [];
+const comesWith = ${JSON.stringify(comesWith)};
+for (const name of ${JSON.stringify(peers)}) {
+  if (missing.includes(comesWith[name])) continue;
+  try {
+    require.resolve(name);
+  } catch (error) {
+    if (error?.code === "MODULE_NOT_FOUND") missing.push(name);
+  }
+}
+if (missing.length > 0) {
+  const names = missing.length === 1 ? missing[0] : \`\${missing.slice(0, -1).join(", ")} and \${missing.at(-1)}\`;
+  throw new Error(\`${entry} needs \${names}, optional peer dependenc\${missing.length === 1 ? "y" : "ies"} of echo-socket not installed here: npm install \${missing.join(" ")}\`);
+}
+`;
+}
+
+async function writeCheckedEntries() {
+  for (const half of CHECKED_ENTRIES) {
+    const names = Object.keys(await import(pathToFileURL(`dist/${half.dir}/index.js`).href)).sort();
+    const header = `// ${half.entry}: checks its optional peer dependencies, then loads index. Written by rollup.config.mjs.\n`;
+    writeFileSync(
+      `dist/${half.dir}/entry.js`,
+      `${header}import { createRequire } from "node:module";\nconst require = createRequire(import.meta.url);\n${peerCheck(half)}` +
+        `export const {\n${names.map((name) => `  ${name},\n`).join("")}} = await import("./index.js");\n`,
+    );
+    writeFileSync(`dist/${half.dir}/entry.cjs`, `${header}"use strict";\n${peerCheck(half)}module.exports = require("./index.cjs");\n`);
+  }
+}
+
+await writeCheckedEntries();
 
 export default [
   // CommonJS build of the server half, for `require("echo-socket/server")`.

@@ -6,7 +6,6 @@ import { UsageError, parseArgs } from "./args.js";
 import { runCheck } from "./check/run.js";
 import { CHECK_HELP, MAIN_HELP, SERVE_HELP } from "./help.js";
 import { headerLine, reportJson, resultLines, summaryLine } from "./output.js";
-import { serve } from "./serve.js";
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -37,6 +36,11 @@ async function main(argv: string[]): Promise<number> {
     }
     case "serve":
       try {
+        // Loaded here, so that `check` runs without the server's packages (optional peer dependencies).
+        const { serve } = await import("./serve.js").catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== "ERR_MODULE_NOT_FOUND" || !/Cannot find package/.test(error.message)) throw error;
+          throw new Error(`the demo server needs socket.io and express, optional peer dependencies of echo-socket: npm install socket.io express, or npx -p echo-socket -p socket.io -p express echo-socket serve (${error.message.split("\n")[0]})`);
+        });
         await serve(parsed.options);
       } catch (error) {
         const { code, message } = error as NodeJS.ErrnoException;

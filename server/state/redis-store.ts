@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from "node:crypto";
-import { RateLimiterRedis } from "rate-limiter-flexible";
 import { MemoryDedupWindow } from "./dedup.js";
 import { optionError } from "../options/errors.js";
 import { guardDroppedCommands } from "./redis-client-guard.js";
+import { addressLimiterInMemory, rateLimiterFlexible } from "./rate-limiter.js";
 import { streamLimits, streamNames, TRIM_STREAM, trimArguments, type StreamLimits } from "../recovery/redis-stream-trim.js";
 import { CUMULATIVE_KEYS, emptyCounts, type CumulativeCounts } from "./counters.js";
-import { addressLimiterInMemory, type AddressLimiter, type ConnectionCounts, type EchoStore, type EchoStoreFactory, type StoreConfig, type StoreStatus } from "./store.js";
+import { type AddressLimiter, type ConnectionCounts, type EchoStore, type EchoStoreFactory, type StoreConfig, type StoreStatus } from "./store.js";
 import { checkKnownKeys, checkOptionsObject, checkWholeNumber } from "../options/validate.js";
 
 /**
@@ -170,7 +170,7 @@ class RedisStore implements EchoStore {
     this.nodePrefix = `${redis.keyPrefix}:connections:`;
     this.localDedup = new MemoryDedupWindow(config.dedupWindowSize, config.dedupWindowMs);
     const insuranceLimiter = addressLimiterInMemory(config);
-    const redisLimiter = insuranceLimiter && new RateLimiterRedis({
+    const redisLimiter = insuranceLimiter && new (rateLimiterFlexible().RateLimiterRedis)({
       storeClient: redis.client,
       useRedisPackage: true,
       rejectIfRedisNotReady: true,

@@ -1,4 +1,4 @@
-import { RateLimiterMemory } from "rate-limiter-flexible";
+import { addressLimiterInMemory } from "./rate-limiter.js";
 import { MemoryDedupWindow } from "./dedup.js";
 import type { Logger } from "../logging/logger.js";
 import type { CumulativeCounts } from "./counters.js";
@@ -103,10 +103,4 @@ class MemoryStore implements EchoStore {
   async close(): Promise<void> {
     this.dedup.clear();
   }
-}
-
-/** rate-limiter-flexible's in-memory limiter for the per-address allowance (also Redis's stand-in). */
-export function addressLimiterInMemory(config: StoreConfig): RateLimiterMemory | undefined {
-  const points = config.messagesPerSecondPerAddress;
-  return points > 0 ? new RateLimiterMemory({ keyPrefix: "echo-socket-address", points, duration: 1 }) : undefined;
 }
