@@ -1,4 +1,5 @@
-// Run by `npm test` before anything else: the browser, Redis and nginx binaries the tests start.
+// Run by `npm test` before anything else: the browsers (Chromium and Firefox ESR), Redis and nginx
+// binaries the tests start.
 // Missing ones are installed with Debian's apt-get when this machine can (root, or sudo without a
 // password); otherwise the run stops at once with one line saying what is missing and how to get it,
 // rather than failing tests half-way. `.ci/run` runs `npm test` and relies on this.
@@ -18,6 +19,7 @@ const onPath = (name) => spawnSync("sh", ["-c", `command -v ${name}`], { stdio: 
 /** Each tool the tests start: how to find it, and the Debian package that provides it. */
 const TOOLS = [
   { what: "Chromium (element tests)", found: () => executable(process.env.CHROME_PATH ?? "/usr/bin/chromium"), pkg: "chromium", env: "CHROME_PATH" },
+  { what: "Firefox ESR (element tests)", found: () => executable(process.env.FIREFOX_PATH ?? "/usr/bin/firefox-esr"), pkg: "firefox-esr", env: "FIREFOX_PATH" },
   { what: "redis-server (scale-out tests)", found: () => (process.env.REDIS_SERVER_PATH ? executable(process.env.REDIS_SERVER_PATH) : onPath("redis-server")), pkg: "redis-server", env: "REDIS_SERVER_PATH" },
   { what: "nginx (scale-out and check tests)", found: () => (process.env.NGINX_PATH ? executable(process.env.NGINX_PATH) : existsSync("/usr/sbin/nginx") || onPath("nginx")), pkg: "nginx", env: "NGINX_PATH" },
 ];

@@ -56,6 +56,33 @@ export async function waitForStatus(element: EchoSocketElement, status: Connecti
   await until(() => element.connectionStatus === status, ms, `status ${status}`);
 }
 
+/** Which of the two engines the element tests run in (web-test-runner.config.mjs), for messages that say where they differ. */
+export const engine: "Firefox" | "Chromium" = navigator.userAgent.includes("Firefox/") ? "Firefox" : "Chromium";
+
+/**
+ * Whether this engine reports long tasks (PerformanceObserver entries of type "longtask", 50 ms and up).
+ * Chromium does; Firefox ESR does not: "longtask" is missing from its supportedEntryTypes and observing
+ * it is a silent no-op, which would read as "longest long task 0 ms". Figures say "not measured" there.
+ */
+export const longTasksObservable: boolean = PerformanceObserver.supportedEntryTypes.includes("longtask");
+
+/**
+ * Watches main-thread long tasks from now on; the function returned stops watching and gives the
+ * longest, as words for a reported figure (a figure, not an assertion: the tests assert no timing).
+ */
+export function watchLongTasks(): () => string {
+  if (!longTasksObservable) return () => `longest long task not measured (${engine} reports no "longtask" performance entries)`;
+  let longest = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const task of list.getEntries()) longest = Math.max(longest, task.duration);
+  });
+  observer.observe({ type: "longtask" });
+  return () => {
+    observer.disconnect();
+    return `longest long task ${Math.round(longest)} ms`;
+  };
+}
+
 /** Polls `condition` every 10 ms until it holds; fails after `ms`, naming what it waited for. */
 export async function until(condition: () => boolean, ms = 5000, what = "condition"): Promise<void> {
   const deadline = Date.now() + ms;

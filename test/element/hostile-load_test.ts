@@ -1,22 +1,9 @@
 import { expect } from "@open-wc/testing";
 import type { ConnectionStatus, EchoSocketElement } from "../../element/echo-socket.js";
-import { allEchoed, connectedElement, entries, recordEchoIds, startServer, stopServer, until, type RunningServer, type ServerReport } from "./helpers.js";
+import { allEchoed, connectedElement, entries, recordEchoIds, startServer, stopServer, until, type RunningServer, type ServerReport, watchLongTasks } from "./helpers.js";
 
 const notice = (element: EchoSocketElement): string | undefined =>
   element.shadowRoot!.querySelector('[part~="notice"]')?.textContent ?? undefined;
-
-/** The longest main-thread task (Chromium's long-task entries, 50 ms and up) while it runs: a figure to report, not to assert. */
-function watchLongTasks(): () => number {
-  let longest = 0;
-  const observer = new PerformanceObserver((list) => {
-    for (const task of list.getEntries()) longest = Math.max(longest, task.duration);
-  });
-  observer.observe({ type: "longtask" });
-  return () => {
-    observer.disconnect();
-    return Math.round(longest);
-  };
-}
 
 /** Runs `test` against a default echo-socket server; resolves with the server's report once it is stopped. */
 async function againstServer(test: (server: RunningServer) => Promise<void>): Promise<ServerReport> {
@@ -62,7 +49,7 @@ describe("hostile load against a default echo-socket server", () => {
       );
       document.removeEventListener("echo-socket-echo", onEcho);
       expect(echoIds).to.deep.equal(Array.from({ length: 100 }, (_, i) => i + 1));
-      figure = `20,000 stored: 100 restored and echoed in ${elapsed} ms; longest long task ${longestTask()} ms`;
+      figure = `20,000 stored: 100 restored and echoed in ${elapsed} ms; ${longestTask()}`;
     });
     expect(report.stats!.echoes).to.equal(100);
     expect(report.stats!.totalConnections, "never disconnected").to.equal(1);
@@ -88,7 +75,7 @@ describe("hostile load against a default echo-socket server", () => {
       expect(entries(element)).to.deep.equal(Array.from({ length: 500 }, (_, i) => ({ text: `bulk ${4500 + i}`, state: "echoed" })));
       expect(statuses, "no disconnect").to.deep.equal([]);
       expect(notice(element)).to.equal(undefined); // nothing refused
-      figure = `5,000 send(): all echoed in ${elapsed} ms; longest long task ${longestTask()} ms`;
+      figure = `5,000 send(): all echoed in ${elapsed} ms; ${longestTask()}`;
     });
     expect(report.stats!.echoes).to.equal(5000);
     expect(report.stats!.totalConnections, "never disconnected").to.equal(1);

@@ -1,6 +1,6 @@
 import { executeServerCommand } from "@web/test-runner-commands";
 import { expect } from "@open-wc/testing";
-import { connectedElement, entries, until } from "./helpers.js";
+import { connectedElement, entries, until, watchLongTasks } from "./helpers.js";
 
 interface HostileServer {
   id: number;
@@ -12,15 +12,6 @@ const startHostile = async (options: Record<string, unknown>) => (await executeS
 
 const stopHostile = async (server: HostileServer) =>
   (await executeServerCommand("stop-hostile-server", { id: server.id })) as { sends: number; echoes: number };
-
-function watchLongTasks(): () => number {
-  let longest = 0;
-  const observer = new PerformanceObserver((list) => {
-    for (const task of list.getEntries()) longest = Math.max(longest, task.duration);
-  });
-  observer.observe({ type: "longtask" });
-  return () => (observer.disconnect(), Math.round(longest));
-}
 
 describe("against a hostile server", () => {
   it("does not re-send in a loop when refused with retryAfterMs 1e12", async () => {
@@ -51,7 +42,7 @@ describe("against a hostile server", () => {
       const shown = entries(element);
       expect(shown.length).to.equal(500);
       expect(shown.every((entry, i) => entry.text === `flood ${29_500 + i}` && entry.state === "received")).to.equal(true);
-      console.log(`10,000 echoes/s for 3 s: ${echoes} echo events after connecting; longest long task ${longestTask()} ms`);
+      console.log(`10,000 echoes/s for 3 s: ${echoes} echo events after connecting; ${longestTask()}`);
     } finally {
       await stopHostile(server);
     }
