@@ -26,7 +26,7 @@ const minifyCss = () => ({
   transform(code, id) {
     if (!id.includes("/dist/element/")) return null;
     const minified = code.replace(/\bcss\s*`([^`]*)`/g, (_match, text) =>
-      `css\`${text.replace(/\s+/g, " ").replace(/\s*([{};])\s*/g, "$1").replace(/([:,]) /g, "$1").trim()}\``,
+      `css\`${text.replace(/\s+/g, " ").replace(/\s*([{};])\s*/g, "$1").replace(/([:,]) /g, "$1").replace(/;}/g, "}").replace(/([ :(])0\./g, "$1.").trim()}\``,
     );
     return minified === code ? null : { code: minified, map: null };
   },
@@ -133,6 +133,166 @@ async function writeCheckedEntries() {
 
 await writeCheckedEntries();
 
+/**
+ * engine.io-client parses the server's address with a 1 KB regular expression written for runtimes
+ * without `URL`; every browser the element supports has it. Only the fields engine.io-client reads.
+ */
+const urlParseUri = () => ({
+  name: "url-parseuri",
+  load(id) {
+    if (!id.replaceAll("\\", "/").endsWith("engine.io-client/build/esm/contrib/parseuri.js")) return null;
+    return `export function parse(str) {
+  const url = new URL(/^[a-z]+:\\/\\//i.test(str) ? str : "http://" + str);
+  return { host: url.hostname.replace(/^\\[|\\]$/g, ""), port: url.port, protocol: url.protocol.slice(0, -1), query: url.search.slice(1) };
+}`;
+  },
+});
+
+/** engine.io-parser's base64 decoder (binary over long-polling), as the browser's own `atob`. */
+const atobBase64 = () => ({
+  name: "atob-base64",
+  load(id) {
+    if (!id.replaceAll("\\", "/").endsWith("engine.io-parser/build/esm/contrib/base64-arraybuffer.js")) return null;
+    return `export const decode = (base64) => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)).buffer;`;
+  },
+});
+
+/**
+ * The standalone element loads its composer (element/extras.ts) on demand from beside itself, as
+ * `echo-socket-extras.js`, rather than carrying it: `loadExtras()` imports that URL.
+ */
+const extrasFromScriptUrl = () => ({
+  name: "extras-from-script-url",
+  load(id) {
+    if (!id.replaceAll("\\", "/").endsWith("/dist/element/load-extras.js")) return null;
+    return `import { scriptUrl } from "./script-origin.js";
+export const loadExtras = () => import(new URL("echo-socket-extras.js", scriptUrl() ?? location.href).href);`;
+  },
+});
+
+/**
+ * Code the standalone element never runs, emptied: engine.io-client's probe for upgrading a long-polling
+ * connection to WebSocket (the element starts with WebSocket, and once WebSocket failed or was blocked
+ * it keeps long-polling: client/connection.ts), and socket.io-client's queue for its `retries` option
+ * (never set: the delivery engine re-sends). Fails the build if a method is not found.
+ */
+const stubUnusedMethods = () => {
+  const unused = {
+    "engine.io-client/build/esm/socket.js": ["_probe"],
+    "socket.io-client/build/esm/socket.js": ["_addToQueue", "_drainQueue"],
+  };
+  return {
+    name: "stub-unused-methods",
+    transform(code, id) {
+      const file = Object.keys(unused).find((name) => id.replaceAll("\\", "/").endsWith(name));
+      if (!file) return null;
+      let trimmed = code;
+      for (const name of unused[file]) {
+        const method = new RegExp(`\\n    ${name}\\(([^)]*)\\) \\{\\n[\\s\\S]*?\\n    \\}\\n`);
+        if (!method.test(trimmed)) this.error(`${file} has no method ${name} to stub: check stubUnusedMethods`);
+        trimmed = trimmed.replace(method, `\n    ${name}() {}\n`);
+      }
+      return { code: trimmed, map: null };
+    },
+  };
+};
+
+/**
+ * Collapses the whitespace of our `html\`...\`` templates (indentation, line breaks) to one space, and
+ * drops it between tags: what the browser renders is the same (none of them holds a <pre> or a textarea's text).
+ */
+const minifyHtml = () => ({
+  name: "minify-html-templates",
+  transform(code, id) {
+    if (!id.includes("/dist/element/")) return null;
+    const minified = code.replace(/\bhtml`([^`]*)`/g, (_match, text) => `html\`${text.replace(/>\s+</g, "><").replace(/\s+/g, " ")}\``);
+    return minified === code ? null : { code: minified, map: null };
+  },
+});
+
+/**
+ * Exact rewrites of code the standalone element never runs, in packages it bundles; the build fails
+ * when one is not found (an update changed it: check it again). Lit's reactive controllers, static
+ * initializers and decorator metadata (the element uses none), socket.io-client's catch-all listeners
+ * (their `onAny` API is dropped above) and its error text for a socket.io v2 server, in short, and
+ * engine.io-client's options the element never sets (closeOnBeforeunload, extraHeaders, a cookie jar and
+ * the TLS options: Node's and React Native's) and its Internet Explorer fallbacks.
+ */
+const exactRewrites = () => {
+  const rewrites = {
+    "@lit/reactive-element/reactive-element.js": [
+      ["addController(t){(this._$EO??=new Set).add(t),void 0!==this.renderRoot&&this.isConnected&&t.hostConnected?.()}removeController(t){this._$EO?.delete(t)}", ""],
+      [",this._$EO?.forEach(t=>t.hostConnected?.())", ""],
+      ["disconnectedCallback(){this._$EO?.forEach(t=>t.hostDisconnected?.())}", "disconnectedCallback(){}"],
+      ["this._$EO?.forEach(t=>t.hostUpdate?.()),", ""],
+      ["this._$EO?.forEach(t=>t.hostUpdated?.()),", ""],
+      ["static addInitializer(t){this._$Ei(),(this.l??=[]).push(t)}", ""],
+      [",this.constructor.l?.forEach(t=>t(this))", ""],
+      ["void 0!==t.l&&(this.l=[...t.l]),", ""],
+      ["const t=this[Symbol.metadata];if(null!==t){const s=litPropertyMetadata.get(t);if(void 0!==s)for(const[t,i]of s)this.elementProperties.set(t,i)}", ""],
+      ['Symbol.metadata??=Symbol("metadata"),a.litPropertyMetadata??=new WeakMap;', ""],
+      // The `useDefault` property option and accessor decorators' `wrapped` properties: neither is used.
+      ["this.prototype.hasOwnProperty(t)&&((s=Object.create(s)).wrapped=!0),", ""],
+      ["||i.useDefault&&i.reflect&&h===this._$Ej?.get(t)&&!this.hasAttribute(r._$Eu(t,i))", ""],
+      [
+        "C(t,s,{useDefault:i,reflect:e,wrapped:h},r){i&&!(this._$Ej??=new Map).has(t)&&(this._$Ej.set(t,r??s??this[t]),!0!==h||void 0!==r)||(this._$AL.has(t)||(this.hasUpdated||i||(s=void 0),this._$AL.set(t,s)),!0===e&&this._$Em!==t&&(this._$Eq??=new Set).add(t))}",
+        "C(t,s,{reflect:e}){this._$AL.has(t)||(this.hasUpdated||(s=void 0),this._$AL.set(t,s)),!0===e&&this._$Em!==t&&(this._$Eq??=new Set).add(t)}",
+      ],
+      ["this[e]=r??this._$Ej?.get(e)??r", "this[e]=r"],
+      ["const t=this.constructor.elementProperties;if(t.size>0)for(const[s,i]of t){const{wrapped:t}=i,e=this[s];!0!==t||this._$AL.has(s)||void 0===e||this.C(s,void 0,i,e)}", ""],
+    ],
+    "engine.io-client/build/esm/socket.js": [
+      ["            if (this.opts.closeOnBeforeunload) {\n", "            if (false) {\n"],
+      ['"specifying both \'transportImplementations\' and \'transports\' options is not supported"', '"transportImplementations or transports"'],
+    ],
+    "engine.io-client/build/esm/transports/websocket.js": [
+      [
+        '        const opts = isReactNative\n            ? {}\n            : pick(this.opts, "agent", "perMessageDeflate", "pfx", "key", "passphrase", "cert", "ca", "ciphers", "rejectUnauthorized", "localAddress", "protocolVersion", "origin", "maxPayload", "family", "checkServerIdentity");\n        if (this.opts.extraHeaders) {\n            opts.headers = this.opts.extraHeaders;\n        }\n',
+        "        const opts = {};\n",
+      ],
+    ],
+    "engine.io-client/build/esm/transports/polling-xhr.js": [
+      ['pick(this._opts, "agent", "pfx", "key", "passphrase", "cert", "ca", "ciphers", "rejectUnauthorized", "autoUnref")', "{}"],
+      ["                if (this._opts.extraHeaders) {", "                if (false) {"],
+      ["            (_a = this._opts.cookieJar) === null || _a === void 0 ? void 0 : _a.addCookies(xhr);\n", ""],
+      ["                if (xhr.readyState === 3) {", "                if (false) {"],
+      ['    if (typeof attachEvent === "function") {', "    if (false) {"],
+      ["    if (!xdomain) {\n        try {\n            return new globalThis", "    if (false) {\n        try {\n            return new globalThis"],
+    ],
+    "socket.io-parser/build/esm/index.js": [
+      ['"got plaintext data when reconstructing a packet"', '"plaintext while reconstructing"'],
+      ['"got binary data when not reconstructing a packet"', '"unexpected binary"'],
+    ],
+    "socket.io-client/build/esm/socket.js": [
+      ['"It seems you are trying to reach a Socket.IO server in v2.x with a v3.x client, but they are not compatible (more information here: https://socket.io/docs/v3/migrating-from-2-x-to-3-0/)"', '"a Socket.IO v2 server"'],
+      ["        if (this._anyOutgoingListeners && this._anyOutgoingListeners.length) {\n            const listeners = this._anyOutgoingListeners.slice();\n            for (const listener of listeners) {\n                listener.apply(this, packet.data);\n            }\n        }\n", ""],
+      ["        if (this._anyListeners && this._anyListeners.length) {\n            const listeners = this._anyListeners.slice();\n            for (const listener of listeners) {\n                listener.apply(this, args);\n            }\n        }\n", ""],
+    ],
+  };
+  return {
+    name: "exact-rewrites",
+    transform(code, id) {
+      const file = Object.keys(rewrites).find((name) => id.replaceAll("\\", "/").endsWith(name));
+      if (!file) return null;
+      let rewritten = code;
+      for (const [from, to] of rewrites[file]) {
+        if (!rewritten.includes(from)) this.error(`${file} no longer holds ${JSON.stringify(from.slice(0, 60))}: check exactRewrites`);
+        rewritten = rewritten.replace(from, to);
+      }
+      return { code: rewritten, map: null };
+    },
+  };
+};
+
+const minify = (mangle) => terser({ ecma: 2020, compress: { passes: 3, pure_getters: true }, format: { comments: false }, mangle });
+
+/**
+ * The standalone bundle also shortens socket.io-client's and engine.io-client's internal `_names`
+ * (consistently: one file), but not Lit's `_$` ones (a template made elsewhere carries them) nor
+ * socket.io-parser's `_placeholder` (on the wire, for binary arguments).
+ */
+const MANGLE_PRIVATE = { properties: { regex: /^_(?!placeholder$|\$)[a-zA-Z]/ } };
+
 export default [
   // CommonJS build of the server half, for `require("echo-socket/server")`.
   {
@@ -163,7 +323,13 @@ export default [
   // An IIFE with no import/export runs the same from <script src> and <script type="module" src>.
   {
     input: "dist/element/define.js",
-    plugins: [minifyCss(), dropWebTransport(), dropUnusedSocketMethods(), dropIoLookup(), nodeResolve({ browser: true }), terser({ ecma: 2020, compress: { passes: 3, pure_getters: true }, format: { comments: false } }), printGzipSize()],
+    plugins: [minifyCss(), minifyHtml(), dropWebTransport(), dropUnusedSocketMethods(), stubUnusedMethods(), exactRewrites(), dropIoLookup(), urlParseUri(), atobBase64(), extrasFromScriptUrl(), nodeResolve({ browser: true }), minify(MANGLE_PRIVATE), printGzipSize()],
     output: { file: "dist/echo-socket.js", format: "iife", sourcemap: true },
+  },
+  // What the standalone element loads on demand (the composer): a module using the element's Lit.
+  {
+    input: "dist/element/extras.js",
+    plugins: [minifyHtml(), minify(), printGzipSize()],
+    output: { file: "dist/echo-socket-extras.js", format: "es", sourcemap: true },
   },
 ];

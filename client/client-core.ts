@@ -1,8 +1,9 @@
 import { echoArguments, envelope, type AckReply, type RefusalError } from "../protocol/index.js";
 import { EchoConnection, type ConnectionError, type ConnectionStatus } from "./connection.js";
+import type { Diagnosis } from "./diagnosis.js";
 import { TypedEmitter } from "./emitter.js";
 import { EchoClientError } from "./errors.js";
-import type { EchoClientEventMap } from "./events.js";
+import type { EchoClientEventMap, StatusEvent } from "./events.js";
 import type { MessageEntry } from "./message-log.js";
 import type { EchoClientOptions } from "./options.js";
 import { Outbox } from "./outbox.js";
@@ -33,6 +34,7 @@ export class EchoClientCore extends TypedEmitter<EchoClientEventMap> {
   #online = false;
   #status: ConnectionStatus = "disconnected";
   #transport: string | undefined;
+  #diagnosis: Diagnosis | undefined;
   #closed = false;
   #saveTimer: unknown;
   readonly #onPageHide = (): void => this.#saveNow();
@@ -65,9 +67,31 @@ export class EchoClientCore extends TypedEmitter<EchoClientEventMap> {
     return this.#transport;
   }
 
+  /**
+   * Why the last connection attempt failed (kept while reconnecting), or, while connected, why the
+   * connection uses long-polling; undefined when all is well.
+   */
+  get diagnosis(): Diagnosis | undefined {
+    return this.#diagnosis;
+  }
+
   /** Round-trip times of the latest echoes (a bounded sample of 1000). */
   get rtt(): RttSummary {
     return this.#rtt.summary();
+  }
+
+  /** The latest `count` round-trip times in ms, oldest first (for a chart). */
+  recentRtts(count = 60): number[] {
+    return this.#rtt.recent(count);
+  }
+
+  /**
+   * Emits `event` with `args` outside the delivery engine: no id, no queue, no re-send (for trying a
+   * server's other events). With `onAck`, asks for an acknowledgement: `onAck(error, ...reply)`, an
+   * error after `ackTimeoutMs`. Returns false when not connected (nothing is sent).
+   */
+  emitEvent(event: string, args: unknown[], onAck?: (error: Error | null, ...reply: unknown[]) => void): boolean {
+    return this.#socketConnected && !!this.#connection?.emit(event, args, onAck && this.options.ackTimeoutMs, onAck);
   }
 
   /** True once `close()` was called. */
@@ -107,7 +131,7 @@ export class EchoClientCore extends TypedEmitter<EchoClientEventMap> {
     if (!this.#storageOpened) this.#openStorage();
     if (typeof window === "object") addEventListener("pagehide", this.#onPageHide);
     this.#connection = new EchoConnection(this.options, {
-      onStatus: (status, transport, error) => this.#onStatus(status, transport, error),
+      onStatus: (status, transport, error, diagnosis) => this.#onStatus(status, transport, error, diagnosis),
       onEcho: (args) => this.#onEcho(args),
       onReady: () => {
         this.#outbox.serverEchoesIdsConfirmed();
@@ -178,13 +202,17 @@ export class EchoClientCore extends TypedEmitter<EchoClientEventMap> {
     this.#outbox.setConnected(online);
   }
 
-  #onStatus(status: ConnectionStatus, transport: string | undefined, error?: ConnectionError): void {
-    if (status === this.#status && transport === this.#transport && !error) return;
+  #onStatus(status: ConnectionStatus, transport: string | undefined, error?: ConnectionError, diagnosis?: Diagnosis): void {
+    if (status === this.#status && transport === this.#transport && diagnosis === this.#diagnosis && !error) return;
     this.#status = status;
     this.#transport = transport;
+    this.#diagnosis = diagnosis;
     this.#socketConnected = status === "connected";
     this.#syncOutbox();
-    this.emit("status", error ? { status, transport, error } : { status, transport });
+    const event: StatusEvent = { status, transport };
+    if (error) event.error = error;
+    if (diagnosis) event.diagnosis = diagnosis;
+    this.emit("status", event);
   }
 
   #onEcho(args: unknown[]): void {
@@ -197,7 +225,7 @@ export class EchoClientCore extends TypedEmitter<EchoClientEventMap> {
 
   #transmit(entry: MessageEntry, attempt: number): void {
     const { sendEvent, ackTimeoutMs } = this.options;
-    this.#connection?.emitWithAck(sendEvent, [entry.data, ...(entry.args ?? []), envelope(entry.messageId)], ackTimeoutMs, (error, reply) =>
+    this.#connection?.emit(sendEvent, [entry.data, ...(entry.args ?? []), envelope(entry.messageId)], ackTimeoutMs, (error, reply) =>
       this.#outbox.onAck(entry, attempt, error, reply as AckReply | undefined),
     );
   }

@@ -1,5 +1,6 @@
 import { Manager, type ManagerOptions, type Socket, type SocketOptions } from "socket.io-client";
 import { ERROR_EVENT, READY_EVENT } from "../protocol/index.js";
+import { diagnose, failureFacts, type Diagnosis, type FailureFacts } from "./diagnosis.js";
 
 export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "disconnected";
 
@@ -19,7 +20,8 @@ export interface ConnectionOptions {
 }
 
 export interface ConnectionCallbacks {
-  onStatus(status: ConnectionStatus, transport: string | undefined, error?: ConnectionError): void;
+  /** `diagnosis`: why the last attempt failed (kept until connected), or why a connection uses long-polling. */
+  onStatus(status: ConnectionStatus, transport: string | undefined, error?: ConnectionError, diagnosis?: Diagnosis): void;
   onEcho(args: unknown[]): void;
   /** The server said it echoes ids (an echo-socket server). */
   onReady(): void;
@@ -27,53 +29,128 @@ export interface ConnectionCallbacks {
   onServerError(message: string): void;
 }
 
+/** Targets (origin and path) where a WebSocket closed before its handshake: the page long-polls there from then on. */
+const pollingOnly = new Set<string>();
+
+type Engine = { on(event: string, listener: (...args: any[]) => void): void; emit(event: string, ...args: unknown[]): void; transport?: { name: string } };
+
+/** A Manager that shows each engine it opens (one per connection attempt) to `watch`. */
+class WatchedManager extends Manager {
+  watch?: (engine: Engine) => void;
+  override open(fn?: (error?: Error) => void): this {
+    super.open(fn);
+    this.watch?.(this.engine as unknown as Engine);
+    return this;
+  }
+}
+
 /**
- * One socket.io connection, reported as four plain statuses. socket.io's own reconnection and
- * long-polling fallback stay on, as the tutorial relies on them.
+ * One socket.io connection, reported as four plain statuses with a diagnosis of what went wrong.
+ * socket.io's own reconnection and long-polling fallback stay on, as the tutorial relies on them; a
+ * WebSocket that opens and closes before the handshake (some proxies and antivirus do that) counts
+ * as blocked too: the next attempts, and later connections of the page to that target, long-poll.
  */
 export class EchoConnection {
   readonly #socket: Socket;
+  #closed = false;
 
   constructor(options: ConnectionOptions, callbacks: ConnectionCallbacks) {
-    // WebSocket first (one round trip sooner than polling-then-upgrade), falling back to long-polling
-    // where WebSocket is blocked; never WebTransport (the standalone bundle leaves it out).
-    const socketOptions = { transports: ["websocket", "polling"], tryAllTransports: true, ...options.socketOptions, path: options.path };
     // A Manager of its own, as `io(url, { forceNew: true })` makes, but without io()'s cache and URL
     // parser (the standalone bundle leaves them out): the URL's path is the namespace, as io() reads it.
     const url = new URL(options.url, typeof location === "object" ? location.href : undefined);
-    const socket = (this.#socket = new Manager(url.origin + url.search, socketOptions).socket(url.pathname, socketOptions));
-    const report = (status: ConnectionStatus, error?: ConnectionError): void =>
-      callbacks.onStatus(status, status === "connected" ? socket.io.engine?.transport?.name : undefined, error);
+    const target = url.origin + options.path;
+    // WebSocket first (one round trip sooner than polling-then-upgrade), falling back to long-polling
+    // where WebSocket is blocked; never WebTransport (the standalone bundle leaves it out).
+    const socketOptions = {
+      transports: pollingOnly.has(target) ? ["polling"] : ["websocket", "polling"],
+      tryAllTransports: true,
+      ...options.socketOptions,
+      path: options.path,
+      autoConnect: false,
+    };
+    const wantsWebSocketFirst = socketOptions.transports?.[0] === "websocket";
+    const manager = new WatchedManager(url.origin + url.search, socketOptions);
+    const socket = (this.#socket = manager.socket(url.pathname, socketOptions));
+    let diagnosis: Diagnosis | undefined;
+    let refusal: FailureFacts["refusal"];
+    const report = (status: ConnectionStatus, error?: ConnectionError): void => {
+      if (!this.#closed) callbacks.onStatus(status, status === "connected" ? socket.io.engine?.transport?.name : undefined, error, diagnosis);
+    };
+    /** A failed attempt (`connect_error`: `error` is reported too) or a lost connection. */
+    const failed = (status: ConnectionStatus, cause: unknown, error?: ConnectionError): void => {
+      const facts = failureFacts(cause);
+      if (refusal) facts.refusal = refusal;
+      const done = (): void => {
+        diagnosis = diagnose(facts, target);
+        report(status, error);
+      };
+      // From another origin, an answer without CORS headers reads as status 0, like silence: a
+      // no-cors request tells the two apart (it resolves once anything answers). Browsers only.
+      if (facts.transport && !facts.status && typeof document === "object") {
+        fetch(`${target}/?EIO=4&transport=polling`, { mode: "no-cors" }).then(() => (facts.reachable = true), () => {}).then(done);
+      } else done();
+    };
+
+    manager.watch = (engine) => {
+      let opened = false;
+      engine.on("open", () => (opened = true));
+      engine.on("close", (reason: string) => {
+        if (opened || reason !== "transport close" || engine.transport?.name !== "websocket" || !wantsWebSocketFirst) return;
+        pollingOnly.add(target);
+        (manager.opts as { transports?: string[] }).transports = ["polling"];
+        // The Manager hears nothing of a close before `open` and would wait for its timeout: an error
+        // now makes it try again, long-polling.
+        engine.emit("error", Object.assign(new Error("websocket closed before the handshake"), { websocketClosed: true }));
+      });
+    };
 
     socket.on("connect", () => {
+      refusal = undefined;
+      // Polling where WebSocket came first: WebSocket failed (socket.io moved on) or was blocked earlier.
+      diagnosis = wantsWebSocketFirst && socket.io.engine.transport.name === "polling" ? diagnose({ message: "", websocketClosed: true }, target) : undefined;
       report("connected");
       // Tell the reader when polling upgrades to websocket.
-      socket.io.engine.once("upgrade", () => report("connected"));
+      socket.io.engine.once("upgrade", () => {
+        diagnosis = undefined;
+        report("connected");
+      });
     });
     // After a client-side or server-side disconnect socket.io does not retry; after anything else it does.
-    socket.on("disconnect", (reason) =>
-      report(reason === "io client disconnect" || reason === "io server disconnect" ? "disconnected" : "reconnecting"),
-    );
+    socket.on("disconnect", (reason, description) => {
+      const status = reason === "io client disconnect" || reason === "io server disconnect" ? "disconnected" : "reconnecting";
+      if (refusal || (description as { type?: unknown })?.type === "TransportError") failed(status, description ?? reason);
+      else report(status);
+    });
     // `active` tells whether socket.io will try again after a failed attempt.
-    socket.on("connect_error", (error) => report(socket.active ? "reconnecting" : "disconnected", connectionError(error)));
+    socket.on("connect_error", (error) => failed(socket.active ? "reconnecting" : "disconnected", error, connectionError(error)));
     socket.io.on("reconnect_attempt", () => report("reconnecting"));
     socket.io.on("reconnect_failed", () => report("disconnected"));
     socket.on(options.echoEvent, (...args: unknown[]) => callbacks.onEcho(args));
     socket.on(READY_EVENT, () => callbacks.onReady());
-    socket.on(ERROR_EVENT, (error: { message?: unknown }) => {
-      if (typeof error?.message === "string") callbacks.onServerError(error.message);
+    socket.on(ERROR_EVENT, (error: { code?: unknown; message?: unknown }) => {
+      if (typeof error?.message !== "string") return;
+      // A refusal of the connection itself (too_many_violations): the close that follows says why.
+      if (error.code === "too_many_violations") refusal = error;
+      callbacks.onServerError(error.message);
     });
     report("connecting");
+    socket.connect();
   }
 
-  /** Emits `event` asking for an acknowledgement; `onAck` gets an error on timeout or disconnect. */
-  emitWithAck(event: string, args: unknown[], timeoutMs: number, onAck: (error: Error | null, reply?: unknown) => void): void {
-    this.#socket.timeout(timeoutMs).emit(event, ...args, onAck);
+  /**
+   * Emits `event`; with `onAck`, asks for an acknowledgement (`onAck` gets an error after `timeoutMs`
+   * or on disconnect).
+   */
+  emit(event: string, args: unknown[], timeoutMs?: number, onAck?: (error: Error | null, ...reply: unknown[]) => void): true {
+    if (onAck) this.#socket.timeout(timeoutMs!).emit(event, ...args, onAck);
+    else this.#socket.emit(event, ...args);
+    return true;
   }
 
   /** Disconnects for good (reporting `disconnected`), then drops every listener. */
   close(): void {
     this.#socket.disconnect();
+    this.#closed = true;
     this.#socket.removeAllListeners();
     this.#socket.io.removeAllListeners();
   }

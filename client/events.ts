@@ -1,5 +1,6 @@
 import type { RefusalError } from "../protocol/index.js";
 import type { ConnectionError, ConnectionStatus } from "./connection.js";
+import type { Diagnosis } from "./diagnosis.js";
 import type { MessageEntry, MessageState } from "./message-log.js";
 
 /** `"status"`: the connection changed state. */
@@ -9,6 +10,11 @@ export interface StatusEvent {
   transport: string | undefined;
   /** What socket.io's `connect_error` said, when this change came from one. */
   error?: ConnectionError;
+  /**
+   * Why the last attempt failed (kept while reconnecting: unreachable, HTTP 403, 404, "Session ID
+   * unknown", ...), or while connected why the transport is long-polling; absent when all is well.
+   */
+  diagnosis?: Diagnosis;
 }
 
 /** `"entry"`: an entry changed state (or was made: `previous` undefined). */

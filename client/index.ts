@@ -15,6 +15,7 @@ export type {
 } from "./events.js";
 export type { Listener } from "./emitter.js";
 export type { ConnectionError, ConnectionStatus } from "./connection.js";
+export { DIAGNOSES, diagnose, type Diagnosis, type DiagnosisCode, type FailureFacts } from "./diagnosis.js";
 export type { MessageEntry, MessageState } from "./message-log.js";
 export type { Clock } from "./clock.js";
 export { browserClock as systemClock } from "./clock.js";

@@ -22,6 +22,10 @@ export interface MessageEntry {
   mismatch?: boolean;
   /** Why the server refused it, for a `failed` entry. */
   reason?: string;
+  /** The refusal's code (`message_too_large`, ...), for a `failed` entry the server refused. */
+  code?: string;
+  /** The server's acknowledgement of the latest transmission, once it came. */
+  reply?: unknown;
   /** Transmissions so far. */
   attempts: number;
   /** The clock's `now()` at the latest transmission. */

@@ -155,7 +155,9 @@ export class Outbox {
   /** Handles the acknowledgement of transmission `attempt` of `entry`: an error is a timeout or a disconnect. */
   onAck(entry: MessageEntry, attempt: number, error: Error | null, reply?: AckReply): void {
     if (reply?.ok === true && reply.id !== undefined) this.#serverEchoesIds = true;
-    if (entry.state !== "sent" || attempt !== entry.attempts) return;
+    if (attempt !== entry.attempts) return;
+    if (reply !== undefined) entry.reply = reply;
+    if (entry.state !== "sent") return;
     this.#answered(entry);
     if (!error && reply?.ok === false) this.#onRefused(entry, reply.error);
     else if (error && this.#connected) this.#onTimeout(entry);
@@ -217,6 +219,7 @@ export class Outbox {
       this.#pause(refusal?.code === "shutting_down" ? undefined : retryDelay(refusal?.retryAfterMs));
     } else {
       entry.reason = reason;
+      if (typeof refusal?.code === "string") entry.code = refusal.code;
       this.#setState(entry, "failed");
     }
     this.#hooks.refused?.(entry, { ...refusal, message: reason }, transient);
@@ -246,7 +249,7 @@ export class Outbox {
   retry(entry: MessageEntry): boolean {
     if (entry.state !== "failed" || this.#pending.get(entry.messageId) !== entry) return false;
     this.#timeouts.delete(entry.messageId);
-    entry.reason = undefined;
+    entry.reason = entry.code = undefined;
     this.#requeue(entry);
     this.#pump();
     this.#hooks.changed();

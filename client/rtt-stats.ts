@@ -19,6 +19,11 @@ export class RttStats {
     if (this.#samples.length > KEEP) this.#samples.shift();
   }
 
+  /** The latest `count` round trips, oldest first. */
+  recent(count: number): number[] {
+    return this.#samples.slice(-count);
+  }
+
   summary(): RttSummary {
     const sorted = [...this.#samples].sort((a, b) => a - b);
     const at = (q: number): number | undefined => sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)];

@@ -3,7 +3,8 @@ import { DEFAULT_ECHO_EVENT, DEFAULT_PATH, DEFAULT_SEND_EVENT } from "../protoco
 import { browserClock } from "../client/clock.js";
 import { EchoClientCore } from "../client/client-core.js";
 import type { ConnectionStatus } from "../client/connection.js";
-import type { EchoEvent, NoticeEvent } from "../client/events.js";
+import type { Diagnosis } from "../client/diagnosis.js";
+import type { EchoEvent, NoticeEvent, StatusEvent } from "../client/events.js";
 import { MessageLog, type MessageEntry, type MessageState } from "../client/message-log.js";
 import type { EchoClientOptions } from "../client/options.js";
 import { DEFAULT_PACING } from "../client/pacer.js";
@@ -12,12 +13,14 @@ import { EntryList } from "./entry-list.js";
 import { dispatch } from "./events.js";
 import { formatPayload } from "./format.js";
 import { LABELS, labelProperties, type Labels } from "./labels.js";
-import { scriptOrigin } from "./script-origin.js";
+import { knownConfig, scriptOrigin, serverConfig, type ServerConfig } from "./script-origin.js";
+import { loadExtras, type Composer, type Extras } from "./load-extras.js";
 import { styles } from "./styles.js";
 
 export type { ConnectionStatus } from "../client/connection.js";
 export type { EchoReceiveDetail, EchoSendDetail, EchoSocketEventMap, EchoStatusDetail } from "./events.js";
 export type { MessageState } from "../client/message-log.js";
+export type { Diagnosis, DiagnosisCode } from "../client/diagnosis.js";
 
 const DEFAULT_MAX_MESSAGES = 500;
 const DEFAULT_MAX_QUEUED = 100;
@@ -114,6 +117,9 @@ export class EchoSocketElement extends LitElement {
     maxQueued: { type: Number, attribute: "max-queued" },
     ackTimeout: { type: Number, attribute: "ack-timeout" },
     retries: { type: Number },
+    composer: { type: Boolean },
+    noChart: { type: Boolean, attribute: "no-chart" },
+    timestamps: { type: Boolean },
     ...labelProperties,
     status: { state: true, attribute: false },
     transport: { state: true, attribute: false },
@@ -122,11 +128,14 @@ export class EchoSocketElement extends LitElement {
 
   /** Server URL. Empty (the default): the origin this script was loaded from, else the page's origin. */
   url = "";
-  /** socket.io path on the server. Default `/socket.io`. */
+  /**
+   * socket.io path on the server. Default `/socket.io`, or, for the bundle a router served, the path
+   * of the server that router belongs to (its `config.json`), unless this is set.
+   */
   path = DEFAULT_PATH;
-  /** Event emitted with each message. Default `ms`. */
+  /** Event emitted with each message. Default `ms` (or the router's server's, as for `path`). */
   sendEvent = DEFAULT_SEND_EVENT;
-  /** Event the server answers with. Default `echo`. */
+  /** Event the server answers with. Default `echo` (or the router's server's, as for `path`). */
   echoEvent = DEFAULT_ECHO_EVENT;
   /** Most entries kept in the list; older ones leave the DOM. Default 500. */
   maxMessages = DEFAULT_MAX_MESSAGES;
@@ -139,6 +148,16 @@ export class EchoSocketElement extends LitElement {
   ackTimeout = 10_000;
   /** Re-sends after acknowledgement timeouts before a message shows as failed. Default 3. */
   retries = 3;
+  /**
+   * A playground instead of the message box: any event, text or JSON or file arguments, several of
+   * them, an acknowledgement asked for or not, and each entry's arguments and reply shown. Loaded on
+   * demand (the standalone bundle fetches `echo-socket-extras.js` from beside itself). Default false.
+   */
+  composer!: boolean;
+  /** Hides the round-trip time chart. Default false. */
+  noChart!: boolean;
+  /** Shows the time of each entry. Default false. */
+  timestamps!: boolean;
 
   private status: ConnectionStatus = "disconnected";
   private transport: string | undefined;
@@ -153,12 +172,24 @@ export class EchoSocketElement extends LitElement {
   #nextId = 1;
   /** Each entry's text as last formatted, with the value it was formatted from: formatted once, not every frame. */
   readonly #texts = new WeakMap<MessageEntry, { value: unknown; text: string }>();
+  /** When each entry was made (for `timestamps`), and the arguments of its echo (for the composer's details). */
+  readonly #times = new WeakMap<MessageEntry, number>();
+  readonly #received = new WeakMap<MessageEntry, unknown[]>();
   /** The headless client doing delivery, storage and round-trip times; one per connection settings. */
   #client: EchoClientCore | undefined;
   /** What the live client was opened with; a change of any of these reconnects. */
   #connectionKey = "";
   /** False once the reader scrolls up, so new messages do not pull the list away from them. */
   #stickToBottom = true;
+  /** Texts sent from the input, for ArrowUp and ArrowDown, and where the reader is in them. */
+  readonly #history: string[] = [];
+  #historyAt = 0;
+  /** The composer and its helpers, once loaded (see `composer`). */
+  #extras: Extras | undefined;
+  #extrasLoading: Promise<void> | undefined;
+  /** The diagnosis last reported. */
+  #diagnosis: Diagnosis | undefined;
+  #composer: Composer | undefined;
 
   constructor() {
     super();
@@ -180,14 +211,22 @@ export class EchoSocketElement extends LitElement {
   }
 
   /**
-   * Sends `data` (any value socket.io can carry), or queues it while offline. Returns false, and
-   * shows why, when the offline queue is full.
+   * Why the connection failed (kept while reconnecting), or why it uses long-polling; undefined when
+   * all is well. The same object as `echo-socket-status`'s `detail.diagnosis`.
    */
-  send(data: unknown): boolean {
+  get diagnosis(): Diagnosis | undefined {
+    return this.#client?.diagnosis;
+  }
+
+  /**
+   * Sends `data` (any value socket.io can carry), with `args` after it on the wire, or queues it while
+   * offline. Returns false, and shows why, when the offline queue is full.
+   */
+  send(data: unknown, ...args: unknown[]): boolean {
     const client = this.#client ?? this.#openClient();
     let entry: MessageEntry;
     try {
-      entry = client.send(data).entry; // the log has it already: see onEntry
+      entry = client.send(data, ...args).entry; // the log has it already: see onEntry
     } catch {
       this.#setNotice(this.queueFullLabel.replace("{max}", String(this.#maxQueuedOption())));
       return false;
@@ -195,6 +234,17 @@ export class EchoSocketElement extends LitElement {
     this.#setNotice("");
     dispatch(this, "echo-socket-send", { id: this.#ids.get(entry)!, data });
     return true;
+  }
+
+  /**
+   * For the composer: emits `event` with `args` outside the delivery engine (see
+   * `EchoClientCore.emitEvent`) and lists `entry` for it; false when not connected (nothing sent).
+   * @internal
+   */
+  composerEmit(entry: MessageEntry, event: string, args: unknown[], onAck?: (error: Error | null, ...reply: unknown[]) => void): boolean {
+    const sent = !!this.#client?.emitEvent(event, args, onAck);
+    if (sent) this.#onEntry(entry, undefined);
+    return sent;
   }
 
   /** Empties the message list (messages still on their way keep going). */
@@ -205,7 +255,7 @@ export class EchoSocketElement extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.requestUpdate(); // reconnects in updated() when the element comes back to a page
+    this.requestUpdate(); // reconnects in willUpdate() when the element comes back to a page
   }
 
   override disconnectedCallback(): void {
@@ -223,28 +273,60 @@ export class EchoSocketElement extends LitElement {
     super.scheduleUpdate();
   }
 
+  /**
+   * Connects here, before rendering, so the status the connection reports at once is part of this
+   * update rather than a second one (which Lit's dev mode warns about). Waits for the router's
+   * configuration first, when the script came from one.
+   */
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has("maxMessages")) {
       this.#log.setMax(positiveInteger(this.maxMessages, DEFAULT_MAX_MESSAGES));
     }
+    if (!knownConfig) void serverConfig().then(() => this.requestUpdate());
+    else if (this.isConnected) (this.#settingsKey() === this.#connectionKey && this.#client ? this.#client : this.#openClient()).connect();
+    if (this.composer || this.diagnosisLabels || (!this.noChart && this.#client?.rtt.count! > 1)) {
+      this.#extrasLoading ??= loadExtras().then((extras) => {
+        extras.adopt(this.renderRoot as ShadowRoot);
+        this.#extras = extras;
+        this.requestUpdate();
+      }, () => {}); // the composer and chart stay away; the box works without them
+    }
   }
 
   protected override updated(): void {
-    if (this.isConnected) (this.#settingsKey() === this.#connectionKey && this.#client ? this.#client : this.#openClient()).connect();
     this.#list.sync(this.#output, this.#log.entries, (entry, node) => this.#renderEntry(entry, node));
     if (this.#stickToBottom) this.#output.scrollTop = this.#output.scrollHeight;
   }
 
   protected override render() {
+    const diagnosis = this.diagnosis;
+    // The client's English, or this page's words from `diagnosis-labels` (read by the extras, loaded for them).
+    const [message, hint] = diagnosis ? (this.#extras?.ownWords(this.diagnosisLabels, diagnosis) ?? [diagnosis.message, diagnosis.hint]) : [];
+    const connected = this.status === "connected";
+    const rtt = connected ? this.#client?.rtt : undefined;
+    if (this.composer && this.#extras) this.#composer ??= new this.#extras.Composer(this);
     return html`
-      <form part="form" @submit=${this.#onSubmit}>
-        <label for="input">${this.inputLabel}</label>
-        <input id="input" part="input" type="text" autocomplete="off" enterkeyhint="send" placeholder=${this.placeholder} />
-        <button part="send" type="submit">${this.sendLabel}</button>
-      </form>
+      ${this.composer
+        ? this.#composer?.render(html) ?? nothing
+        : html`<form part="form" @submit=${this.#onSubmit}>
+            <label for="input">${this.inputLabel}</label>
+            <input id="input" part="input" type="text" autocomplete="off" enterkeyhint="send" placeholder=${this.placeholder} @keydown=${this.#onKeyDown} />
+            <button part="send" type="submit">${this.sendLabel}</button>
+          </form>`}
       ${this.notice ? html`<p part="notice" role="alert">${this.notice}</p>` : nothing}
-      <div part="output" role="log" aria-live="polite" aria-label=${this.outputLabel} tabindex="0" @scroll=${this.#onScroll}></div>
-      <p part="status" data-status=${this.status}>${this.#statusText()}</p>
+      ${diagnosis
+        ? html`<p part="diagnosis" data-code=${diagnosis.code}>
+            <b>${message}</b> · <span>${diagnosis.target}</span>${diagnosis.detail ? ` (${diagnosis.detail})` : ""}<br />${hint}
+          </p>`
+        : nothing}
+      <div part="output" role="log" aria-live="polite" aria-label=${this.outputLabel} data-empty=${this.emptyLabel} tabindex="0" @scroll=${this.#onScroll}></div>
+      <div class="foot">
+        <p part="status" data-status=${this.status}><span role="status">${this.#statusText(message)}</span>${rtt?.count
+            ? ` · RTT ${Math.round(rtt.min!)} / ${Math.round(rtt.median!)} / ${Math.round(rtt.p95!)} ms (min / median / p95)`
+            : ""}</p>
+        ${rtt && !this.noChart ? this.#extras?.chart(html, this.#client!.recentRtts(40), rtt, this.rttChartLabel) : nothing}
+        <button part="clear" type="button" @click=${this.clear}>${this.clearLabel}</button>
+      </div>
     `;
   }
 
@@ -252,15 +334,17 @@ export class EchoSocketElement extends LitElement {
   #renderEntry(entry: MessageEntry, node: HTMLElement): void {
     const shown = entry.state === "echoed" ? entry.echo : entry.data;
     const rtt = entry.rtt === undefined ? "" : ` · ${Math.round(entry.rtt)} ms`;
+    const failed = entry.state === "failed";
     node.setAttribute("part", "message");
     node.dataset.state = entry.state;
     node.toggleAttribute("data-mismatch", !!entry.mismatch);
     render(
-      html`<span class="text">${this.#textOf(entry, shown)}</span>
-        <span class="state">${this.#stateLabel(entry.state)}${rtt}${entry.mismatch ? ` · ${this.mismatchLabel}` : ""}${entry.reason ? ` · ${entry.reason}` : ""}</span>
-        ${entry.state === "failed"
-          ? html`<button part="retry" type="button" @click=${() => this.#client?.retry(entry)}>${this.retryLabel}</button>`
-          : nothing}`,
+      html`${this.timestamps ? html`<span class="time">${new Date(this.#times.get(entry)!).toLocaleTimeString()}</span>` : nothing}<span class="text">${this.#textOf(entry, shown)}</span>
+        <span class="state">${this.#stateLabel(entry.state)}${rtt}${entry.mismatch ? ` · ${this.mismatchLabel}` : ""}${failed
+            ? ` · ${entry.code ? `${entry.code}: ` : ""}${entry.reason ?? this.noAckLabel.replace("{ms}", String(this.#client?.options.ackTimeoutMs)).replace("{tries}", String(entry.attempts))}`
+            : ""}</span>
+        ${failed ? html`<button part="retry" type="button" @click=${() => this.#client?.retry(entry)}>${this.retryLabel}</button>` : nothing}
+        ${this.composer ? this.#extras?.details(html, entry, this.#received.get(entry), this) ?? nothing : nothing}`,
       node,
     );
   }
@@ -274,8 +358,23 @@ export class EchoSocketElement extends LitElement {
     return text;
   }
 
+  /** The server, path and events to use: attributes first, then the router's configuration, then the defaults. */
+  #settings(): [url: string, path: string, sendEvent: string, echoEvent: string] {
+    const origin = scriptOrigin();
+    // The router's configuration describes the server that served this script: not another one.
+    const config: ServerConfig = !this.url || new URL(this.url, location.href).origin === origin ? (knownConfig ?? {}) : {};
+    const pick = (value: string, fallback: string, attribute: string, configured?: string): string =>
+      (value !== fallback || this.hasAttribute(attribute) ? value : configured) || fallback;
+    return [
+      this.url || origin + (config.namespace && config.namespace !== "/" ? config.namespace : ""),
+      pick(this.path, DEFAULT_PATH, "path", config.path),
+      pick(this.sendEvent, DEFAULT_SEND_EVENT, "send-event", config.sendEvent),
+      pick(this.echoEvent, DEFAULT_ECHO_EVENT, "echo-event", config.echoEvent),
+    ];
+  }
+
   #settingsKey(): string {
-    return JSON.stringify([this.url, this.path, this.sendEvent, this.echoEvent]);
+    return JSON.stringify(this.#settings());
   }
 
   /**
@@ -287,14 +386,12 @@ export class EchoSocketElement extends LitElement {
     this.#closeClient();
     this.#connectionKey = this.#settingsKey();
     const element = this;
-    const url = this.url || scriptOrigin();
-    const path = this.path || DEFAULT_PATH;
-    const sendEvent = this.sendEvent || DEFAULT_SEND_EVENT;
+    const [url, path, sendEvent, echoEvent] = this.#settings();
     const options: EchoClientOptions = {
       url,
       path,
       sendEvent,
-      echoEvent: this.echoEvent || DEFAULT_ECHO_EVENT,
+      echoEvent,
       // Read live, so changing `max-queued`, `retries` or `ack-timeout` applies to the next message.
       get maxQueued() {
         return element.#maxQueuedOption();
@@ -313,11 +410,11 @@ export class EchoSocketElement extends LitElement {
     };
     const client = new EchoClientCore(options);
     this.#client = client;
-    client.on("status", ({ status, transport }) => this.#onStatus(status, transport));
+    client.on("status", (event) => this.#onStatus(event));
     client.on("entry", ({ entry, previous }) => this.#onEntry(entry, previous));
     client.on("echo", (event) => this.#onEcho(event));
     client.on("notice", (event) => this.#onNotice(event));
-    return client; // connected once the element is on a page (see updated())
+    return client; // connected once the element is on a page (see willUpdate())
   }
 
   #closeClient(): void {
@@ -335,25 +432,29 @@ export class EchoSocketElement extends LitElement {
     this.#noticeKeptOnConnect = keepOnConnect;
   }
 
-  #onStatus(status: ConnectionStatus, transport: string | undefined): void {
-    if (status === this.status && transport === this.transport) return;
+  #onStatus({ status, transport, diagnosis }: StatusEvent): void {
+    if (status === this.status && transport === this.transport && diagnosis === this.#diagnosis) return;
     const wasConnected = this.status === "connected";
     this.status = status;
     this.transport = transport;
+    this.#diagnosis = diagnosis;
     if (status === "connected" && !wasConnected && !this.#noticeKeptOnConnect) this.#setNotice("");
-    dispatch(this, "echo-socket-status", { status, transport });
+    this.requestUpdate(); // a new diagnosis with the same status renders too
+    dispatch(this, "echo-socket-status", diagnosis ? { status, transport, diagnosis } : { status, transport });
   }
 
   /** A new entry (sent, restored or received) joins the list; any change renders. */
   #onEntry(entry: MessageEntry, previous: MessageState | undefined): void {
     if (previous === undefined) {
       this.#ids.set(entry, this.#nextId++);
+      this.#times.set(entry, Date.now());
       this.#log.push(entry);
     }
     this.requestUpdate();
   }
 
   #onEcho({ entry, data, args, rtt }: EchoEvent): void {
+    if (entry) this.#received.set(entry, args);
     dispatch(this, "echo-socket-echo", { id: entry?.state === "received" ? undefined : entry && this.#ids.get(entry), data, args, rtt });
   }
 
@@ -370,8 +471,21 @@ export class EchoSocketElement extends LitElement {
     const text = this.#input.value;
     if (text.trim() === "") return;
     if (!this.send(text)) return; // refused: the text stays for the reader to send later
+    if (this.#history.at(-1) !== text) this.#history.push(text);
+    if (this.#history.length > 50) this.#history.shift();
+    this.#historyAt = this.#history.length;
     this.#input.value = "";
     this.#input.focus();
+  }
+
+  /** ArrowUp and ArrowDown walk back and forth through the texts sent, as a shell does. */
+  #onKeyDown(event: KeyboardEvent): void {
+    const step = event.key === "ArrowUp" ? -1 : event.key === "ArrowDown" ? 1 : 0;
+    const at = this.#historyAt + step;
+    if (!step || at < 0 || at > this.#history.length) return;
+    event.preventDefault();
+    this.#historyAt = at;
+    this.#input.value = this.#history[at] ?? "";
   }
 
   #onScroll(): void {
@@ -379,29 +493,18 @@ export class EchoSocketElement extends LitElement {
     this.#stickToBottom = scrollHeight - scrollTop - clientHeight < 8;
   }
 
+  /** An entry's state word: `queuedLabel`, `sentLabel`, ... */
   #stateLabel(state: MessageState): string {
-    const labels: Record<MessageState, string> = {
-      queued: this.queuedLabel,
-      sent: this.sentLabel,
-      echoed: this.echoedLabel,
-      failed: this.failedLabel,
-      received: this.receivedLabel,
-    };
-    return labels[state];
+    return this[`${state}Label`];
   }
 
-  #statusText(): string {
-    const words: Record<ConnectionStatus, string> = {
-      connecting: this.connectingLabel,
-      connected: this.transport ? `${this.connectedLabel} (${this.transport})` : this.connectedLabel,
-      reconnecting: this.reconnectingLabel,
-      disconnected: this.disconnectedLabel,
-    };
-    const parts = [words[this.status]];
+  /** What the live region says: the status, why (when something is wrong), and the number queued. */
+  #statusText(why: string | undefined): string {
+    // The status's own label (`connectingLabel`, ...), with the transport once connected.
+    const parts = [this[`${this.status}Label`] + (this.status === "connected" && this.transport ? ` (${this.transport})` : "")];
+    if (why) parts.push(why);
     const queued = this.#client?.queuedCount ?? 0;
     if (queued > 0) parts.push(`${queued} ${this.queuedLabel}`);
-    const rtt = this.#client?.rtt;
-    if (rtt?.count) parts.push(`RTT ${Math.round(rtt.min!)} / ${Math.round(rtt.median!)} / ${Math.round(rtt.p95!)} ms (min / median / p95)`);
     return parts.join(" · ");
   }
 }

@@ -1,4 +1,5 @@
 import type { ConnectionStatus } from "../client/connection.js";
+import type { Diagnosis } from "../client/diagnosis.js";
 
 /** `detail` of `echo-socket-send`: a message has been handed to the connection (or queued for it). */
 export interface EchoSendDetail {
@@ -25,6 +26,12 @@ export interface EchoStatusDetail {
   status: ConnectionStatus;
   /** `"websocket"` or `"polling"` while connected, otherwise `undefined`. */
   transport: string | undefined;
+  /**
+   * Why the connection failed, kept while reconnecting (`code`: `unreachable`, `forbidden`,
+   * `not_found`, `session_unknown`, ...; `target`; `message`; `hint`), or why a connection uses
+   * long-polling (`websocket_blocked`). Absent when all is well.
+   */
+  diagnosis?: Diagnosis;
 }
 
 export interface EchoSocketEventMap {

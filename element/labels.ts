@@ -37,6 +37,18 @@ export const LABELS = {
   queueFullLabel: "Offline queue full ({max} messages): this one stays in the input until the connection is back.",
   /** Notice when a page reload found more unsent messages than the offline queue holds; `{count}` and `{max}` are replaced. */
   droppedLabel: "{count} unsent messages from before the page was reloaded were dropped: the offline queue holds {max}.",
+  /** Text of the button that empties the list. */
+  clearLabel: "Clear",
+  /** Shown in the empty list. */
+  emptyLabel: "No messages yet.",
+  /** Why a message failed when no acknowledgement came; `{ms}` and `{tries}` are replaced. */
+  noAckLabel: "no acknowledgement within {ms} ms after {tries} tries",
+  /** Text alternative of the round-trip chart; `{count}`, `{median}`, `{p95}` and `{max}` are replaced. */
+  rttChartLabel: "Round trips of the last {count} echoes: median {median} ms, p95 {p95} ms, max {max} ms",
+  /** JSON replacing diagnoses' words, by code: `{"unreachable": ["message", "hint"], ...}` (see `DIAGNOSES`). */
+  diagnosisLabels: "",
+  /** JSON replacing the composer's words, by name: `{"event": "...", ...}` (see `COMPOSER_LABELS`). */
+  composerLabels: "",
 };
 
 export type LabelName = keyof typeof LABELS;

@@ -1,5 +1,7 @@
 import { css } from "lit";
 
+// The status dot tells the states apart by shape as well as colour: filled when connected, a ring
+// while (re)connecting, a square when disconnected.
 export const styles = css`
   :host {
     --_bg: var(--echo-socket-background, #ffffff);
@@ -55,12 +57,17 @@ export const styles = css`
     font-size: 0.875em;
   }
   input,
-  button {
+  button,
+  select,
+  textarea {
     font: inherit;
     border-radius: var(--_radius);
     padding: calc(var(--_gap) * 0.75) var(--_gap);
+    min-height: 24px;
   }
-  input {
+  input,
+  select,
+  textarea {
     flex: 1;
     min-width: 0;
     color: var(--_fg);
@@ -75,6 +82,9 @@ export const styles = css`
   }
   input:focus-visible,
   button:focus-visible,
+  select:focus-visible,
+  textarea:focus-visible,
+  summary:focus-visible,
   [part~="output"]:focus-visible {
     outline: 2px solid var(--_focus);
     outline-offset: 2px;
@@ -91,6 +101,7 @@ export const styles = css`
   }
   [part~="message"] {
     display: flex;
+    flex-wrap: wrap;
     align-items: baseline;
     gap: var(--_gap);
     justify-content: space-between;
@@ -111,24 +122,51 @@ export const styles = css`
   [part~="message"][data-state="sent"] {
     opacity: 0.75;
   }
-  [part~="notice"] {
+  [part~="notice"],
+  [part~="diagnosis"] {
     margin: var(--_gap) 0 0;
     color: var(--_warn);
   }
-  [part~="retry"] {
+  [part~="retry"],
+  [part~="clear"],
+  [part~="composer"] [type="button"] {
     padding: 0 var(--_gap);
     font-size: 0.8em;
+    color: var(--_fg);
+    background: var(--_bg);
+    border-color: var(--_border);
   }
+  [part~="output"]:empty::before {
+    content: attr(data-empty);
+    margin: auto;
+    color: var(--_muted);
+  }
+  [part~="diagnosis"] {
+    padding-inline-start: var(--_gap);
+    border-left: 3px solid;
+    overflow-wrap: anywhere;
+  }
+  .foot {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: var(--_gap);
+    margin-top: var(--_gap);
+  }
+
+
   .text {
     flex: 1;
   }
+  .time,
   .state {
     flex: none;
     color: var(--_muted);
     font-size: 0.8em;
   }
   [part~="status"] {
-    margin: var(--_gap) 0 0;
+    flex: 1;
+    margin: 0;
     color: var(--_muted);
     font-size: 0.875em;
   }
@@ -144,7 +182,12 @@ export const styles = css`
   [part~="status"][data-status="connected"]::before {
     background: #1a7f37;
   }
+  [part~="status"][data-status$="connecting"]::before {
+    background: none;
+    border: 2px solid #bf8700;
+  }
   [part~="status"][data-status="disconnected"]::before {
     background: #cf222e;
+    border-radius: 0;
   }
 `;

@@ -36,6 +36,14 @@ export interface EchoSocketHandle {
   storeStatus(): StoreStatus;
   /** The page origins allowed to connect (the `allowedOrigins` option); the router applies them too. */
   readonly allowedOrigins: AllowedOrigins;
+  /** The socket.io path clients connect to (the `path` option, or an existing Server's own). */
+  readonly path: string;
+  /** The namespace the echo handler joins (the `namespace` option). */
+  readonly namespace: string;
+  /** The event clients emit (`receiveEvent`): the element's `send-event`. */
+  readonly receiveEvent: string;
+  /** The event echoes come back on (`replyEvent`): the element's `echo-event`. */
+  readonly replyEvent: string;
   /**
    * Shuts down gracefully and releases what attach created. On a server it created: refuses new
    * connections and new messages (clients re-send those after reconnecting), lets echoes already on
@@ -127,6 +135,10 @@ export function attachEchoSocket(target: EchoSocketTarget, options?: Partial<Att
     refusals: () => ({ ...stats.refusedByCode }),
     storeStatus: () => store.status(),
     allowedOrigins: resolved.allowedOrigins,
+    path: io.path(),
+    namespace: resolved.namespace,
+    receiveEvent: resolved.receiveEvent,
+    replyEvent: resolved.replyEvent,
     close: () =>
       (closing ??= (async () => {
         shuttingDown = true;

@@ -3,6 +3,10 @@ import { fileURLToPath } from "node:url";
 import type { Request, Response } from "express";
 
 export const BUNDLE_NAME = "echo-socket.js";
+/** The composer and the round-trip chart, which the standalone element loads from beside itself when a page asks for them. */
+export const EXTRAS_NAME = "echo-socket-extras.js";
+/** What the element served here reads before connecting: the server's path and events. */
+export const CONFIG_NAME = "config.json";
 
 /**
  * Where the built standalone element lives: dist/ holds it beside server/, whether this code runs

@@ -1,6 +1,7 @@
 import { Router, type NextFunction, type Request, type Response } from "express";
 import type { EchoSocketHandle } from "../attach.js";
-import { BUNDLE_NAME, findElementBundle, serveBuiltFile } from "./element-bundle.js";
+import { BUNDLE_NAME, CONFIG_NAME, EXTRAS_NAME, findElementBundle, serveBuiltFile } from "./element-bundle.js";
+import { DEFAULT_ECHO_EVENT, DEFAULT_PATH, DEFAULT_SEND_EVENT } from "../../protocol/index.js";
 import { optionError } from "../options/errors.js";
 import { checkAllowedOrigins, originMatcher, type AllowedOrigins } from "../admission/origins.js";
 import { checkBoolean, checkKnownKeys, checkOptionsObject } from "../options/validate.js";
@@ -20,7 +21,9 @@ export interface RouterOptions {
    */
   health: boolean;
   /**
-   * Serve the standalone `<echo-socket>` bundle at `GET /echo-socket.js` (and its source map).
+   * Serve the standalone `<echo-socket>` bundle at `GET /echo-socket.js` (and its source map), the
+   * composer and chart it loads on demand at `GET /echo-socket-extras.js`, and at `GET /config.json`
+   * the handle's path and events, which the element served here reads before connecting.
    * @default true
    */
   element: boolean;
@@ -92,7 +95,11 @@ export function echoSocketRouter(options?: Partial<RouterOptions>): Router {
     const corsOrigin = corsOriginFor(resolved);
     router.get(`/${BUNDLE_NAME}`, serveBuiltFile(bundle, "text/javascript; charset=utf-8", corsOrigin));
     router.get(`/${BUNDLE_NAME}.map`, serveBuiltFile(`${bundle}.map`, "application/json; charset=utf-8", corsOrigin));
-    routes.push(`/${BUNDLE_NAME}`, `/${BUNDLE_NAME}.map`);
+    const extras = bundle.slice(0, -BUNDLE_NAME.length) + EXTRAS_NAME;
+    router.get(`/${EXTRAS_NAME}`, serveBuiltFile(extras, "text/javascript; charset=utf-8", corsOrigin));
+    router.get(`/${EXTRAS_NAME}.map`, serveBuiltFile(`${extras}.map`, "application/json; charset=utf-8", corsOrigin));
+    router.get(`/${CONFIG_NAME}`, configHandler(resolved.handle, corsOrigin));
+    routes.push(`/${BUNDLE_NAME}`, `/${BUNDLE_NAME}.map`, `/${EXTRAS_NAME}`, `/${EXTRAS_NAME}.map`, `/${CONFIG_NAME}`);
   }
   if (routes.length > 0) router.all(routes, echoSocketOtherMethods);
   return router;
@@ -159,6 +166,33 @@ function corsOriginFor({ allowedOrigins, handle }: ResolvedRouterOptions): (orig
   if (origins === "*") return () => "*";
   const allowed = originMatcher(origins);
   return (origin) => (origin !== undefined && allowed(origin) ? origin : undefined);
+}
+
+/** What `GET /config.json` answers: where and on which events the handle's server talks (the defaults without a handle). */
+export interface ElementConfig {
+  path: string;
+  namespace: string;
+  sendEvent: string;
+  echoEvent: string;
+}
+
+/**
+ * The server's path and events, for the element this router serves: `<script src=".../echo-socket.js">`
+ * and a bare `<echo-socket>` work whatever `attachEchoSocket()` was given. Readable from any page the
+ * bundle may load on (the bundle's CORS), never cached for long (a redeploy may change them).
+ */
+function configHandler(handle: EchoSocketHandle | undefined, corsOrigin: (origin: string | undefined) => string | undefined) {
+  const config: ElementConfig = handle
+    ? { path: handle.path, namespace: handle.namespace, sendEvent: handle.receiveEvent, echoEvent: handle.replyEvent }
+    : { path: DEFAULT_PATH, namespace: "/", sendEvent: DEFAULT_SEND_EVENT, echoEvent: DEFAULT_ECHO_EVENT };
+  return function echoSocketConfig(req: Request, res: Response): void {
+    const allowOrigin = corsOrigin(req.get("origin"));
+    res.removeHeader("X-Powered-By");
+    res.set({ "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff", "Cross-Origin-Resource-Policy": "cross-origin" });
+    if (allowOrigin) res.set("Access-Control-Allow-Origin", allowOrigin);
+    if (allowOrigin !== "*") res.vary("Origin");
+    res.json(config);
+  };
 }
 
 function healthHandler(handle: EchoSocketHandle | undefined) {
