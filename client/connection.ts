@@ -61,14 +61,15 @@ export class EchoConnection {
     const target = url.origin + options.path;
     // WebSocket first (one round trip sooner than polling-then-upgrade), falling back to long-polling
     // where WebSocket is blocked; never WebTransport (the standalone bundle leaves it out).
+    const blockedBefore = pollingOnly.has(target);
     const socketOptions = {
-      transports: pollingOnly.has(target) ? ["polling"] : ["websocket", "polling"],
+      transports: blockedBefore ? ["polling"] : ["websocket", "polling"],
       tryAllTransports: true,
       ...options.socketOptions,
       path: options.path,
       autoConnect: false,
     };
-    const wantsWebSocketFirst = socketOptions.transports?.[0] === "websocket";
+    const wantsWebSocketFirst = blockedBefore || socketOptions.transports?.[0] === "websocket";
     const manager = new WatchedManager(url.origin + url.search, socketOptions);
     const socket = (this.#socket = manager.socket(url.pathname, socketOptions));
     let diagnosis: Diagnosis | undefined;
@@ -95,7 +96,7 @@ export class EchoConnection {
       let opened = false;
       engine.on("open", () => (opened = true));
       engine.on("close", (reason: string) => {
-        if (opened || reason !== "transport close" || engine.transport?.name !== "websocket" || !wantsWebSocketFirst) return;
+        if (opened || reason !== "transport close" || engine.transport?.name !== "websocket") return;
         pollingOnly.add(target);
         (manager.opts as { transports?: string[] }).transports = ["polling"];
         // The Manager hears nothing of a close before `open` and would wait for its timeout: an error

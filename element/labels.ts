@@ -42,7 +42,7 @@ export const LABELS = {
   /** Shown in the empty list. */
   emptyLabel: "No messages yet.",
   /** Why a message failed when no acknowledgement came; `{ms}` and `{tries}` are replaced. */
-  noAckLabel: "no acknowledgement within {ms} ms after {tries} tries",
+  noAckLabel: "no acknowledgement within {ms} ms (attempts: {tries})",
   /** Text alternative of the round-trip chart; `{count}`, `{median}`, `{p95}` and `{max}` are replaced. */
   rttChartLabel: "Round trips of the last {count} echoes: median {median} ms, p95 {p95} ms, max {max} ms",
   /** JSON replacing diagnoses' words, by code: `{"unreachable": ["message", "hint"], ...}` (see `DIAGNOSES`). */

@@ -2,11 +2,66 @@
 // web-test-runner.config.mjs's plugins. Loopback only; each stops when its test stops it, or with wtr.
 //   ("start-hostile-server", { kind: "refusing" }): refuses every message, rate_limited with retryAfterMs 1e12.
 //   ("start-hostile-server", { kind: "flooding", perSecond, seconds }): echoes of nothing sent, perSecond for seconds.
+//   ("start-hostile-server", { kind: "status", status, body }): answers every HTTP request (any path,
+//     a WebSocket upgrade too) with `status` and `body`, with CORS headers, like an app using cors().
+//   ("start-hostile-server", { kind: "websocket-closing" }): socket.io over long-polling (answers `ms`
+//     with `echo`), and a WebSocket that is accepted and closed at once, as some proxies and antivirus do.
 //   ("stop-hostile-server", { id }) -> { sends, echoes }: messages received, echoes emitted.
 import { createServer } from "node:http";
 import { Server } from "socket.io";
+import { WebSocketServer } from "ws";
 
-async function startHostileServer({ kind, perSecond = 10_000, seconds = 3 }) {
+/** Answers everything with one HTTP status (readable cross-origin: CORS headers on it). */
+async function startStatusServer({ status = 404, body = "Not Found" }) {
+  const httpServer = createServer((req, res) => {
+    res.writeHead(status, { "Content-Type": body.startsWith("{") ? "application/json" : "text/plain", "Access-Control-Allow-Origin": "*" }).end(body);
+  });
+  httpServer.on("upgrade", (req, socket) => socket.end(`HTTP/1.1 ${status} Refused\r\nConnection: close\r\n\r\n`));
+  return listen(httpServer, { requests: 0 }, async () => {});
+}
+
+/** socket.io long-polling only; its WebSocket upgrades are accepted and closed before any handshake. */
+async function startWebSocketClosingServer() {
+  const httpServer = createServer();
+  const figures = { sends: 0, echoes: 0, websocketsClosed: 0 };
+  // Polling only: engine.io then leaves upgrade requests alone, and this server takes them.
+  const io = new Server(httpServer, { transports: ["polling"], cors: { origin: "*" } });
+  io.on("connection", (socket) =>
+    socket.on("ms", (data) => {
+      figures.sends++;
+      figures.echoes++;
+      socket.emit("echo", data);
+    }),
+  );
+  const wss = new WebSocketServer({ noServer: true });
+  httpServer.on("upgrade", (req, socket, head) =>
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      figures.websocketsClosed++;
+      ws.close(1000);
+    }),
+  );
+  return listen(httpServer, figures, async () => {
+    wss.close();
+    await new Promise((resolve) => io.close(() => resolve()));
+  });
+}
+
+async function listen(httpServer, figures, close) {
+  await new Promise((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${httpServer.address().port}`,
+    async stop() {
+      await close();
+      httpServer.closeAllConnections?.();
+      await new Promise((resolve) => httpServer.close(() => resolve()));
+      return figures;
+    },
+  };
+}
+
+async function startHostileServer({ kind, perSecond = 10_000, seconds = 3, ...options }) {
+  if (kind === "status") return startStatusServer(options);
+  if (kind === "websocket-closing") return startWebSocketClosingServer();
   const httpServer = createServer();
   const io = new Server(httpServer, { cors: { origin: "*" } });
   const figures = { sends: 0, echoes: 0 };

@@ -38,9 +38,10 @@ function attachPlainServer(httpServer, kind) {
 /**
  * Starts an Express app with echo-socket (or the tutorial's server) on 127.0.0.1.
  * `port` 0 picks a free one; pass an earlier port to restart "the same server".
- * `flapMs` cuts every connection that often, as a flaky network would. `options` go to `attachEchoSocket`.
+ * `flapMs` cuts every connection that often, as a flaky network would. `options` go to `attachEchoSocket`;
+ * `routerPath` is where its router is mounted (default `/echo`).
  */
-export async function startEchoServer({ kind = "echo-socket", port = 0, flapMs = 0, options = {} } = {}) {
+export async function startEchoServer({ kind = "echo-socket", port = 0, flapMs = 0, options = {}, routerPath = "/echo" } = {}) {
   const app = express();
   const httpServer = createServer(app);
   const sockets = new Set();
@@ -49,7 +50,7 @@ export async function startEchoServer({ kind = "echo-socket", port = 0, flapMs =
     socket.once("close", () => sockets.delete(socket));
   });
   const handle = kind in plainServers ? attachPlainServer(httpServer, kind) : attachEchoSocket(httpServer, { logger: false, ...options });
-  if (!(kind in plainServers)) app.use("/echo", echoSocketRouter({ handle }));
+  if (!(kind in plainServers)) app.use(routerPath, echoSocketRouter({ handle }));
   await new Promise((resolve, reject) => {
     httpServer.once("error", reject);
     httpServer.listen(port, "127.0.0.1", resolve);
