@@ -228,6 +228,8 @@ const styles = `
   [part~="composer-error"] { flex-basis: 100%; margin: 0; color: var(--_warn); }
   [part~="composer-error"]:empty { display: none; }
   details { flex-basis: 100%; font-size: 0.8em; }
+  summary { padding: 4px 0; cursor: pointer; }
+  [type="checkbox"] { width: 24px; height: 24px; margin: 0; vertical-align: middle; }
   pre { margin: 0; white-space: pre-wrap; }
 `;
 

@@ -120,7 +120,7 @@ export const styles = css`
   }
   [part~="message"][data-state="queued"],
   [part~="message"][data-state="sent"] {
-    opacity: 0.75;
+    border-left: 3px dashed var(--_border);
   }
   [part~="notice"],
   [part~="diagnosis"] {
