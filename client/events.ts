@@ -17,7 +17,10 @@ export interface StatusEvent {
   diagnosis?: Diagnosis;
 }
 
-/** `"entry"`: an entry changed state (or was made: `previous` undefined). */
+/**
+ * `"entry"`: an entry changed state (or was made: `previous` undefined), or its acknowledgement came
+ * after its echo (`previous` is then its current state, and `entry.reply` the acknowledgement).
+ */
 export interface EntryEvent {
   entry: MessageEntry;
   previous: MessageState | undefined;

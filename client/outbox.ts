@@ -156,7 +156,10 @@ export class Outbox {
   onAck(entry: MessageEntry, attempt: number, error: Error | null, reply?: AckReply): void {
     if (reply?.ok === true && reply.id !== undefined) this.#serverEchoesIds = true;
     if (attempt !== entry.attempts) return;
-    if (reply !== undefined) entry.reply = reply;
+    if (reply !== undefined) {
+      entry.reply = reply;
+      if (entry.state !== "sent") this.#hooks.entry?.(entry, entry.state); // the reply came after the echo: show it
+    }
     if (entry.state !== "sent") return;
     this.#answered(entry);
     if (!error && reply?.ok === false) this.#onRefused(entry, reply.error);

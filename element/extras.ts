@@ -44,7 +44,8 @@ export interface ComposerHost {
 interface Argument {
   kind: "text" | "json" | "file";
   value: string;
-  bytes?: ArrayBuffer;
+  /** A chosen file's bytes, being read. */
+  bytes?: Promise<ArrayBuffer>;
   error?: string;
 }
 
@@ -91,9 +92,8 @@ export class Composer {
           </select>
           <label for="value${n}">${arg.kind === "file" ? labels.file : labels.value}</label>
           ${arg.kind === "file"
-            ? html`<input id="value${n}" type="file" aria-describedby="error${n}" @change=${async (e: Event) => {
-                const file = (e.target as HTMLInputElement).files?.[0];
-                arg.bytes = file && (await file.arrayBuffer());
+            ? html`<input id="value${n}" type="file" aria-describedby="error${n}" @change=${(e: Event) => {
+                arg.bytes = (e.target as HTMLInputElement).files?.[0]?.arrayBuffer();
                 arg.error = undefined;
                 update();
               }} />`
@@ -135,7 +135,7 @@ export class Composer {
   }
 
   /** Reads every argument (stopping at the first invalid one: nothing is sent), then sends. */
-  #submit(event: Event, labels: ComposerLabels): void {
+  async #submit(event: Event, labels: ComposerLabels): Promise<void> {
     event.preventDefault();
     const values: unknown[] = [];
     let invalid = false;
@@ -148,7 +148,7 @@ export class Composer {
           arg.error = labels.invalidJson.replace("{error}", (error as Error).message);
         }
       } else if (arg.kind === "file") {
-        if (arg.bytes) values.push(arg.bytes);
+        if (arg.bytes) values.push(await arg.bytes);
         else arg.error = labels.noFile;
       } else values.push(arg.value);
       invalid ||= !!arg.error;
