@@ -39,16 +39,21 @@ const DEFAULT_MAX_QUEUED = 100;
  *
  * @fires echo-socket-send - A message was sent, or queued while offline. `detail`: `{ id, data }`.
  * @fires echo-socket-echo - An echo arrived. `detail`: `{ id, data, args, rtt }` (`id` and `rtt` are undefined for an echo of nothing sent here).
- * @fires echo-socket-status - The connection status changed. `detail`: `{ status, transport }`.
+ * @fires echo-socket-status - The connection status changed, or why it failed. `detail`: `{ status, transport, diagnosis? }` (`diagnosis`: `{ code, target, message, hint, status?, detail? }`, see `DIAGNOSES` in echo-socket/client).
  *
- * @csspart form - The form holding the label, input and button.
+ * @csspart form - The form holding the label, input and button (not shown with `composer`).
  * @csspart input - The text input.
  * @csspart send - The send button.
  * @csspart output - The message list (`role="log"`).
  * @csspart message - One entry; `data-state` is `queued`, `sent`, `echoed`, `failed` or `received`; `data-mismatch` marks an echo that differs from what was sent.
  * @csspart retry - The retry button of a failed entry.
- * @csspart status - The connection status line; `data-status` is the status.
+ * @csspart status - The connection status line; `data-status` is the status. Its `role="status"` span (a polite live region) holds the status, why it failed and the number queued; round-trip figures follow it, shown only while connected.
  * @csspart notice - A notice for the reader: a full offline queue, a server's refusal, or unsent messages dropped on restore.
+ * @csspart diagnosis - Why the connection failed (or uses long-polling): the message, the target, the server's words and a hint; `data-code` is the diagnosis code.
+ * @csspart clear - The button that empties the list.
+ * @csspart chart - The round-trip chart (an SVG, `role="img"`, its text in `aria-label`); loaded on demand, hidden by `no-chart`.
+ * @csspart composer - The composer's form (`composer`), with parts `event` (its event name), `argument` (a fieldset per argument), `ack` (its checkbox), `send` and `composer-error`.
+ * @csspart details - An entry's expandable details in the composer: the arguments sent and received and the acknowledgement, as text.
  *
  * @cssprop [--echo-socket-background=#ffffff / #0d1117] - Background.
  * @cssprop [--echo-socket-color=#1b1f24 / #e6edf3] - Text colour.
@@ -81,6 +86,15 @@ const DEFAULT_MAX_QUEUED = 100;
  * @attr {string} [mismatch-label=changed in transit] - Mark on an echo that differs from what was sent (property `mismatchLabel`).
  * @attr {string} [queue-full-label] - Notice when the offline queue is full; `{max}` is replaced by its size (property `queueFullLabel`).
  * @attr {string} [dropped-label] - Notice when a page reload found more unsent messages than the offline queue holds; `{count}` and `{max}` are replaced (property `droppedLabel`).
+ * @attr {string} [clear-label=Clear] - Text of the button that empties the list (property `clearLabel`).
+ * @attr {string} [empty-label=No messages yet.] - Shown in the empty list (property `emptyLabel`).
+ * @attr {string} [no-ack-label] - Why a message failed without an acknowledgement; `{ms}` and `{tries}` are replaced (property `noAckLabel`).
+ * @attr {string} [rtt-chart-label] - Text alternative of the round-trip chart; `{count}`, `{median}`, `{p95}` and `{max}` are replaced (property `rttChartLabel`).
+ * @attr {string} [diagnosis-labels] - JSON of this page's words for diagnoses, by code: `{"unreachable": ["message", "hint"]}` (property `diagnosisLabels`).
+ * @attr {string} [composer-labels] - JSON of this page's words for the composer, by name (see `COMPOSER_LABELS`) (property `composerLabels`).
+ * @attr {boolean} composer - A playground instead of the message box: any event, text, JSON or file arguments, an acknowledgement, each entry's details (property `composer`).
+ * @attr {boolean} no-chart - Hides the round-trip chart (property `noChart`).
+ * @attr {boolean} timestamps - Shows the time of each entry (property `timestamps`).
  *
  * @prop {string} [placeholder=Type a message] - Placeholder of the input.
  * @prop {string} [inputLabel=Message] - Label of the input.
@@ -99,6 +113,12 @@ const DEFAULT_MAX_QUEUED = 100;
  * @prop {string} [mismatchLabel=changed in transit] - Mark on an echo that differs from what was sent.
  * @prop {string} queueFullLabel - Notice when the offline queue is full; `{max}` is replaced by its size.
  * @prop {string} droppedLabel - Notice when a page reload found more unsent messages than the offline queue holds; `{count}` and `{max}` are replaced.
+ * @prop {string} [clearLabel=Clear] - Text of the button that empties the list.
+ * @prop {string} [emptyLabel=No messages yet.] - Shown in the empty list.
+ * @prop {string} noAckLabel - Why a message failed without an acknowledgement; `{ms}` and `{tries}` are replaced.
+ * @prop {string} rttChartLabel - Text alternative of the round-trip chart; `{count}`, `{median}`, `{p95}` and `{max}` are replaced.
+ * @prop {string} diagnosisLabels - JSON of this page's words for diagnoses, by code.
+ * @prop {string} composerLabels - JSON of this page's words for the composer, by name.
  */
 export class EchoSocketElement extends LitElement {
   static override styles = styles;

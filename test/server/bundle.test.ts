@@ -25,6 +25,14 @@ describe("dist/echo-socket.js", () => {
     expect(() => new Function(source)).not.toThrow();
   });
 
+  it("loads its composer and chart on demand: echo-socket-extras.js, a module with no imports (it uses the element's Lit)", () => {
+    const extras = readFileSync(new URL("../../dist/echo-socket-extras.js", import.meta.url), "utf8");
+    expect(bundle.toString("utf8")).toContain('import(new URL("echo-socket-extras.js",');
+    expect(extras).not.toMatch(/^\s*import\s|\bfrom\s*["']/m);
+    expect(extras).toMatch(/\bexport\s*\{/);
+    expect(gzipSync(extras, { level: 9 }).length).toBeLessThan(4 * 1024);
+  });
+
   it("holds socket.io-client's browser build, without the debug module", () => {
     const source = bundle.toString("utf8");
     expect(source).toContain("echo-socket");
