@@ -1,3 +1,10 @@
+/** The page's icon, inline (no request, so no 404): two arrows, out and back. */
+const FAVICON =
+  "data:image/svg+xml," +
+  encodeURIComponent(
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#0b5cd5"/><path d="M7 12h15l-4-4M25 20H10l4 4" fill="none" stroke="#fff" stroke-width="3" stroke-linecap="round" stroke-linejoin="round"/></svg>',
+  );
+
 /** The demo page: the element, what it is, and the snippet to copy. `origin` comes from the request, so it is escaped. */
 export function demoPage(origin: string): string {
   const snippet = `<script src="${origin}/echo/echo-socket.js"></script>\n<echo-socket></echo-socket>`;
@@ -6,6 +13,7 @@ export function demoPage(origin: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>echo-socket demo</title>
+<link rel="icon" href="${FAVICON}">
 <style>
   :root { color-scheme: light dark; font: 1rem/1.5 system-ui, sans-serif; }
   body { max-width: 42rem; margin: 2rem auto; padding: 0 1rem; }

@@ -224,6 +224,7 @@ const styles = `
   [part~="composer"] { display: grid; gap: var(--_gap); }
   fieldset { display: flex; flex-wrap: wrap; align-items: center; gap: var(--_gap); margin: 0; border: 1px solid var(--_border); border-radius: var(--_radius); }
   textarea { flex: 1 1 12rem; }
+  select { flex: none; }
   .actions { display: flex; flex-wrap: wrap; align-items: center; gap: var(--_gap); }
   [part~="composer-error"] { flex-basis: 100%; margin: 0; color: var(--_warn); }
   [part~="composer-error"]:empty { display: none; }
