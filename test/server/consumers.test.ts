@@ -56,7 +56,12 @@ beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), "echo-socket-consumers-"));
   // --ignore-scripts: `npm test` has built dist/ already, and prepack's rebuild would delete it under other test files.
   const { stdout } = await run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", work], { cwd: ROOT });
-  tarball = path.join(work, (JSON.parse(stdout) as Array<{ filename: string }>)[0].filename);
+  const [packed] = JSON.parse(stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  tarball = path.join(work, packed.filename);
+  // A dist/ half-written (a build running at the same time) would fail every test below less clearly.
+  const files = new Set(packed.files.map((file) => file.path));
+  const missing = ["dist/server/entry.js", "dist/server/entry.cjs", "dist/server/index.d.cts", "dist/client/entry.js", "dist/echo-socket.js", "dist/element/define.js", "dist/cli/main.js"].filter((file) => !files.has(file));
+  expect(missing, "files missing from the packed dist/: run npm run build (and let no other build run meanwhile)").toEqual([]);
   // Both big installs start now; each test awaits the one it uses.
   void installed("express4", ["express@4", "socket.io", "socket.io-client"], ["express4-cjs"]).catch(() => {});
   void installed("app", APP_PACKAGES, ["express5-esm", "typescript", "vite", "standalone"]).catch(() => {});
