@@ -264,7 +264,7 @@ const exactRewrites = () => {
       ['"got binary data when not reconstructing a packet"', '"unexpected binary"'],
     ],
     "socket.io-client/build/esm/socket.js": [
-      ['"It seems you are trying to reach a Socket.IO server in v2.x with a v3.x client, but they are not compatible (more information here: https://socket.io/docs/v3/migrating-from-2-x-to-3-0/)"', '"a Socket.IO v2 server"'],
+      ['"It seems you are trying to reach a Socket.IO server in v2.x with a v3.x client, but they are not compatible (more information here: https://socket.io/docs/v3/migrating-from-2-x-to-3-0/)"', '"Socket.IO v2"'],
       ["        if (this._anyOutgoingListeners && this._anyOutgoingListeners.length) {\n            const listeners = this._anyOutgoingListeners.slice();\n            for (const listener of listeners) {\n                listener.apply(this, packet.data);\n            }\n        }\n", ""],
       ["        if (this._anyListeners && this._anyListeners.length) {\n            const listeners = this._anyListeners.slice();\n            for (const listener of listeners) {\n                listener.apply(this, args);\n            }\n        }\n", ""],
     ],

@@ -49,6 +49,7 @@ export class EchoClientCore extends TypedEmitter<EchoClientEventMap> {
         changed: () => this.#scheduleSave(),
         notice: (message) => this.emit("notice", { message }),
         entry: (entry, previous) => this.emit("entry", { entry, previous }),
+        replied: (entry) => this.emit("reply", { entry }),
         refused: (entry, error, transient) => this.emit("refusal", { entry, error: error as RefusalError, transient }),
       },
       options.clock,

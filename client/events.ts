@@ -17,10 +17,7 @@ export interface StatusEvent {
   diagnosis?: Diagnosis;
 }
 
-/**
- * `"entry"`: an entry changed state (or was made: `previous` undefined), or its acknowledgement came
- * after its echo (`previous` is then its current state, and `entry.reply` the acknowledgement).
- */
+/** `"entry"`: an entry changed state (or was made: `previous` undefined). */
 export interface EntryEvent {
   entry: MessageEntry;
   previous: MessageState | undefined;
@@ -59,6 +56,8 @@ export interface EchoClientEventMap {
   echo: EchoEvent;
   notice: NoticeEvent;
   refusal: RefusalEvent;
+  /** The server acknowledged a transmission of `entry`: `entry.reply` is what it answered. */
+  reply: { entry: MessageEntry };
   /** The server announced that it echoes ids and de-duplicates (an echo-socket server). */
   ready: Record<string, never>;
 }

@@ -22,6 +22,8 @@ export interface OutboxHooks {
   notice(message: string | undefined): void;
   /** `entry` went from `previous` (undefined: it is new) to its current state. */
   entry?(entry: MessageEntry, previous: MessageState | undefined): void;
+  /** The server's acknowledgement of `entry`'s latest transmission arrived (`entry.reply`). */
+  replied?(entry: MessageEntry): void;
   /** The server refused `entry`; `transient`: it waits and goes again, else it failed. */
   refused?(entry: MessageEntry, error: Partial<RefusalError> & { message: string }, transient: boolean): void;
 }
@@ -158,7 +160,7 @@ export class Outbox {
     if (attempt !== entry.attempts) return;
     if (reply !== undefined) {
       entry.reply = reply;
-      if (entry.state !== "sent") this.#hooks.entry?.(entry, entry.state); // the reply came after the echo: show it
+      this.#hooks.replied?.(entry);
     }
     if (entry.state !== "sent") return;
     this.#answered(entry);

@@ -434,6 +434,7 @@ export class EchoSocketElement extends LitElement {
     client.on("entry", ({ entry, previous }) => this.#onEntry(entry, previous));
     client.on("echo", (event) => this.#onEcho(event));
     client.on("notice", (event) => this.#onNotice(event));
+    client.on("reply", () => this.requestUpdate()); // the composer's details show it (renders coalesce into a frame)
     return client; // connected once the element is on a page (see willUpdate())
   }
 
