@@ -25,8 +25,16 @@ const minifyCss = () => ({
   name: "minify-css-templates",
   transform(code, id) {
     if (!id.includes("/dist/element/")) return null;
-    const minified = code.replace(/\bcss\s*`([^`]*)`/g, (_match, text) =>
-      `css\`${text.replace(/\s+/g, " ").replace(/\s*([{};])\s*/g, "$1").replace(/([:,]) /g, "$1").replace(/;}/g, "}").replace(/([ :(])0\./g, "$1.").trim()}\``,
+    const minified = code.replace(
+      /\bcss\s*`([^`]*)`/g,
+      (_match, text) =>
+        `css\`${text
+          .replace(/\s+/g, " ")
+          .replace(/\s*([{};])\s*/g, "$1")
+          .replace(/([:,]) /g, "$1")
+          .replace(/;}/g, "}")
+          .replace(/([ :(])0\./g, "$1.")
+          .trim()}\``,
     );
     return minified === code ? null : { code: minified, map: null };
   },
@@ -51,7 +59,21 @@ const dropWebTransport = () => ({
  */
 const dropUnusedSocketMethods = () => {
   const unused = {
-    "socket.io-client/build/esm/socket.js": ["disconnected", "send", "emitWithAck", "compress", "volatile", "onAny", "prependAny", "offAny", "listenersAny", "onAnyOutgoing", "prependAnyOutgoing", "offAnyOutgoing", "listenersAnyOutgoing"],
+    "socket.io-client/build/esm/socket.js": [
+      "disconnected",
+      "send",
+      "emitWithAck",
+      "compress",
+      "volatile",
+      "onAny",
+      "prependAny",
+      "offAny",
+      "listenersAny",
+      "onAnyOutgoing",
+      "prependAnyOutgoing",
+      "offAnyOutgoing",
+      "listenersAnyOutgoing",
+    ],
     "socket.io-client/build/esm/manager.js": ["connect", "disconnect"],
   };
   return {
@@ -221,7 +243,10 @@ const minifyHtml = () => ({
 const exactRewrites = () => {
   const rewrites = {
     "@lit/reactive-element/reactive-element.js": [
-      ["addController(t){(this._$EO??=new Set).add(t),void 0!==this.renderRoot&&this.isConnected&&t.hostConnected?.()}removeController(t){this._$EO?.delete(t)}", ""],
+      [
+        "addController(t){(this._$EO??=new Set).add(t),void 0!==this.renderRoot&&this.isConnected&&t.hostConnected?.()}removeController(t){this._$EO?.delete(t)}",
+        "",
+      ],
       [",this._$EO?.forEach(t=>t.hostConnected?.())", ""],
       ["disconnectedCallback(){this._$EO?.forEach(t=>t.hostDisconnected?.())}", "disconnectedCallback(){}"],
       ["this._$EO?.forEach(t=>t.hostUpdate?.()),", ""],
@@ -239,11 +264,14 @@ const exactRewrites = () => {
         "C(t,s,{reflect:e}){this._$AL.has(t)||(this.hasUpdated||(s=void 0),this._$AL.set(t,s)),!0===e&&this._$Em!==t&&(this._$Eq??=new Set).add(t)}",
       ],
       ["this[e]=r??this._$Ej?.get(e)??r", "this[e]=r"],
-      ["const t=this.constructor.elementProperties;if(t.size>0)for(const[s,i]of t){const{wrapped:t}=i,e=this[s];!0!==t||this._$AL.has(s)||void 0===e||this.C(s,void 0,i,e)}", ""],
+      [
+        "const t=this.constructor.elementProperties;if(t.size>0)for(const[s,i]of t){const{wrapped:t}=i,e=this[s];!0!==t||this._$AL.has(s)||void 0===e||this.C(s,void 0,i,e)}",
+        "",
+      ],
     ],
     "engine.io-client/build/esm/socket.js": [
       ["            if (this.opts.closeOnBeforeunload) {\n", "            if (false) {\n"],
-      ['"specifying both \'transportImplementations\' and \'transports\' options is not supported"', '"transportImplementations or transports"'],
+      ["\"specifying both 'transportImplementations' and 'transports' options is not supported\"", '"transportImplementations or transports"'],
     ],
     "engine.io-client/build/esm/transports/websocket.js": [
       [
@@ -264,9 +292,18 @@ const exactRewrites = () => {
       ['"got binary data when not reconstructing a packet"', '"unexpected binary"'],
     ],
     "socket.io-client/build/esm/socket.js": [
-      ['"It seems you are trying to reach a Socket.IO server in v2.x with a v3.x client, but they are not compatible (more information here: https://socket.io/docs/v3/migrating-from-2-x-to-3-0/)"', '"Socket.IO v2"'],
-      ["        if (this._anyOutgoingListeners && this._anyOutgoingListeners.length) {\n            const listeners = this._anyOutgoingListeners.slice();\n            for (const listener of listeners) {\n                listener.apply(this, packet.data);\n            }\n        }\n", ""],
-      ["        if (this._anyListeners && this._anyListeners.length) {\n            const listeners = this._anyListeners.slice();\n            for (const listener of listeners) {\n                listener.apply(this, args);\n            }\n        }\n", ""],
+      [
+        '"It seems you are trying to reach a Socket.IO server in v2.x with a v3.x client, but they are not compatible (more information here: https://socket.io/docs/v3/migrating-from-2-x-to-3-0/)"',
+        '"Socket.IO v2"',
+      ],
+      [
+        "        if (this._anyOutgoingListeners && this._anyOutgoingListeners.length) {\n            const listeners = this._anyOutgoingListeners.slice();\n            for (const listener of listeners) {\n                listener.apply(this, packet.data);\n            }\n        }\n",
+        "",
+      ],
+      [
+        "        if (this._anyListeners && this._anyListeners.length) {\n            const listeners = this._anyListeners.slice();\n            for (const listener of listeners) {\n                listener.apply(this, args);\n            }\n        }\n",
+        "",
+      ],
     ],
   };
   return {
@@ -323,7 +360,21 @@ export default [
   // An IIFE with no import/export runs the same from <script src> and <script type="module" src>.
   {
     input: "dist/element/define.js",
-    plugins: [minifyCss(), minifyHtml(), dropWebTransport(), dropUnusedSocketMethods(), stubUnusedMethods(), exactRewrites(), dropIoLookup(), urlParseUri(), atobBase64(), extrasFromScriptUrl(), nodeResolve({ browser: true }), minify(MANGLE_PRIVATE), printGzipSize()],
+    plugins: [
+      minifyCss(),
+      minifyHtml(),
+      dropWebTransport(),
+      dropUnusedSocketMethods(),
+      stubUnusedMethods(),
+      exactRewrites(),
+      dropIoLookup(),
+      urlParseUri(),
+      atobBase64(),
+      extrasFromScriptUrl(),
+      nodeResolve({ browser: true }),
+      minify(MANGLE_PRIVATE),
+      printGzipSize(),
+    ],
     output: { file: "dist/echo-socket.js", format: "iife", sourcemap: true },
   },
   // What the standalone element loads on demand (the composer): a module using the element's Lit.

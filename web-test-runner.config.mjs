@@ -32,14 +32,7 @@ export default {
       launchOptions: {
         executablePath: chromiumPath,
         headless: true,
-        args: [
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-          "--no-first-run",
-        ],
+        args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
       },
     }),
     // Reported as "Firefox". With `puppeteer` given, the launcher passes these options to that

@@ -50,14 +50,18 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   let tarball = process.argv[2] && path.resolve(process.argv[2]);
   const packDir = tarball ? undefined : mkdtempSync(path.join(tmpdir(), "echo-socket-pack-"));
   if (!tarball) {
-    const [{ filename }] = JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", packDir], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }));
+    const [{ filename }] = JSON.parse(
+      execFileSync("npm", ["pack", "--json", "--pack-destination", packDir], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }),
+    );
     tarball = path.join(packDir, filename);
   }
   console.log("| install | node_modules | packages | echo-socket unpacked | of lit, socket.io-client, socket.io, express, rate-limiter-flexible |");
   console.log("| --- | --- | --- | --- | --- |");
   for (const [name, extra] of INSTALLS) {
     const m = measureInstall(tarball, extra);
-    console.log(`| ${name}: \`npm install echo-socket${extra.map((e) => ` ${e}`).join("")}\` | ${mb(m.bytes)} (${m.bytes} bytes) | ${m.packages} | ${mb(m.echoSocketBytes)} | ${m.present.join(", ") || "none"} |`);
+    console.log(
+      `| ${name}: \`npm install echo-socket${extra.map((e) => ` ${e}`).join("")}\` | ${mb(m.bytes)} (${m.bytes} bytes) | ${m.packages} | ${mb(m.echoSocketBytes)} | ${m.present.join(", ") || "none"} |`,
+    );
   }
   if (packDir) rmSync(packDir, { recursive: true, force: true });
 }

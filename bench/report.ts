@@ -25,7 +25,13 @@ export interface Ratio {
 }
 
 export function machine() {
-  return { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform };
+  return {
+    cpus: cpus().length,
+    model: cpus()[0]?.model ?? "unknown",
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: process.platform,
+  };
 }
 
 const find = <T extends { contender: string }>(rows: T[], contender: string): T | undefined => rows.find((row) => row.contender === contender);
@@ -45,7 +51,12 @@ export function ratios(results: BenchResults): Ratio[] {
     list.push({ name: `${key}: throughput echo-socket / socket.io`, value: throughput, target: ">= 1.0", met: throughput >= 1 });
     const p99 = ours.p99Ms / bare.p99Ms;
     list.push({ name: `${key}: p99 echo-socket / socket.io`, value: p99, target: "<= 1.0", met: p99 <= 1 });
-    list.push({ name: `${key}: server CPU per echo echo-socket / socket.io`, value: ours.serverCpuMicrosPerEcho / bare.serverCpuMicrosPerEcho, target: "<= 1.0", met: ours.serverCpuMicrosPerEcho <= bare.serverCpuMicrosPerEcho });
+    list.push({
+      name: `${key}: server CPU per echo echo-socket / socket.io`,
+      value: ours.serverCpuMicrosPerEcho / bare.serverCpuMicrosPerEcho,
+      target: "<= 1.0",
+      met: ours.serverCpuMicrosPerEcho <= bare.serverCpuMicrosPerEcho,
+    });
     if (raw) list.push({ name: `${key}: throughput echo-socket / raw ws`, value: ours.echoesPerSecond / raw.echoesPerSecond });
     if (raw) list.push({ name: `${key}: throughput socket.io / raw ws`, value: bare.echoesPerSecond / raw.echoesPerSecond });
   }
@@ -62,15 +73,21 @@ export function ratios(results: BenchResults): Ratio[] {
     const rows = results.cluster.filter((row) => row.payloadBytes === payloadBytes);
     const one = rows.find((row) => row.workers === 1);
     const many = rows.find((row) => row.workers > 1);
-    if (one && many) list.push({ name: `cluster ${payloadBytes} B: throughput ${many.workers} workers / 1 worker`, value: many.echoesPerSecond / one.echoesPerSecond });
+    if (one && many)
+      list.push({ name: `cluster ${payloadBytes} B: throughput ${many.workers} workers / 1 worker`, value: many.echoesPerSecond / one.echoesPerSecond });
   }
   if (results.browser) {
     const value = results.browser.elementFirstEchoMs / results.browser.tutorialFirstEchoMs;
     list.push({ name: "browser: first echo, element / tutorial page", value, target: "<= 1.0", met: value <= 1 });
-    list.push({ name: "browser: append cost, last batch / first batch", value: results.browser.lastBatchMs / results.browser.firstBatchMs, target: "flat (~1)" });
+    list.push({
+      name: "browser: append cost, last batch / first batch",
+      value: results.browser.lastBatchMs / results.browser.firstBatchMs,
+      target: "flat (~1)",
+    });
   }
   const [ourBundle, tutorialScript] = results.bundle;
-  if (ourBundle && tutorialScript) list.push({ name: "bundle gzip: dist/echo-socket.js / socket.io.js", value: ourBundle.gzipBytes / tutorialScript.gzipBytes });
+  if (ourBundle && tutorialScript)
+    list.push({ name: "bundle gzip: dist/echo-socket.js / socket.io.js", value: ourBundle.gzipBytes / tutorialScript.gzipBytes });
   return list;
 }
 
@@ -80,7 +97,9 @@ const num = (value: number, digits = 0): string => (Number.isFinite(value) ? val
 export function printTable(results: BenchResults, list: Ratio[]): void {
   const lines: string[] = [];
   lines.push("", "Echo throughput and latency (medians of rounds)");
-  lines.push(`${pad("transport", 10)} ${pad("payload", 8)} ${pad("contender", 12)} ${pad("echoes/s", 10)} ${pad("p50 ms", 8)} ${pad("p99 ms", 8)} server CPU µs/echo`);
+  lines.push(
+    `${pad("transport", 10)} ${pad("payload", 8)} ${pad("contender", 12)} ${pad("echoes/s", 10)} ${pad("p50 ms", 8)} ${pad("p99 ms", 8)} server CPU µs/echo`,
+  );
   for (const row of results.throughput) {
     lines.push(
       `${pad(row.transport, 10)} ${pad(`${row.payloadBytes} B`, 8)} ${pad(row.contender, 12)} ${pad(num(row.echoesPerSecond), 10)} ` +
@@ -88,27 +107,39 @@ export function printTable(results: BenchResults, list: Ratio[]): void {
     );
   }
   lines.push("", "Idle connections: server memory per connection");
-  for (const row of results.capacity) lines.push(`${pad(row.contender, 12)} ${row.connections} connections: ${num(row.bytesPerConnection)} B RSS, ${num(row.heapBytesPerConnection)} B heap each`);
+  for (const row of results.capacity)
+    lines.push(
+      `${pad(row.contender, 12)} ${row.connections} connections: ${num(row.bytesPerConnection)} B RSS, ${num(row.heapBytesPerConnection)} B heap each`,
+    );
   lines.push("", "Flood isolation: the other clients while one floods");
   for (const row of results.flood) {
-    lines.push(`${pad(row.contender, 12)} p99 ${num(row.quietP99Ms, 2)} -> ${num(row.floodedP99Ms, 2)} ms, ${num(row.quietEchoesPerSecond)} -> ${num(row.floodedEchoesPerSecond)} echoes/s`);
+    lines.push(
+      `${pad(row.contender, 12)} p99 ${num(row.quietP99Ms, 2)} -> ${num(row.floodedP99Ms, 2)} ms, ${num(row.quietEchoesPerSecond)} -> ${num(row.floodedEchoesPerSecond)} echoes/s`,
+    );
   }
   if (results.cluster.length > 0) {
     lines.push("", "npm run start:cluster, websocket, lean client (medians of rounds)");
     for (const row of results.cluster) {
-      lines.push(`${pad(`${row.workers} worker${row.workers > 1 ? "s" : ""}`, 10)} ${pad(`${row.payloadBytes} B`, 8)} ${pad(num(row.echoesPerSecond), 10)} echoes/s, p50 ${num(row.p50Ms, 2)} ms, p99 ${num(row.p99Ms, 2)} ms`);
+      lines.push(
+        `${pad(`${row.workers} worker${row.workers > 1 ? "s" : ""}`, 10)} ${pad(`${row.payloadBytes} B`, 8)} ${pad(num(row.echoesPerSecond), 10)} echoes/s, p50 ${num(row.p50Ms, 2)} ms, p99 ${num(row.p99Ms, 2)} ms`,
+      );
     }
   }
   if (results.browser) {
     const b = results.browser;
     lines.push("", "Headless Chromium");
     lines.push(`first echo after load: element ${num(b.elementFirstEchoMs)} ms, tutorial page ${num(b.tutorialFirstEchoMs)} ms`);
-    lines.push(`100 messages appended: first batch ${num(b.firstBatchMs, 1)} ms, batch ending at message ${b.messages} ${num(b.lastBatchMs, 1)} ms; DOM entries at the end: ${b.domEntries}`);
+    lines.push(
+      `100 messages appended: first batch ${num(b.firstBatchMs, 1)} ms, batch ending at message ${b.messages} ${num(b.lastBatchMs, 1)} ms; DOM entries at the end: ${b.domEntries}`,
+    );
   }
   lines.push("", "Bundle (gzip -9)");
   for (const row of results.bundle) lines.push(`${pad(row.file, 56)} ${num(row.gzipBytes)} B (${num(row.bytes)} B raw)`);
   lines.push("", "Ratios (same run)");
-  for (const ratio of list) lines.push(`${pad(ratio.name, 58)} ${num(ratio.value, 2)}${ratio.target ? `  target ${ratio.target}: ${ratio.met === undefined ? "" : ratio.met ? "met" : "NOT met"}` : ""}`);
+  for (const ratio of list)
+    lines.push(
+      `${pad(ratio.name, 58)} ${num(ratio.value, 2)}${ratio.target ? `  target ${ratio.target}: ${ratio.met === undefined ? "" : ratio.met ? "met" : "NOT met"}` : ""}`,
+    );
   console.log(lines.join("\n"));
 }
 
@@ -124,7 +155,10 @@ export interface BenchReport {
 }
 
 /** Thousands separated by commas, whatever the locale. */
-const grouped = (value: number): string => Math.round(value).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+const grouped = (value: number): string =>
+  Math.round(value)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 /** Milliseconds or microseconds: `digits` decimals below 100, whole above. */
 const figure = (value: number, digits: number): string => (!Number.isFinite(value) ? "n/a" : value >= 100 ? grouped(value) : value.toFixed(digits));
 const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
@@ -158,38 +192,68 @@ export function renderMarkdown(report: BenchReport): string {
   const bare = <T extends { contender: string }>(rows: T[]) => rows.find((row) => row.contender === "socket.io");
   const [ourMemory, bareMemory] = [ours(results.capacity), bare(results.capacity)];
   const memory = (row?: CapacityRow) => (row ? `${kib(row.bytesPerConnection)} RSS, ${kib(row.heapBytesPerConnection)} heap` : "");
-  if (ourMemory || bareMemory) other.push([`${grouped((ourMemory ?? bareMemory)!.connections)} idle connections: server memory each`, memory(ourMemory), memory(bareMemory)]);
+  if (ourMemory || bareMemory)
+    other.push([`${grouped((ourMemory ?? bareMemory)!.connections)} idle connections: server memory each`, memory(ourMemory), memory(bareMemory)]);
   const flood = (row?: FloodRow) =>
-    row ? `${figure(row.quietP99Ms, 2)} → ${figure(row.floodedP99Ms, 2)} ms, ${grouped(row.quietEchoesPerSecond)} → ${grouped(row.floodedEchoesPerSecond)} echoes/s` : "";
-  if (results.flood.length > 0) other.push([`flood isolation: the other ${size.clients - 1} clients' p99 and echoes/s, quiet → while one floods`, flood(ours(results.flood)), flood(bare(results.flood))]);
+    row
+      ? `${figure(row.quietP99Ms, 2)} → ${figure(row.floodedP99Ms, 2)} ms, ${grouped(row.quietEchoesPerSecond)} → ${grouped(row.floodedEchoesPerSecond)} echoes/s`
+      : "";
+  if (results.flood.length > 0)
+    other.push([
+      `flood isolation: the other ${size.clients - 1} clients' p99 and echoes/s, quiet → while one floods`,
+      flood(ours(results.flood)),
+      flood(bare(results.flood)),
+    ]);
   if (results.browser) {
     const b = results.browser;
-    other.push([`headless Chromium, page load to first echo (median of ${size.browserLoads})`, `${figure(b.elementFirstEchoMs, 0)} ms (the element)`, `${figure(b.tutorialFirstEchoMs, 0)} ms (the tutorial's page)`]);
-    other.push([`appending 100 messages: first batch vs the batch ending at message ${grouped(b.messages)}`, `${figure(b.firstBatchMs, 0)} ms vs ${figure(b.lastBatchMs, 0)} ms, ${grouped(b.domEntries)} entries in the DOM`, ""]);
+    other.push([
+      `headless Chromium, page load to first echo (median of ${size.browserLoads})`,
+      `${figure(b.elementFirstEchoMs, 0)} ms (the element)`,
+      `${figure(b.tutorialFirstEchoMs, 0)} ms (the tutorial's page)`,
+    ]);
+    other.push([
+      `appending 100 messages: first batch vs the batch ending at message ${grouped(b.messages)}`,
+      `${figure(b.firstBatchMs, 0)} ms vs ${figure(b.lastBatchMs, 0)} ms, ${grouped(b.domEntries)} entries in the DOM`,
+      "",
+    ]);
   }
   const clusterPayloads = [...new Set(results.cluster.map((row) => row.payloadBytes))];
   const clusterCells = clusterPayloads.flatMap((bytes) => {
     const one = results.cluster.find((row) => row.payloadBytes === bytes && row.workers === 1);
     const many = results.cluster.find((row) => row.payloadBytes === bytes && row.workers > 1);
-    return one && many ? [`${payload(bytes)}: ${grouped(one.echoesPerSecond)} vs ${grouped(many.echoesPerSecond)} echoes/s (${(many.echoesPerSecond / one.echoesPerSecond).toFixed(2)}×)`] : [];
+    return one && many
+      ? [
+          `${payload(bytes)}: ${grouped(one.echoesPerSecond)} vs ${grouped(many.echoesPerSecond)} echoes/s (${(many.echoesPerSecond / one.echoesPerSecond).toFixed(2)}×)`,
+        ]
+      : [];
   });
   const workers = Math.max(0, ...results.cluster.map((row) => row.workers));
-  if (clusterCells.length > 0) other.push([`\`npm run start:cluster\`, ${size.clients} lean WebSocket clients: 1 worker vs ${workers} workers`, clusterCells.join("; "), ""]);
+  if (clusterCells.length > 0)
+    other.push([`\`npm run start:cluster\`, ${size.clients} lean WebSocket clients: 1 worker vs ${workers} workers`, clusterCells.join("; "), ""]);
   const [ourBundle, tutorialScript] = results.bundle;
-  if (ourBundle && tutorialScript) other.push(["what the page downloads, gzip -9", `${kib(ourBundle.gzipBytes)}: ${ourBundle.file}`, `${kib(tutorialScript.gzipBytes)}: ${tutorialScript.file}`]);
+  if (ourBundle && tutorialScript)
+    other.push([
+      "what the page downloads, gzip -9",
+      `${kib(ourBundle.gzipBytes)}: ${ourBundle.file}`,
+      `${kib(tutorialScript.gzipBytes)}: ${tutorialScript.file}`,
+    ]);
   if (other.length > 0) {
     lines.push("", "| other scenario | echo-socket | bare socket.io |", "| --- | --- | --- |");
     for (const cells of other) lines.push(tableRow(cells));
   }
   if (report.ratios.length > 0) {
     lines.push("", "| same-run ratio | value | target |", "| --- | ---: | --- |");
-    for (const ratio of report.ratios) lines.push(tableRow([ratio.name, ratio.value.toFixed(2), `${ratio.target ?? ""}${ratio.met === undefined ? "" : ratio.met ? ": met" : ": not met"}`]));
+    for (const ratio of report.ratios)
+      lines.push(tableRow([ratio.name, ratio.value.toFixed(2), `${ratio.target ?? ""}${ratio.met === undefined ? "" : ratio.met ? ": met" : ": not met"}`]));
   }
   return `${lines.join("\n")}\n`;
 }
 
 /** The README's Performance section holds `renderMarkdown(latest.json)` between these two lines. */
-export const README_MARKERS = ["<!-- bench:latest: written by npm run bench from bench/results/latest.json; do not edit -->", "<!-- /bench:latest -->"] as const;
+export const README_MARKERS = [
+  "<!-- bench:latest: written by npm run bench from bench/results/latest.json; do not edit -->",
+  "<!-- /bench:latest -->",
+] as const;
 
 /** The part of `readme` between the markers (undefined without them). */
 export function readmeTable(readme: string): string | undefined {

@@ -50,7 +50,9 @@ function writeLatestMarkdown(report: BenchReport): void {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { size: { type: "string", default: "full" }, only: { type: "string" }, render: { type: "boolean", default: false } } });
+  const { values } = parseArgs({
+    options: { size: { type: "string", default: "full" }, only: { type: "string" }, render: { type: "boolean", default: false } },
+  });
   if (values.render) {
     writeLatestMarkdown(JSON.parse(readFileSync(new URL("latest.json", RESULTS), "utf8")) as BenchReport);
     console.log("bench/results/latest.md and the README's Performance table written from bench/results/latest.json");

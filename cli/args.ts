@@ -40,11 +40,21 @@ export interface FlagSpec {
 
 export const CHECK_FLAGS: readonly FlagSpec[] = [
   { name: "path", value: "<path>", default: DEFAULT_PATH, help: "the socket.io path (the server's `path` option)" },
-  { name: "origin", value: "<origin>", default: "none", help: "a page origin that must be able to connect, e.g. https://example.com: checked on both transports" },
+  {
+    name: "origin",
+    value: "<origin>",
+    default: "none",
+    help: "a page origin that must be able to connect, e.g. https://example.com: checked on both transports",
+  },
   { name: "send", value: "<event>", default: DEFAULT_SEND_EVENT, help: "the event the echo check emits" },
   { name: "reply", value: "<event>", default: DEFAULT_ECHO_EVENT, help: "the event the server answers with" },
   { name: "messages", value: "<n>", default: "100", help: "round trips one at a time, then as many in one burst (1 to 10000)" },
-  { name: "hold", value: "<seconds>", default: "0 (off)", help: "keep an idle connection this long, answering pings, to catch proxy idle timeouts (up to 3600)" },
+  {
+    name: "hold",
+    value: "<seconds>",
+    default: "0 (off)",
+    help: "keep an idle connection this long, answering pings, to catch proxy idle timeouts (up to 3600)",
+  },
   { name: "timeout", value: "<seconds>", default: "5", help: "each network step's timeout (0.1 to 60)" },
   { name: "json", help: "print one JSON object instead of lines" },
   { name: "help", help: "this help" },
@@ -82,7 +92,11 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
   if (command === "serve") {
     const { flags, positionals } = readFlags("serve", rest, SERVE_FLAGS);
     if (flags.has("help")) return { command: "help", topic: "serve" };
-    if (positionals.length) throw new UsageError(`echo-socket serve: unexpected argument ${JSON.stringify(positionals[0])} (serve takes only options: ${names(SERVE_FLAGS)})`, "serve");
+    if (positionals.length)
+      throw new UsageError(
+        `echo-socket serve: unexpected argument ${JSON.stringify(positionals[0])} (serve takes only options: ${names(SERVE_FLAGS)})`,
+        "serve",
+      );
     return { command: "serve", options: serveOptions(flags, env) };
   }
   throw new UsageError(`echo-socket: unknown command ${JSON.stringify(command)} (allowed: ${COMMANDS.join(", ")})`);
@@ -121,7 +135,8 @@ function readFlags(command: "check" | "serve", args: readonly string[], specs: r
     if (eq >= 0) value = arg.slice(eq + 1);
     else {
       value = args[i + 1];
-      if (value === undefined || (value.startsWith("--") && value.length > 2)) throw new UsageError(`echo-socket ${command}: --${name} needs a value: --${name} ${spec.value}`, command);
+      if (value === undefined || (value.startsWith("--") && value.length > 2))
+        throw new UsageError(`echo-socket ${command}: --${name} needs a value: --${name} ${spec.value}`, command);
       i++;
     }
     flags.set(name, value);
@@ -134,19 +149,27 @@ function invalid(command: "check" | "serve", flag: string, expected: string, got
   return new UsageError(`echo-socket ${command}: ${flag} must be ${expected} (got ${JSON.stringify(got)})`, command);
 }
 
-function numberFlag(command: "check" | "serve", flags: Map<string, string>, name: string, fallback: number, { min, max, whole }: { min: number; max: number; whole: boolean }): number {
+function numberFlag(
+  command: "check" | "serve",
+  flags: Map<string, string>,
+  name: string,
+  fallback: number,
+  { min, max, whole }: { min: number; max: number; whole: boolean },
+): number {
   const raw = flags.get(name);
   if (raw === undefined) return fallback;
   const value = raw.trim() === "" ? NaN : Number(raw);
   const kind = whole ? "a whole number" : "a number";
-  if (!Number.isFinite(value) || (whole && !Number.isInteger(value)) || value < min || value > max) throw invalid(command, `--${name}`, `${kind} from ${min} to ${max}`, raw);
+  if (!Number.isFinite(value) || (whole && !Number.isInteger(value)) || value < min || value > max)
+    throw invalid(command, `--${name}`, `${kind} from ${min} to ${max}`, raw);
   return value;
 }
 
 function eventFlag(flags: Map<string, string>, name: string, fallback: string): string {
   const raw = flags.get(name);
   if (raw === undefined) return fallback;
-  if (raw === "" || raw.length > 200 || RESERVED_EVENTS.includes(raw)) throw invalid("check", `--${name}`, `an event name of 1 to 200 characters, not one socket.io reserves (${RESERVED_EVENTS.join(", ")})`, raw);
+  if (raw === "" || raw.length > 200 || RESERVED_EVENTS.includes(raw))
+    throw invalid("check", `--${name}`, `an event name of 1 to 200 characters, not one socket.io reserves (${RESERVED_EVENTS.join(", ")})`, raw);
   return raw;
 }
 
@@ -166,7 +189,8 @@ function checkOptions(flags: Map<string, string>, positionals: string[]): CheckO
   const path = flags.get("path") ?? DEFAULT_PATH;
   if (!/^\/[^\s?#]*$/.test(path)) throw invalid("check", "--path", 'a path starting with "/", with no spaces, "?" or "#"', path);
   const origin = flags.get("origin");
-  if (origin !== undefined && !isOrigin(origin)) throw invalid("check", "--origin", "an origin such as https://example.com (scheme, host, port; no path)", origin);
+  if (origin !== undefined && !isOrigin(origin))
+    throw invalid("check", "--origin", "an origin such as https://example.com (scheme, host, port; no path)", origin);
   return {
     url,
     path: path.length > 1 ? path.replace(/\/+$/, "") : path,
@@ -196,7 +220,10 @@ function checkUrl(raw: string): string {
   if (url.username || url.password) throw invalid("check", "the URL", "without user name or password", raw);
   if (url.search || url.hash) throw invalid("check", "the URL", "without a query or fragment", raw);
   if (url.pathname !== "/" && url.pathname !== "") {
-    throw new UsageError(`echo-socket check: the URL is the server's origin; pass its socket.io path with --path (got ${JSON.stringify(raw)}: try ${url.origin} --path ${url.pathname.replace(/\/+$/, "") || "/"})`, "check");
+    throw new UsageError(
+      `echo-socket check: the URL is the server's origin; pass its socket.io path with --path (got ${JSON.stringify(raw)}: try ${url.origin} --path ${url.pathname.replace(/\/+$/, "") || "/"})`,
+      "check",
+    );
   }
   return url.origin.replace(/^ws/, "http");
 }
@@ -205,7 +232,11 @@ function serveOptions(flags: Map<string, string>, env: Record<string, string | u
   let port = 3000;
   if (env.PORT !== undefined && env.PORT !== "") {
     port = Number(env.PORT);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`echo-socket serve: the PORT environment variable must be a whole number from 0 to 65535 (got ${JSON.stringify(env.PORT)})`, "serve");
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new UsageError(
+        `echo-socket serve: the PORT environment variable must be a whole number from 0 to 65535 (got ${JSON.stringify(env.PORT)})`,
+        "serve",
+      );
   }
   port = numberFlag("serve", flags, "port", port, { min: 0, max: 65535, whole: true });
   const host = flags.get("host") ?? (env.HOST || "localhost");
@@ -213,12 +244,22 @@ function serveOptions(flags: Map<string, string>, env: Record<string, string | u
   const originsRaw = flags.get("allowed-origins");
   let allowedOrigins: ServeOptions["allowedOrigins"] = "*";
   if (originsRaw !== undefined && originsRaw.trim() !== "*") {
-    const list = originsRaw.split(",").map((origin) => origin.trim()).filter(Boolean);
+    const list = originsRaw
+      .split(",")
+      .map((origin) => origin.trim())
+      .filter(Boolean);
     const bad = list.find((origin) => !isOrigin(origin));
-    if (!list.length || bad !== undefined) throw invalid("serve", "--allowed-origins", '"*" or origins separated by commas, such as https://example.com,http://localhost:8080 (scheme, host, port; no path)', bad ?? originsRaw);
+    if (!list.length || bad !== undefined)
+      throw invalid(
+        "serve",
+        "--allowed-origins",
+        '"*" or origins separated by commas, such as https://example.com,http://localhost:8080 (scheme, host, port; no path)',
+        bad ?? originsRaw,
+      );
     allowedOrigins = list;
   }
   const redis = flags.get("redis");
-  if (redis !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redis)) throw invalid("serve", "--redis", "a Redis URL such as redis://127.0.0.1:6379 (redis:// or rediss://)", redis);
+  if (redis !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redis))
+    throw invalid("serve", "--redis", "a Redis URL such as redis://127.0.0.1:6379 (redis:// or rediss://)", redis);
   return { port, host, allowedOrigins, redis };
 }

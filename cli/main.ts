@@ -8,7 +8,7 @@ import { CHECK_HELP, MAIN_HELP, SERVE_HELP } from "./help.js";
 import { headerLine, reportJson, resultLines, summaryLine } from "./output.js";
 
 async function main(argv: string[]): Promise<number> {
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs(argv);
   } catch (error) {
@@ -39,12 +39,19 @@ async function main(argv: string[]): Promise<number> {
         // Loaded here, so that `check` runs without the server's packages (optional peer dependencies).
         const { serve } = await import("./serve.js").catch((error: NodeJS.ErrnoException) => {
           if (error.code !== "ERR_MODULE_NOT_FOUND" || !/Cannot find package/.test(error.message)) throw error;
-          throw new Error(`the demo server needs socket.io and express, optional peer dependencies of echo-socket: npm install socket.io express, or npx -p echo-socket -p socket.io -p express echo-socket serve (${error.message.split("\n")[0]})`);
+          throw new Error(
+            `the demo server needs socket.io and express, optional peer dependencies of echo-socket: npm install socket.io express, or npx -p echo-socket -p socket.io -p express echo-socket serve (${error.message.split("\n")[0]})`,
+          );
         });
         await serve(parsed.options);
       } catch (error) {
         const { code, message } = error as NodeJS.ErrnoException;
-        const why = code === "EADDRINUSE" ? `port ${parsed.options.port} on ${parsed.options.host} is in use: pass another --port (0: any free port)` : code === "EADDRNOTAVAIL" || code === "ENOTFOUND" ? `cannot listen on ${parsed.options.host} (${code}): pass another --host` : message;
+        const why =
+          code === "EADDRINUSE"
+            ? `port ${parsed.options.port} on ${parsed.options.host} is in use: pass another --port (0: any free port)`
+            : code === "EADDRNOTAVAIL" || code === "ENOTFOUND"
+              ? `cannot listen on ${parsed.options.host} (${code}): pass another --host`
+              : message;
         process.stderr.write(`echo-socket serve: ${why}\n`);
         return 1;
       }

@@ -117,7 +117,11 @@ export class EchoClientCore extends TypedEmitter<EchoClientEventMap> {
    */
   send(data: unknown, ...args: unknown[]): { entry: MessageEntry } {
     const entry = this.#closed ? undefined : this.#outbox.add(data, args);
-    if (!entry) throw new EchoClientError(this.#closed ? "closed" : "queue_full", `echo-socket: ${this.#closed ? "closed" : `offline queue full (${this.options.maxQueued})`}`);
+    if (!entry)
+      throw new EchoClientError(
+        this.#closed ? "closed" : "queue_full",
+        `echo-socket: ${this.#closed ? "closed" : `offline queue full (${this.options.maxQueued})`}`,
+      );
     return { entry };
   }
 

@@ -32,6 +32,7 @@ export interface ConnectionCallbacks {
 /** Targets (origin and path) where a WebSocket closed before its handshake: the page long-polls there from then on. */
 const pollingOnly = new Set<string>();
 
+// biome-ignore lint/suspicious/noExplicitAny: engine.io-client's listeners take arguments of any type (listener variance)
 type Engine = { on(event: string, listener: (...args: any[]) => void): void; emit(event: string, ...args: unknown[]): void; transport?: { name: string } };
 
 /** A Manager that shows each engine it opens (one per connection attempt) to `watch`. */
@@ -88,7 +89,12 @@ export class EchoConnection {
       // From another origin, an answer without CORS headers reads as status 0, like silence: a
       // no-cors request tells the two apart (it resolves once anything answers). Browsers only.
       if (facts.transport && !facts.status && typeof document === "object") {
-        fetch(`${target}/?EIO=4&transport=polling`, { mode: "no-cors" }).then(() => (facts.reachable = true), () => {}).then(done);
+        fetch(`${target}/?EIO=4&transport=polling`, { mode: "no-cors" })
+          .then(
+            () => (facts.reachable = true),
+            () => {},
+          )
+          .then(done);
       } else done();
     };
 
@@ -158,6 +164,7 @@ export class EchoConnection {
 }
 
 /** socket.io's `connect_error` as plain data: its message, and the transport's detail (an HTTP status, an error's message). */
+// biome-ignore lint/suspicious/noExplicitAny: socket.io-client types the transport's detail as any
 function connectionError({ message, description }: Error & { description?: any }): ConnectionError {
   description = description?.message ?? description;
   return description === undefined ? { message } : { message, description: String(description) };

@@ -91,7 +91,13 @@ export function diagnose(facts: FailureFacts, target: string): Diagnosis {
 
 /** The facts in socket.io's `connect_error` (or a `disconnect`'s description): its message, and the transport's HTTP status and body. */
 export function failureFacts(error: unknown): FailureFacts {
-  const { message = String(error), description, context, type, websocketClosed } = (error ?? {}) as {
+  const {
+    message = String(error),
+    description,
+    context,
+    type,
+    websocketClosed,
+  } = (error ?? {}) as {
     message?: string;
     description?: unknown;
     context?: { responseText?: unknown };

@@ -6,6 +6,7 @@ export type Listener<M, K extends keyof M> = (event: M[K]) => void;
  * others or the emitter: its error is reported as an uncaught error, after the current task.
  */
 export class TypedEmitter<M> {
+  // biome-ignore lint/suspicious/noExplicitAny: one map holds listeners of every event's detail type
   readonly #listeners = new Map<keyof M, Set<Listener<M, any>>>();
 
   /** Calls `listener` on every `type` event; returns a function that removes it. */

@@ -94,7 +94,11 @@ const inBrowser = (): boolean => typeof window === "object" && typeof document =
 function checkUrl(value: unknown): string {
   if (value === undefined && inBrowser()) return location.origin;
   if (typeof value !== "string" || value.trim() === "") {
-    throw optionError("url", inBrowser() ? "must be a non-empty string" : "must be the server's address, such as \"http://127.0.0.1:3000\" (Node has no page origin to default to)", value);
+    throw optionError(
+      "url",
+      inBrowser() ? "must be a non-empty string" : 'must be the server\'s address, such as "http://127.0.0.1:3000" (Node has no page origin to default to)',
+      value,
+    );
   }
   try {
     const parsed = new URL(value, inBrowser() ? location.href : undefined);
@@ -140,7 +144,8 @@ function checkStorage(value: unknown): UnsentStorage {
 
 function checkPacing(value: unknown): PacingOptions {
   if (value === undefined) return { ...DEFAULT_PACING };
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw optionError("pacing", "must be an object { ratePerSecond, burst, window }", value);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw optionError("pacing", "must be an object { ratePerSecond, burst, window }", value);
   const given = value as Record<string, unknown>;
   for (const key of Object.keys(given)) {
     if (!(key in DEFAULT_PACING)) throw optionError(`pacing.${key}`, "is not a pacing option; they are `ratePerSecond`, `burst`, `window`", given[key]);
@@ -163,8 +168,12 @@ function checkClock(value: unknown): Clock {
 }
 
 function checkSocketOptions(value: unknown): Partial<ManagerOptions & SocketOptions> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw optionError("socketOptions", "must be an object of socket.io-client options", value);
-  for (const [key, instead] of [["path", "`path`"], ["autoConnect", "`autoConnect` and `connect()`"]] as const) {
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw optionError("socketOptions", "must be an object of socket.io-client options", value);
+  for (const [key, instead] of [
+    ["path", "`path`"],
+    ["autoConnect", "`autoConnect` and `connect()`"],
+  ] as const) {
     if (key in value) throw optionError(`socketOptions.${key}`, `is set by the client: use ${instead}`, (value as Record<string, unknown>)[key]);
   }
   return { ...value };

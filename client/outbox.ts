@@ -35,7 +35,6 @@ export interface RestoredMessage {
   args?: readonly unknown[];
 }
 
-
 /** How many delivered ids to remember, to ignore a second echo of one. */
 const RECENT_IDS = 2000;
 
@@ -214,9 +213,7 @@ export class Outbox {
    */
   #onRefused(entry: MessageEntry, refusal: Partial<RefusalError> | undefined): void {
     const reason =
-      typeof refusal?.message === "string" && refusal.message !== ""
-        ? refusal.message.slice(0, MAX_REASON_LENGTH)
-        : "The server refused this message.";
+      typeof refusal?.message === "string" && refusal.message !== "" ? refusal.message.slice(0, MAX_REASON_LENGTH) : "The server refused this message.";
     this.#hooks.notice(reason);
     const transient = isTransientRefusal(refusal?.code);
     if (transient) {

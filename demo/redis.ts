@@ -22,7 +22,10 @@ export async function connectRedisDemo(url: string, timeoutMs = 10_000): Promise
     await Promise.race([
       redis.connect(),
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`Redis at ${url} did not answer within ${timeoutMs / 1000} s${lastError instanceof Error ? ` (${lastError.message})` : ""}`)), timeoutMs);
+        timer = setTimeout(
+          () => reject(new Error(`Redis at ${url} did not answer within ${timeoutMs / 1000} s${lastError instanceof Error ? ` (${lastError.message})` : ""}`)),
+          timeoutMs,
+        );
       }),
     ]);
   } catch (error) {

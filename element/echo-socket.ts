@@ -120,6 +120,7 @@ const DEFAULT_MAX_QUEUED = 100;
  * @prop {string} diagnosisLabels - JSON of this page's words for diagnoses, by code.
  * @prop {string} composerLabels - JSON of this page's words for the composer, by name.
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface only types the label properties the class defines from the table
 export class EchoSocketElement extends LitElement {
   static override styles = styles;
   /**
@@ -304,12 +305,16 @@ export class EchoSocketElement extends LitElement {
     }
     if (!knownConfig) void serverConfig().then(() => this.requestUpdate());
     else if (this.isConnected) (this.#settingsKey() === this.#connectionKey && this.#client ? this.#client : this.#openClient()).connect();
+    // biome-ignore lint/suspicious/noNonNullAssertedOptionalChain: undefined > 1 is false, as wanted; spelling it out costs bundle bytes
     if (this.composer || this.diagnosisLabels || (!this.noChart && this.#client?.rtt.count! > 1)) {
-      this.#extrasLoading ??= loadExtras().then((extras) => {
-        extras.adopt(this.renderRoot as ShadowRoot);
-        this.#extras = extras;
-        this.requestUpdate();
-      }, () => {}); // the composer and chart stay away; the box works without them
+      this.#extrasLoading ??= loadExtras().then(
+        (extras) => {
+          extras.adopt(this.renderRoot as ShadowRoot);
+          this.#extras = extras;
+          this.requestUpdate();
+        },
+        () => {},
+      ); // the composer and chart stay away; the box works without them
     }
   }
 
@@ -326,24 +331,28 @@ export class EchoSocketElement extends LitElement {
     const rtt = connected ? this.#client?.rtt : undefined;
     if (this.composer && this.#extras) this.#composer ??= new this.#extras.Composer(this);
     return html`
-      ${this.composer
-        ? this.#composer?.render(html) ?? nothing
-        : html`<form part="form" @submit=${this.#onSubmit}>
+      ${
+        this.composer
+          ? (this.#composer?.render(html) ?? nothing)
+          : html`<form part="form" @submit=${this.#onSubmit}>
             <label for="input">${this.inputLabel}</label>
             <input id="input" part="input" type="text" autocomplete="off" enterkeyhint="send" placeholder=${this.placeholder} @keydown=${this.#onKeyDown} />
             <button part="send" type="submit">${this.sendLabel}</button>
-          </form>`}
+          </form>`
+      }
       ${this.notice ? html`<p part="notice" role="alert">${this.notice}</p>` : nothing}
-      ${diagnosis
-        ? html`<p part="diagnosis" data-code=${diagnosis.code}>
+      ${
+        diagnosis
+          ? html`<p part="diagnosis" data-code=${diagnosis.code}>
             <b>${message}</b> · <span>${diagnosis.target}</span>${diagnosis.detail ? ` (${diagnosis.detail})` : ""}<br />${hint}
           </p>`
-        : nothing}
+          : nothing
+      }
       <div part="output" role="log" aria-live="polite" aria-label=${this.outputLabel} data-empty=${this.emptyLabel} tabindex="0" @scroll=${this.#onScroll}></div>
       <div class="foot">
-        <p part="status" data-status=${this.status}><span role="status">${this.#statusText(message)}</span>${rtt?.count
-            ? ` · RTT ${Math.round(rtt.min!)} / ${Math.round(rtt.median!)} / ${Math.round(rtt.p95!)} ms (min / median / p95)`
-            : ""}</p>
+        <p part="status" data-status=${this.status}><span role="status">${this.#statusText(message)}</span>${
+          rtt?.count ? ` · RTT ${Math.round(rtt.min!)} / ${Math.round(rtt.median!)} / ${Math.round(rtt.p95!)} ms (min / median / p95)` : ""
+        }</p>
         ${rtt && !this.noChart ? this.#extras?.chart(html, this.#client!.recentRtts(40), rtt, this.rttChartLabel) : nothing}
         <button part="clear" type="button" @click=${this.clear}>${this.clearLabel}</button>
       </div>
@@ -360,11 +369,13 @@ export class EchoSocketElement extends LitElement {
     node.toggleAttribute("data-mismatch", !!entry.mismatch);
     render(
       html`${this.timestamps ? html`<span class="time">${new Date(this.#times.get(entry)!).toLocaleTimeString()}</span>` : nothing}<span class="text">${this.#textOf(entry, shown)}</span>
-        <span class="state">${this.#stateLabel(entry.state)}${rtt}${entry.mismatch ? ` · ${this.mismatchLabel}` : ""}${failed
+        <span class="state">${this.#stateLabel(entry.state)}${rtt}${entry.mismatch ? ` · ${this.mismatchLabel}` : ""}${
+          failed
             ? ` · ${entry.code ? `${entry.code}: ` : ""}${entry.reason ?? this.noAckLabel.replace("{ms}", String(this.#client?.options.ackTimeoutMs)).replace("{tries}", String(entry.attempts))}`
-            : ""}</span>
+            : ""
+        }</span>
         ${failed ? html`<button part="retry" type="button" @click=${() => this.#client?.retry(entry)}>${this.retryLabel}</button>` : nothing}
-        ${this.composer ? this.#extras?.details(html, entry, this.#received.get(entry), this) ?? nothing : nothing}`,
+        ${this.composer ? (this.#extras?.details(html, entry, this.#received.get(entry), this) ?? nothing) : nothing}`,
       node,
     );
   }

@@ -41,11 +41,7 @@ export interface EchoSocketEventMap {
 }
 
 /** Dispatches one of the element's events: bubbling and composed, so it crosses shadow roots like a native event. */
-export function dispatch<K extends keyof EchoSocketEventMap>(
-  target: EventTarget,
-  type: K,
-  detail: EchoSocketEventMap[K]["detail"],
-): void {
+export function dispatch<K extends keyof EchoSocketEventMap>(target: EventTarget, type: K, detail: EchoSocketEventMap[K]["detail"]): void {
   target.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
 }
 

@@ -91,14 +91,16 @@ export class Composer {
             ${(["text", "json", "file"] as const).map((kind) => html`<option value=${kind} ?selected=${arg.kind === kind}>${labels[kind]}</option>`)}
           </select>
           <label for="value${n}">${arg.kind === "file" ? labels.file : labels.value}</label>
-          ${arg.kind === "file"
-            ? html`<input id="value${n}" type="file" aria-describedby="error${n}" @change=${(e: Event) => {
-                arg.bytes = (e.target as HTMLInputElement).files?.[0]?.arrayBuffer();
-                arg.error = undefined;
-                update();
-              }} />`
-            : html`<textarea id="value${n}" rows="1" aria-invalid=${arg.error ? "true" : "false"} aria-describedby="error${n}" .value=${arg.value}
-                @input=${(e: Event) => (arg.value = (e.target as HTMLTextAreaElement).value)}></textarea>`}
+          ${
+            arg.kind === "file"
+              ? html`<input id="value${n}" type="file" aria-describedby="error${n}" @change=${(e: Event) => {
+                  arg.bytes = (e.target as HTMLInputElement).files?.[0]?.arrayBuffer();
+                  arg.error = undefined;
+                  update();
+                }} />`
+              : html`<textarea id="value${n}" rows="1" aria-invalid=${arg.error ? "true" : "false"} aria-describedby="error${n}" .value=${arg.value}
+                @input=${(e: Event) => (arg.value = (e.target as HTMLTextAreaElement).value)}></textarea>`
+          }
           <button type="button" @click=${() => {
             this.#args.splice(i, 1);
             update();

@@ -10,9 +10,7 @@ const loadingScript = typeof document === "undefined" ? null : (document.current
 export function scriptUrl(): string | undefined {
   const src =
     loadingScript?.src ||
-    Array.from(document.querySelectorAll<HTMLScriptElement>("script[src]")).find((script) =>
-      /\/echo-socket(\.min)?\.js([?#]|$)/.test(script.src),
-    )?.src;
+    Array.from(document.querySelectorAll<HTMLScriptElement>("script[src]")).find((script) => /\/echo-socket(\.min)?\.js([?#]|$)/.test(script.src))?.src;
   return src ? new URL(src, location.href).href : undefined;
 }
 

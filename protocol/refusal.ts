@@ -1,11 +1,5 @@
 /** Why a message or connection was refused. Machine-readable; `message` says it to a person. */
-export type RefusalCode =
-  | "message_too_large"
-  | "payload_too_deep"
-  | "rate_limited"
-  | "slow_consumer"
-  | "shutting_down"
-  | "too_many_violations";
+export type RefusalCode = "message_too_large" | "payload_too_deep" | "rate_limited" | "slow_consumer" | "shutting_down" | "too_many_violations";
 
 /** Refusals that pass with time or a reconnect: a client holds the message and sends it again. */
 export const TRANSIENT_REFUSALS: readonly RefusalCode[] = Object.freeze(["rate_limited", "slow_consumer", "shutting_down"]);

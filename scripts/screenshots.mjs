@@ -67,7 +67,11 @@ async function shoot(page, name, selector = "echo-socket") {
 const MESSAGES = ["Hello, echo!", '{"json": true}', "¡Hola, eco!", "The quick brown fox", "one more"];
 
 try {
-  for (const [name, options] of [["light", {}], ["dark", { dark: true }], ["phone", { width: 375 }]]) {
+  for (const [name, options] of [
+    ["light", {}],
+    ["dark", { dark: true }],
+    ["phone", { width: 375 }],
+  ]) {
     const page = await demoPage(options);
     await page.evaluate(() => document.querySelector("echo-socket").setAttribute("timestamps", ""));
     await sendAll(page, MESSAGES);

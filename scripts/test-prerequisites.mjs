@@ -20,8 +20,18 @@ const onPath = (name) => spawnSync("sh", ["-c", `command -v ${name}`], { stdio: 
 const TOOLS = [
   { what: "Chromium (element tests)", found: () => executable(process.env.CHROME_PATH ?? "/usr/bin/chromium"), pkg: "chromium", env: "CHROME_PATH" },
   { what: "Firefox ESR (element tests)", found: () => executable(process.env.FIREFOX_PATH ?? "/usr/bin/firefox-esr"), pkg: "firefox-esr", env: "FIREFOX_PATH" },
-  { what: "redis-server (scale-out tests)", found: () => (process.env.REDIS_SERVER_PATH ? executable(process.env.REDIS_SERVER_PATH) : onPath("redis-server")), pkg: "redis-server", env: "REDIS_SERVER_PATH" },
-  { what: "nginx (scale-out and check tests)", found: () => (process.env.NGINX_PATH ? executable(process.env.NGINX_PATH) : existsSync("/usr/sbin/nginx") || onPath("nginx")), pkg: "nginx", env: "NGINX_PATH" },
+  {
+    what: "redis-server (scale-out tests)",
+    found: () => (process.env.REDIS_SERVER_PATH ? executable(process.env.REDIS_SERVER_PATH) : onPath("redis-server")),
+    pkg: "redis-server",
+    env: "REDIS_SERVER_PATH",
+  },
+  {
+    what: "nginx (scale-out and check tests)",
+    found: () => (process.env.NGINX_PATH ? executable(process.env.NGINX_PATH) : existsSync("/usr/sbin/nginx") || onPath("nginx")),
+    pkg: "nginx",
+    env: "NGINX_PATH",
+  },
 ];
 
 const missing = TOOLS.filter((tool) => !tool.found());

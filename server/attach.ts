@@ -15,7 +15,7 @@ import { caught, listenerFailed } from "./logging/listener-errors.js";
 import type { MessageGuard } from "./messages/message-guard.js";
 import type { AllowedOrigins } from "./admission/origins.js";
 import { StatsCounter, type EchoStats, type RefusalCounts } from "./state/stats.js";
-import type { EchoStore, StoreStatus } from "./state/store.js";
+import type { StoreStatus } from "./state/store.js";
 
 /** What `attachEchoSocket()` returns. */
 export interface EchoSocketHandle {
@@ -98,26 +98,31 @@ export function attachEchoSocket(target: EchoSocketTarget, options?: Partial<Att
   const sharedCounters = registerSharedCounters(stats, store);
   const detachers = new Map<Socket, () => void>();
 
-  const onConnection = caught("echo-socket's connection handler", failed, (socket: Socket): void => {
-    const address = addressKey(clientAddress(socket.handshake.address, socket.handshake.headers, resolved.trustProxy), resolved.ipv6Subnet);
-    stats.connections++;
-    stats.totalConnections++;
-    created?.admission.established(socket.conn); // the guard says so too, unless it could not wrap this connection
-    if (socket.recovered) stats.recovered++;
-    // The handshake is done and the address taken: let the request go (socket.io's memory guidance).
-    if (created && !resolved.keepRequest) (socket.conn as { request: unknown }).request = null;
-    const echo = registerEchoHandler(socket, context, address);
-    const offLog = registerConnectionLog(socket, resolved.logger, address, failed);
-    const detach = caught("echo-socket's disconnect handler", failed, (): void => {
-      stats.connections--;
-      detachers.delete(socket);
-      socket.off("disconnect", detach);
-      echo.dispose();
-      offLog();
-    });
-    socket.on("disconnect", detach); // removed by detach itself; `once` would add a wrapper per socket
-    detachers.set(socket, detach);
-  }, (socket) => socket.disconnect(true));
+  const onConnection = caught(
+    "echo-socket's connection handler",
+    failed,
+    (socket: Socket): void => {
+      const address = addressKey(clientAddress(socket.handshake.address, socket.handshake.headers, resolved.trustProxy), resolved.ipv6Subnet);
+      stats.connections++;
+      stats.totalConnections++;
+      created?.admission.established(socket.conn); // the guard says so too, unless it could not wrap this connection
+      if (socket.recovered) stats.recovered++;
+      // The handshake is done and the address taken: let the request go (socket.io's memory guidance).
+      if (created && !resolved.keepRequest) (socket.conn as { request: unknown }).request = null;
+      const echo = registerEchoHandler(socket, context, address);
+      const offLog = registerConnectionLog(socket, resolved.logger, address, failed);
+      const detach = caught("echo-socket's disconnect handler", failed, (): void => {
+        stats.connections--;
+        detachers.delete(socket);
+        socket.off("disconnect", detach);
+        echo.dispose();
+        offLog();
+      });
+      socket.on("disconnect", detach); // removed by detach itself; `once` would add a wrapper per socket
+      detachers.set(socket, detach);
+    },
+    (socket) => socket.disconnect(true),
+  );
   namespace.on("connection", onConnection);
   // On an existing server, clients may already be connected: they get the echo too.
   for (const socket of namespace.sockets.values()) onConnection(socket);
@@ -163,7 +168,15 @@ function useExistingServer(io: Server, options: ResolvedAttachOptions, given: Pa
   if (given.path !== undefined && given.path !== io.path()) {
     throw optionError("path", `cannot change the path of an existing socket.io Server (it uses "${io.path()}")`, given.path);
   }
-  for (const key of ["serverOptions", "allowedOrigins", "maxConnections", "maxConnectionsPerAddress", "handshakeTimeoutMs", "keepRequest", "adapter"] as const) {
+  for (const key of [
+    "serverOptions",
+    "allowedOrigins",
+    "maxConnections",
+    "maxConnectionsPerAddress",
+    "handshakeTimeoutMs",
+    "keepRequest",
+    "adapter",
+  ] as const) {
     if (given[key] !== undefined && !(key === "serverOptions" && Object.keys(options.serverOptions).length === 0)) {
       throw optionError(key, "only applies when echo-socket creates the socket.io Server; set it on your Server", given[key]);
     }

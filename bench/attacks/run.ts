@@ -137,7 +137,10 @@ const attacks: Attack[] = [
       const sid = await pollingSid(server.port);
       const batch = await fetch(polling(server.port, sid), { method: "POST", body: Array.from({ length: 8000 }, () => "40").join("\x1e") });
       const sockets = server.alive() ? (await server.stats().catch(() => undefined))?.connections : undefined;
-      const event = await fetch(polling(server.port, sid), { method: "POST", body: '42["ms",1]' }).then((r) => r.status, () => 0);
+      const event = await fetch(polling(server.port, sid), { method: "POST", body: '42["ms",1]' }).then(
+        (r) => r.status,
+        () => 0,
+      );
       const exited = await exitsWithin(server, 3000);
       return { batchStatus: batch.status, socketsAfterBatch: sockets, eventStatus: event, exitedWithin3s: exited };
     },
@@ -336,7 +339,7 @@ const attacks: Attack[] = [
         connections: 24,
         sentMB: +((24 * 9 * 999_000) / MB).toFixed(0),
         stillOpenAfter12s: open,
-        heldAfter12sMB: held ? +(((held.heapUsed + (held.external ?? 0)) / MB)).toFixed(1) : null,
+        heldAfter12sMB: held ? +((held.heapUsed + (held.external ?? 0)) / MB).toFixed(1) : null,
         heldSinceSentMs: Math.round(performance.now() - sentAt),
       };
     },
@@ -383,7 +386,10 @@ const attacks: Attack[] = [
         const statuses: Record<number, number> = {};
         await Promise.all(
           Array.from({ length: 300 }, async () => {
-            const status = await fetch(`http://${host}:${server.port}/socket.io/?EIO=4&transport=polling`).then((r) => r.status, () => 0);
+            const status = await fetch(`http://${host}:${server.port}/socket.io/?EIO=4&transport=polling`).then(
+              (r) => r.status,
+              () => 0,
+            );
             statuses[status] = (statuses[status] ?? 0) + 1;
           }),
         );
@@ -417,7 +423,7 @@ async function runAttack(attack: Attack, dist: string | undefined, log: (line: s
   const client = wellBehavedClient(attack.host === "::" ? `http://127.0.0.1:${server.port}` : server.url);
   let figures: Record<string, unknown> = {};
   let before: MemoryFigures = { heapUsed: 0, rss: 0 };
-  let peak: MemoryFigures = { heapUsed: 0, rss: 0 };
+  const peak: MemoryFigures = { heapUsed: 0, rss: 0 };
   let after: MemoryFigures | undefined;
   let cpuMs: number | null = null;
   const started = performance.now();
@@ -488,7 +494,7 @@ function printTable(results: AttackResult[]): void {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (i < 6 ? row[i]!.length : 0))));
   const line = (cells: string[]): string => cells.map((cell, i) => (i < 6 ? cell.padEnd(widths[i]!) : cell)).join(" | ");
   console.log(line(head));
-  console.log(widths.map((w) => "-".repeat(w)).join("-|-") + "-|-" + "-".repeat(14));
+  console.log(`${widths.map((w) => "-".repeat(w)).join("-|-")}-|-${"-".repeat(14)}`);
   for (const row of rows) console.log(line(row));
 }
 
@@ -502,7 +508,13 @@ for (const attack of selected) results.push(await runAttack(attack, dist, log));
 const report = {
   date: new Date().toISOString(),
   target: dist ?? resolve("dist"),
-  machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform },
+  machine: {
+    cpus: cpus().length,
+    model: cpus()[0]?.model ?? "unknown",
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: process.platform,
+  },
   results,
 };
 console.log(`\necho-socket attack runner, ${report.date}, target ${report.target}\n`);

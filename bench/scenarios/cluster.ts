@@ -31,7 +31,10 @@ export async function clusterThroughput(size: BenchSize): Promise<ClusterRow[]> 
   const perCore = Math.max(2, availableParallelism());
   const rows: ClusterRow[] = [];
   for (const payloadBytes of size.payloads.slice(0, 2)) {
-    const runs = new Map<number, Awaited<ReturnType<typeof runLoad>>[]>([[1, []], [perCore, []]]);
+    const runs = new Map<number, Awaited<ReturnType<typeof runLoad>>[]>([
+      [1, []],
+      [perCore, []],
+    ]);
     for (let round = 0; round < size.rounds; round++) {
       const order = round % 2 === 0 ? [1, perCore] : [perCore, 1];
       for (const workers of order) {

@@ -20,7 +20,20 @@ export async function checkEcho(ctx: CheckContext): Promise<CheckResult[]> {
   const { options, facts, budget } = ctx;
   const transport = facts.websocketWorks ? "websocket" : facts.pollingWorks ? "polling" : undefined;
   const step = transport === "websocket" ? "websocket" : "http";
-  const o: EchoObservation = { transport, send: options.send, reply: options.reply, planned: 2 * options.messages, sent: 0, echoed: 0, mismatched: 0, outOfOrder: 0, rtts: [], refusals: {}, otherEvents: [], waitMs: budget.stepMs };
+  const o: EchoObservation = {
+    transport,
+    send: options.send,
+    reply: options.reply,
+    planned: 2 * options.messages,
+    sent: 0,
+    echoed: 0,
+    mismatched: 0,
+    outOfOrder: 0,
+    rtts: [],
+    refusals: {},
+    otherEvents: [],
+    waitMs: budget.stepMs,
+  };
   const extras: ExtrasObservation = { recoveryPid: false, offsets: false, refusalCodes: [] };
   const results = (): CheckResult[] => {
     extras.refusalCodes = Object.keys(o.refusals);
@@ -47,7 +60,7 @@ export async function checkEcho(ctx: CheckContext): Promise<CheckResult[]> {
 
   link.onPacket((packet) => {
     const parsed = parseSocketPacket(packet);
-    if (!parsed || parsed.namespace !== "/") return;
+    if (parsed?.namespace !== "/") return;
     if (parsed.type === SOCKET.ack && parsed.ackId !== undefined) {
       const args = Array.isArray(parsed.data) ? parsed.data : [];
       const first = args[0] as { ok?: unknown; error?: { code?: unknown } } | undefined;
@@ -158,7 +171,14 @@ export async function checkEcho(ctx: CheckContext): Promise<CheckResult[]> {
 }
 
 /** Sends one message with an id twice, asking for acknowledgements: the second should be recognised. */
-async function probeDelivery(link: Link, ctx: CheckContext, acks: Map<number, (data: unknown) => void>, extras: ExtrasObservation, data: string, step: "websocket" | "http"): Promise<void> {
+async function probeDelivery(
+  link: Link,
+  ctx: CheckContext,
+  acks: Map<number, (data: unknown) => void>,
+  extras: ExtrasObservation,
+  data: string,
+  step: "websocket" | "http",
+): Promise<void> {
   const id = `check-${randomBytes(8).toString("base64url")}`;
   const ask = async (ackId: number): Promise<unknown> => {
     const ms = ctx.budget.step(step);

@@ -46,7 +46,13 @@ export function parseOpen(packet: string | undefined): OpenPacket | undefined {
   try {
     const open = JSON.parse(packet.slice(1)) as Partial<OpenPacket>;
     if (typeof open.sid !== "string" || typeof open.pingInterval !== "number" || typeof open.pingTimeout !== "number") return undefined;
-    return { sid: open.sid, upgrades: Array.isArray(open.upgrades) ? open.upgrades.map(String) : [], pingInterval: open.pingInterval, pingTimeout: open.pingTimeout, maxPayload: typeof open.maxPayload === "number" ? open.maxPayload : undefined };
+    return {
+      sid: open.sid,
+      upgrades: Array.isArray(open.upgrades) ? open.upgrades.map(String) : [],
+      pingInterval: open.pingInterval,
+      pingTimeout: open.pingTimeout,
+      maxPayload: typeof open.maxPayload === "number" ? open.maxPayload : undefined,
+    };
   } catch {
     return undefined;
   }

@@ -29,7 +29,8 @@ export function idleTimeoutFix(pingInterval: number, pingTimeout: number): strin
 
 export function wrongPathFix(path: string, defaultAnswers: boolean): string {
   if (defaultAnswers) return `socket.io answers at ${DEFAULT_PATH}: use --path ${DEFAULT_PATH} (and the same \`path\` in the clients)`;
-  if (path === DEFAULT_PATH) return "the server's socket.io `path` option is something else: pass it with --path; behind a proxy, check that its location forwards this path";
+  if (path === DEFAULT_PATH)
+    return "the server's socket.io `path` option is something else: pass it with --path; behind a proxy, check that its location forwards this path";
   return `socket.io listens at ${DEFAULT_PATH} unless its \`path\` option says otherwise: try --path ${DEFAULT_PATH}, or the server's \`path\``;
 }
 
@@ -51,4 +52,5 @@ export const ORIGIN_HOLE_FIX = [
   "or add the origin to `cors.origin` if it should connect.",
 ].join("\n");
 
-export const STALLED_FIX = "the server (or a proxy before it) stopped answering mid-run: an event loop blocked, a stopped or crashed process, or a full connection backlog";
+export const STALLED_FIX =
+  "the server (or a proxy before it) stopped answering mid-run: an event loop blocked, a stopped or crashed process, or a full connection backlog";

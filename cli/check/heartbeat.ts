@@ -25,7 +25,9 @@ export async function checkHeartbeat(ctx: CheckContext): Promise<CheckResult[]> 
     await socketConnect(link, ctx.budget.step(transport === "websocket" ? "websocket" : "http"));
   } catch (error) {
     link?.close();
-    return [heartbeatVerdict(ctx.facts.open, { transport, holdMs, heldMs: 0, pings: 0, failure: failureOf(error, transport === "websocket" ? "websocket" : "http") })];
+    return [
+      heartbeatVerdict(ctx.facts.open, { transport, holdMs, heldMs: 0, pings: 0, failure: failureOf(error, transport === "websocket" ? "websocket" : "http") }),
+    ];
   }
   const hold = await holdIdle(link, Math.min(holdMs, ctx.budget.remaining()));
   link.close();
@@ -48,15 +50,18 @@ export function holdIdle(link: Link, holdMs: number): Promise<Omit<HoldObservati
       resolve(result);
     };
     const holdTimer = setTimeout(() => finish({ heldMs: performance.now() - started, pings: link.pings }), holdMs);
-    const watch = setInterval(() => {
-      const now = performance.now();
-      if (link.pings !== pings) {
-        pings = link.pings;
-        lastPing = now;
-      } else if (now - lastPing > overdueMs) {
-        finish({ heldMs: now - started, pings: link.pings, silentMs: now - lastPing });
-      }
-    }, Math.max(20, Math.min(250, pingInterval / 4)));
+    const watch = setInterval(
+      () => {
+        const now = performance.now();
+        if (link.pings !== pings) {
+          pings = link.pings;
+          lastPing = now;
+        } else if (now - lastPing > overdueMs) {
+          finish({ heldMs: now - started, pings: link.pings, silentMs: now - lastPing });
+        }
+      },
+      Math.max(20, Math.min(250, pingInterval / 4)),
+    );
     const stopClose = link.onClose((close) => finish({ heldMs: performance.now() - started, pings: link.pings, close }));
     if (link.closed) finish({ heldMs: 0, pings: link.pings, close: link.closed });
   });

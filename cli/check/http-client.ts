@@ -24,7 +24,11 @@ export class HttpClient {
   }
 
   /** One request; throws a StepError on a network error or timeout (any status is a reply). */
-  request(method: "GET" | "POST", url: string, { body, headers = {}, timeoutMs }: { body?: string; headers?: Record<string, string>; timeoutMs: number }): Promise<HttpReply> {
+  request(
+    method: "GET" | "POST",
+    url: string,
+    { body, headers = {}, timeoutMs }: { body?: string; headers?: Record<string, string>; timeoutMs: number },
+  ): Promise<HttpReply> {
     const started = performance.now();
     const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
     const allHeaders: Record<string, string> = { ...headers };
@@ -64,7 +68,12 @@ export class HttpClient {
         });
         response.once("end", () => {
           clearTimeout(timer);
-          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString("utf8"), ms: performance.now() - started });
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            body: Buffer.concat(chunks).toString("utf8"),
+            ms: performance.now() - started,
+          });
         });
       });
       request.end(body);
@@ -94,7 +103,14 @@ export class HttpClient {
 export function statusError(what: string, reply: HttpReply): StepError {
   const engineError = parseEngineError(reply.body);
   const reason = engineError ? ` ${JSON.stringify(engineError)}` : reply.body ? ` ${JSON.stringify(snippet(reply.body))}` : "";
-  return new StepError({ step: "http", kind: "status", status: reply.status, engineError, body: snippet(reply.body), message: `${what}: HTTP ${reply.status}${reason}` });
+  return new StepError({
+    step: "http",
+    kind: "status",
+    status: reply.status,
+    engineError,
+    body: snippet(reply.body),
+    message: `${what}: HTTP ${reply.status}${reason}`,
+  });
 }
 
 export function snippet(text: string, length = 80): string {

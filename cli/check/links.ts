@@ -74,7 +74,12 @@ export abstract class Link {
   }
 
   protected closeFailure(what: string): StepFailure {
-    return { step: this.step, kind: "closed", code: this.closed?.code === undefined ? undefined : String(this.closed.code), message: `${what}: the connection closed (${this.closed?.reason ?? "closed"})` };
+    return {
+      step: this.step,
+      kind: "closed",
+      code: this.closed?.code === undefined ? undefined : String(this.closed.code),
+      message: `${what}: the connection closed (${this.closed?.reason ?? "closed"})`,
+    };
   }
 
   protected received(packet: string): void {
@@ -107,7 +112,10 @@ export interface OpenedWebSocket {
 }
 
 /** A WebSocket: opened, and answered with a status other than 101, or an error, is a StepError. */
-export function connectWebSocket(url: string, { headers = {}, origin, timeoutMs }: { headers?: Record<string, string>; origin?: string; timeoutMs: number }): Promise<OpenedWebSocket> {
+export function connectWebSocket(
+  url: string,
+  { headers = {}, origin, timeoutMs }: { headers?: Record<string, string>; origin?: string; timeoutMs: number },
+): Promise<OpenedWebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { headers, origin, perMessageDeflate: false, maxPayload: 16 * 1024 * 1024, handshakeTimeout: timeoutMs });
     const queue: string[] = [];
@@ -127,7 +135,9 @@ export function connectWebSocket(url: string, { headers = {}, origin, timeoutMs 
           ws.off("close", onClose);
         };
         const timer = setTimeout(() => (done(), ws.terminate(), rejectNext(new StepError(timeoutFailure("websocket", what, ms)))), ms);
-        const onClose = (code: number): void => (done(), rejectNext(new StepError({ step: "websocket", kind: "closed", code: String(code), message: `${what}: the WebSocket closed (code ${code})` })));
+        const onClose = (code: number): void => (
+          done(), rejectNext(new StepError({ step: "websocket", kind: "closed", code: String(code), message: `${what}: the WebSocket closed (code ${code})` }))
+        );
         ws.once("close", onClose);
         queued = () => (done(), resolveNext(queue.shift()!));
       });
@@ -148,7 +158,14 @@ export function connectWebSocket(url: string, { headers = {}, origin, timeoutMs 
         const engineError = parseEngineError(body);
         const status = response.statusCode ?? 0;
         const reason = engineError ? ` ${JSON.stringify(engineError)}` : body ? ` ${JSON.stringify(snippet(body))}` : "";
-        fail({ step: "websocket", kind: "status", status, engineError, body: snippet(body), message: `the WebSocket upgrade was answered with HTTP ${status} instead of 101${reason}` });
+        fail({
+          step: "websocket",
+          kind: "status",
+          status,
+          engineError,
+          body: snippet(body),
+          message: `the WebSocket upgrade was answered with HTTP ${status} instead of 101${reason}`,
+        });
       };
       response.once("end", finish);
       response.once("error", finish);
@@ -181,19 +198,32 @@ export class WebSocketLink extends Link {
       if (!isBinary) this.received(data.toString());
     });
     for (const packet of opened.queue.splice(0)) this.received(packet);
-    ws.on("close", (code, reason) => this.markClosed(`WebSocket closed with code ${code}${code === 1006 ? ", no close frame: the TCP connection was cut" : ""}${reason.length ? `: ${reason.toString()}` : ""}`, code));
+    ws.on("close", (code, reason) =>
+      this.markClosed(
+        `WebSocket closed with code ${code}${code === 1006 ? ", no close frame: the TCP connection was cut" : ""}${reason.length ? `: ${reason.toString()}` : ""}`,
+        code,
+      ),
+    );
     ws.on("error", (error) => this.markClosed(`WebSocket error: ${error.message}`));
   }
 
   /** A direct WebSocket: connect, then wait for the open packet. */
-  static async connect(target: Target, { headers, origin, timeoutMs }: { headers?: Record<string, string>; origin?: string; timeoutMs: number }): Promise<WebSocketLink> {
+  static async connect(
+    target: Target,
+    { headers, origin, timeoutMs }: { headers?: Record<string, string>; origin?: string; timeoutMs: number },
+  ): Promise<WebSocketLink> {
     const started = performance.now();
     const opened = await connectWebSocket(engineUrl(target, "websocket"), { headers, origin, timeoutMs });
     const first = await opened.next(Math.max(1, timeoutMs - (performance.now() - started)), "engine.io's open packet after the WebSocket upgrade");
     const open = parseOpen(first);
     if (!open) {
       opened.ws.terminate();
-      throw new StepError({ step: "protocol", kind: "malformed", body: snippet(first), message: `the first WebSocket message is not engine.io's open packet: ${JSON.stringify(snippet(first))}` });
+      throw new StepError({
+        step: "protocol",
+        kind: "malformed",
+        body: snippet(first),
+        message: `the first WebSocket message is not engine.io's open packet: ${JSON.stringify(snippet(first))}`,
+      });
     }
     return new WebSocketLink(opened, open);
   }
@@ -235,7 +265,15 @@ export class PollingLink extends Link {
 
   static async connect(http: HttpClient, target: Target, timeoutMs: number): Promise<PollingLink> {
     const { reply, open } = await pollingHandshake(http, target, { timeoutMs });
-    if (!open) throw reply.status === 200 ? new StepError({ step: "protocol", kind: "malformed", body: snippet(reply.body), message: `the handshake answer is not engine.io's open packet: ${JSON.stringify(snippet(reply.body))}` }) : statusError(`GET ${shownPath(target, "polling")}`, reply);
+    if (!open)
+      throw reply.status === 200
+        ? new StepError({
+            step: "protocol",
+            kind: "malformed",
+            body: snippet(reply.body),
+            message: `the handshake answer is not engine.io's open packet: ${JSON.stringify(snippet(reply.body))}`,
+          })
+        : statusError(`GET ${shownPath(target, "polling")}`, reply);
     return new PollingLink(http, target, open, timeoutMs);
   }
 

@@ -19,13 +19,22 @@ async function pollingAnswer(ctx: CheckContext, origin: string): Promise<OriginA
   const { target, budget, http } = ctx;
   try {
     const { reply, open } = await pollingHandshake(http, target, { origin, timeoutMs: budget.step("http") });
-    if (open) void http.request("POST", engineUrl(target, "polling", { sid: open.sid, t: cacheBuster() }), { body: ENGINE.close, timeoutMs: budget.step("http") }).catch(() => {});
+    if (open)
+      void http
+        .request("POST", engineUrl(target, "polling", { sid: open.sid, t: cacheBuster() }), { body: ENGINE.close, timeoutMs: budget.step("http") })
+        .catch(() => {});
     const allowed = reply.headers["access-control-allow-origin"];
     if (reply.status === 200 && open) {
       if (allowed === origin || allowed === "*") return { state: "accepted", detail: `Access-Control-Allow-Origin: ${allowed}` };
-      return { state: "refused", detail: allowed ? `HTTP 200 but Access-Control-Allow-Origin: ${allowed}, so the browser hides the answer` : "HTTP 200 without Access-Control-Allow-Origin, so the browser hides the answer" };
+      return {
+        state: "refused",
+        detail: allowed
+          ? `HTTP 200 but Access-Control-Allow-Origin: ${allowed}, so the browser hides the answer`
+          : "HTTP 200 without Access-Control-Allow-Origin, so the browser hides the answer",
+      };
     }
-    if (reply.status === 403 || reply.status === 400) return { state: "refused", detail: `HTTP ${reply.status}${reply.body ? ` ${reply.body.slice(0, 80)}` : ""}` };
+    if (reply.status === 403 || reply.status === 400)
+      return { state: "refused", detail: `HTTP ${reply.status}${reply.body ? ` ${reply.body.slice(0, 80)}` : ""}` };
     return { state: "unavailable", detail: `HTTP ${reply.status}` };
   } catch (error) {
     return { state: "unavailable", detail: failureOf(error, "http").message };
@@ -39,7 +48,8 @@ async function websocketAnswer(ctx: CheckContext, origin: string): Promise<Origi
     return { state: "accepted", detail: "upgraded, open packet received" };
   } catch (error) {
     const failure = failureOf(error, "websocket");
-    if (failure.kind === "status") return { state: "refused", detail: `HTTP ${failure.status}${failure.engineError ? ` ${JSON.stringify(failure.engineError)}` : ""}` };
+    if (failure.kind === "status")
+      return { state: "refused", detail: `HTTP ${failure.status}${failure.engineError ? ` ${JSON.stringify(failure.engineError)}` : ""}` };
     if (failure.kind === "reset" || failure.kind === "closed") return { state: "refused", detail: failure.message };
     return { state: "unavailable", detail: failure.message };
   }

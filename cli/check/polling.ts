@@ -27,7 +27,8 @@ export async function checkPolling(ctx: CheckContext): Promise<CheckResult[]> {
   const plan: Array<"POST connect" | "GET" | "POST noop"> = ["POST connect", "GET", ...Array<"POST noop">(SESSION_REQUESTS - 3).fill("POST noop")];
   try {
     for (const request of plan) {
-      failedRequest = request === "GET" ? "GET, reading the CONNECT reply" : request === "POST connect" ? "POST of the socket.io CONNECT" : "POST of a noop packet";
+      failedRequest =
+        request === "GET" ? "GET, reading the CONNECT reply" : request === "POST connect" ? "POST of the socket.io CONNECT" : "POST of a noop packet";
       const method = request === "GET" ? "GET" : "POST";
       const body = request === "POST connect" ? CONNECT_PACKET : request === "POST noop" ? encodePayload([ENGINE.noop]) : undefined;
       const answer = await http.request(method, url(), { body, timeoutMs: budget.step("http") });

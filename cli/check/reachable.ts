@@ -39,7 +39,14 @@ export async function checkReachable(ctx: CheckContext): Promise<CheckResult[]> 
     ctx.facts.handshake = handshake;
     ctx.facts.open = handshake.open;
     const { reply, open } = handshake;
-    o.reply = { status: reply.status, ms: reply.ms, body: snippet(reply.body), engineError: parseEngineError(reply.body), open, location: typeof reply.headers.location === "string" ? reply.headers.location : undefined };
+    o.reply = {
+      status: reply.status,
+      ms: reply.ms,
+      body: snippet(reply.body),
+      engineError: parseEngineError(reply.body),
+      open,
+      location: typeof reply.headers.location === "string" ? reply.headers.location : undefined,
+    };
   } catch (error) {
     o.failure = failureOf(error, step);
   }

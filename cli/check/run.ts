@@ -45,7 +45,13 @@ export async function runCheck(options: CheckOptions, onResult: (result: CheckRe
   const boundMs = runBoundMs(stepMs, options.holdSeconds * 1000);
   const target = makeTarget(new URL(options.url), options.path);
   const http = new HttpClient(target);
-  const ctx: CheckContext = { target, options, budget: new Budget(stepMs, boundMs), http, facts: { pollingWorks: false, pollingOff: false, websocketWorks: false } };
+  const ctx: CheckContext = {
+    target,
+    options,
+    budget: new Budget(stepMs, boundMs),
+    http,
+    facts: { pollingWorks: false, pollingOff: false, websocketWorks: false },
+  };
   const checks: CheckResult[] = [];
   let notRun: string | undefined;
   const report = (result: CheckResult): void => {
@@ -63,7 +69,11 @@ export async function runCheck(options: CheckOptions, onResult: (result: CheckRe
         results = await step.run(ctx);
       } catch (error) {
         const failure = failureOf(error, "protocol");
-        results = step.names.map((name) => ({ name, verdict: "fail", detail: failure.kind === "budget" ? failure.message : `the check broke: ${failure.message}` }));
+        results = step.names.map((name) => ({
+          name,
+          verdict: "fail",
+          detail: failure.kind === "budget" ? failure.message : `the check broke: ${failure.message}`,
+        }));
       }
       if (ctx.budget.remaining() <= 0) notRun = `the run reached its bound of ${seconds(boundMs)}`;
       if (step.names[0] === "reachable" && results[0]!.verdict === "fail") notRun = "the server is not reachable";
@@ -88,9 +98,22 @@ export async function runCheck(options: CheckOptions, onResult: (result: CheckRe
     exitCode: ok ? 0 : 1,
     elapsedMs: Math.round(performance.now() - started),
     boundMs,
-    options: { origin: options.origin ?? null, send: options.send, reply: options.reply, messages: options.messages, holdSeconds: options.holdSeconds, timeoutSeconds: options.timeoutSeconds },
+    options: {
+      origin: options.origin ?? null,
+      send: options.send,
+      reply: options.reply,
+      messages: options.messages,
+      holdSeconds: options.holdSeconds,
+      timeoutSeconds: options.timeoutSeconds,
+    },
     server: open
-      ? { pingInterval: open.pingInterval, pingTimeout: open.pingTimeout, maxPayload: open.maxPayload ?? null, upgrades: open.upgrades, echoSocket: extras?.echoSocket === true }
+      ? {
+          pingInterval: open.pingInterval,
+          pingTimeout: open.pingTimeout,
+          maxPayload: open.maxPayload ?? null,
+          upgrades: open.upgrades,
+          echoSocket: extras?.echoSocket === true,
+        }
       : {},
     checks: checks.map(({ timedOut: _timedOut, ...check }) => check),
   };
@@ -103,7 +126,10 @@ async function answers(ctx: CheckContext): Promise<boolean> {
   try {
     if (ctx.facts.pollingWorks || !ctx.facts.websocketWorks) {
       const { reply, open } = await pollingHandshake(ctx.http, ctx.target, { timeoutMs: ms });
-      if (open) void ctx.http.request("POST", engineUrl(ctx.target, "polling", { sid: open.sid, t: cacheBuster() }), { body: ENGINE.close, timeoutMs: ms }).catch(() => {});
+      if (open)
+        void ctx.http
+          .request("POST", engineUrl(ctx.target, "polling", { sid: open.sid, t: cacheBuster() }), { body: ENGINE.close, timeoutMs: ms })
+          .catch(() => {});
       return reply.status > 0;
     }
     (await WebSocketLink.connect(ctx.target, { timeoutMs: ms })).close();

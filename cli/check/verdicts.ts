@@ -34,14 +34,25 @@ export interface ReachableObservation {
 export function reachableVerdict(o: ReachableObservation): CheckResult {
   const where = `${o.address && o.address !== o.host ? `${o.host} (${o.address})` : o.host}:${o.port}`;
   const request = `GET ${o.enginePath}?EIO=4&transport=polling`;
-  const fail = (detail: string, fix?: string, timedOut = false): CheckResult => ({ name: "reachable", verdict: "fail", detail, fix, timedOut, figures: timings(o) });
+  const fail = (detail: string, fix?: string, timedOut = false): CheckResult => ({
+    name: "reachable",
+    verdict: "fail",
+    detail,
+    fix,
+    timedOut,
+    figures: timings(o),
+  });
   const f = o.failure;
   if (f?.step === "dns") {
-    return fail(isTimeout(f) ? `DNS: no answer for ${o.host} within the timeout` : `DNS: ${o.host} has no address (${f.code ?? f.message})`, "check the host name in the URL, and its DNS record");
+    return fail(
+      isTimeout(f) ? `DNS: no answer for ${o.host} within the timeout` : `DNS: ${o.host} has no address (${f.code ?? f.message})`,
+      "check the host name in the URL, and its DNS record",
+    );
   }
   if (f?.step === "tcp") {
     if (f.kind === "refused") return fail(`TCP: nothing listens on ${where} (connection refused)`, "start the server, or correct the port in the URL");
-    if (isTimeout(f)) return fail(`TCP: ${where} did not answer the connection (${f.message})`, "the host is down, or a firewall or security group drops this port", true);
+    if (isTimeout(f))
+      return fail(`TCP: ${where} did not answer the connection (${f.message})`, "the host is down, or a firewall or security group drops this port", true);
     return fail(`TCP: ${where}: ${f.message}`);
   }
   if (f?.step === "tls") return fail(`TLS with ${where}: ${f.message}`, tlsFix(f.code, o.host));
@@ -49,34 +60,57 @@ export function reachableVerdict(o: ReachableObservation): CheckResult {
     if (isTimeout(f)) {
       return fail(
         `connected to ${where}, but ${request} got no HTTP answer (${f.message})`,
-        o.defaultPathAnswers ? wrongPathFix(o.path, true) : "the server accepts connections but does not answer: a blocked event loop, a stopped process, or nothing handling this path",
+        o.defaultPathAnswers
+          ? wrongPathFix(o.path, true)
+          : "the server accepts connections but does not answer: a blocked event loop, a stopped process, or nothing handling this path",
         true,
       );
     }
-    if (f.kind === "reset") return fail(`connected to ${where}, but ${request}: ${f.message}`, o.secure ? undefined : "is this an HTTP server? If it serves TLS, use https:// (or wss://)");
+    if (f.kind === "reset")
+      return fail(
+        `connected to ${where}, but ${request}: ${f.message}`,
+        o.secure ? undefined : "is this an HTTP server? If it serves TLS, use https:// (or wss://)",
+      );
     return fail(`${request}: ${f.message}`);
   }
   const reply = o.reply!;
   const http = `HTTP ${reply.status}${engineText(reply.engineError)}`;
-  if (reply.open) return { name: "reachable", verdict: "pass", detail: `${where}: ${timingText(o)}, handshake ${http} in ${round(reply.ms)} ms`, figures: timings(o) };
+  if (reply.open)
+    return { name: "reachable", verdict: "pass", detail: `${where}: ${timingText(o)}, handshake ${http} in ${round(reply.ms)} ms`, figures: timings(o) };
   if (reply.status === 400 && reply.engineError?.code === ENGINE_ERRORS.unknownTransport) {
     return { name: "reachable", verdict: "pass", detail: `${where}: ${timingText(o)}, engine.io answers (${http}: long-polling is off)`, figures: timings(o) };
   }
   if (reply.status === 400 && reply.engineError?.code === ENGINE_ERRORS.unsupportedProtocolVersion) {
-    return fail(`${request}: ${http}: the server speaks engine.io 3 (socket.io 2); this check speaks engine.io 4 (socket.io 3 and 4)`, "upgrade the server to socket.io 4");
+    return fail(
+      `${request}: ${http}: the server speaks engine.io 3 (socket.io 2); this check speaks engine.io 4 (socket.io 3 and 4)`,
+      "upgrade the server to socket.io 4",
+    );
   }
-  if (reply.status === 404) return fail(`${request}: HTTP 404: nothing serves socket.io at ${o.enginePath}`, wrongPathFix(o.path, o.defaultPathAnswers === true));
+  if (reply.status === 404)
+    return fail(`${request}: HTTP 404: nothing serves socket.io at ${o.enginePath}`, wrongPathFix(o.path, o.defaultPathAnswers === true));
   if (reply.status >= 300 && reply.status < 400) {
-    return fail(`${request}: ${http}, a redirect${reply.location ? ` to ${reply.location}` : ""}`, "use the URL it redirects to: socket.io clients do not follow redirects on the handshake");
+    return fail(
+      `${request}: ${http}, a redirect${reply.location ? ` to ${reply.location}` : ""}`,
+      "use the URL it redirects to: socket.io clients do not follow redirects on the handshake",
+    );
   }
   if (reply.status === 403) {
-    return fail(`${request}: ${http}: the server refused a handshake that carries no Origin header`, "its allowRequest (or a proxy's access rule) refuses it: an authentication check? If it checks origins, pass --origin");
+    return fail(
+      `${request}: ${http}: the server refused a handshake that carries no Origin header`,
+      "its allowRequest (or a proxy's access rule) refuses it: an authentication check? If it checks origins, pass --origin",
+    );
   }
   if (reply.status === 502 || reply.status === 503 || reply.status === 504) {
-    return fail(`${request}: ${http} from a proxy: it could not reach the socket.io server behind it`, "check the proxy's upstream address (nginx: the upstream block's server lines) and that the server runs");
+    return fail(
+      `${request}: ${http} from a proxy: it could not reach the socket.io server behind it`,
+      "check the proxy's upstream address (nginx: the upstream block's server lines) and that the server runs",
+    );
   }
   if (reply.status === 200) {
-    return fail(`${request}: HTTP 200, but the answer is not engine.io's open packet (${JSON.stringify(reply.body)}): something else answers at ${o.enginePath}`, wrongPathFix(o.path, o.defaultPathAnswers === true));
+    return fail(
+      `${request}: HTTP 200, but the answer is not engine.io's open packet (${JSON.stringify(reply.body)}): something else answers at ${o.enginePath}`,
+      wrongPathFix(o.path, o.defaultPathAnswers === true),
+    );
   }
   return fail(`${request}: ${http}${reply.engineError ? "" : reply.body ? ` ${JSON.stringify(reply.body)}` : ""}`);
 }
@@ -105,7 +139,8 @@ function timingText(o: ReachableObservation): string {
 function tlsFix(code: string | undefined, host: string): string {
   if (code === "CERT_HAS_EXPIRED") return "renew the certificate";
   if (code === "ERR_TLS_CERT_ALTNAME_INVALID") return `the certificate does not name ${host}: issue one that does`;
-  if (code && /SELF_SIGNED|UNABLE_TO_(VERIFY|GET)/.test(code)) return "serve a certificate from a public CA with its full chain (for a private CA, give Node its certificate with NODE_EXTRA_CA_CERTS)";
+  if (code && /SELF_SIGNED|UNABLE_TO_(VERIFY|GET)/.test(code))
+    return "serve a certificate from a public CA with its full chain (for a private CA, give Node its certificate with NODE_EXTRA_CA_CERTS)";
   if (code && /WRONG_VERSION|EPROTO|PACKET_LENGTH/.test(code)) return "the port does not speak TLS: use http:// (or ws://), or the TLS port";
   return "check the server's TLS setup (certificate, chain, protocols)";
 }
@@ -187,23 +222,41 @@ export function websocketVerdict(o: WebSocketObservation): CheckResult {
   const what = o.kind === "upgrade" ? "upgrade from long-polling" : "direct WebSocket";
   if (o.kind === "upgrade" && !o.pollingWorks) return { name, verdict: "skip", detail: "needs a working long-polling session" };
   if (o.kind === "upgrade" && !o.offered) {
-    return { name, verdict: "warn", detail: "the server offers no upgrade (its open packet says upgrades: []): WebSocket is off", fix: 'enable the websocket transport on the server (socket.io\'s `transports` option); meanwhile every message costs an HTTP request' };
+    return {
+      name,
+      verdict: "warn",
+      detail: "the server offers no upgrade (its open packet says upgrades: []): WebSocket is off",
+      fix: "enable the websocket transport on the server (socket.io's `transports` option); meanwhile every message costs an HTTP request",
+    };
   }
   const f = o.failure;
   if (!f) {
     return {
       name,
       verdict: "pass",
-      detail: o.kind === "upgrade" ? `probe (2probe → 3probe), upgrade (5) and CONNECT over the WebSocket in ${round(o.ms ?? 0)} ms` : `open packet and CONNECT in ${round(o.ms ?? 0)} ms`,
+      detail:
+        o.kind === "upgrade"
+          ? `probe (2probe → 3probe), upgrade (5) and CONNECT over the WebSocket in ${round(o.ms ?? 0)} ms`
+          : `open packet and CONNECT in ${round(o.ms ?? 0)} ms`,
       figures: { ms: round(o.ms ?? 0) },
     };
   }
   const at = `${what}, ${o.stage ?? "?"}: ${f.message}`;
   if (f.engineError?.code === ENGINE_ERRORS.unknownSid) {
-    return { name, verdict: "fail", detail: `${at}: the upgrade reached a server that does not hold the session: sticky sessions are missing`, fix: STICKY_FIX };
+    return {
+      name,
+      verdict: "fail",
+      detail: `${at}: the upgrade reached a server that does not hold the session: sticky sessions are missing`,
+      fix: STICKY_FIX,
+    };
   }
   if (f.engineError?.code === ENGINE_ERRORS.unknownTransport) {
-    return { name, verdict: "warn", detail: `${at}: WebSocket is off on this server`, fix: "enable the websocket transport on the server (socket.io's `transports` option)" };
+    return {
+      name,
+      verdict: "warn",
+      detail: `${at}: WebSocket is off on this server`,
+      fix: "enable the websocket transport on the server (socket.io's `transports` option)",
+    };
   }
   if (upgradeHeadersDropped(f) && o.stage === "upgrade request") {
     return {
@@ -214,17 +267,20 @@ export function websocketVerdict(o: WebSocketObservation): CheckResult {
     };
   }
   if (isTimeout(f) && o.stage === "probe") {
-    return { name, verdict: "fail", detail: `${at}: the WebSocket opened but carries nothing`, fix: "something in between holds WebSocket frames (a buffering proxy?): let WebSocket traffic through unbuffered", timedOut: true };
+    return {
+      name,
+      verdict: "fail",
+      detail: `${at}: the WebSocket opened but carries nothing`,
+      fix: "something in between holds WebSocket frames (a buffering proxy?): let WebSocket traffic through unbuffered",
+      timedOut: true,
+    };
   }
   return { name, verdict: "fail", detail: at, fix: o.pollingWorks && f.kind !== "timeout" ? UPGRADE_HEADERS_FIX : undefined, timedOut: isTimeout(f) };
 }
 
 // ---------------------------------------------------------------- origin
 
-export type OriginAnswer =
-  | { state: "accepted"; detail: string }
-  | { state: "refused"; detail: string }
-  | { state: "unavailable"; detail: string }; // the transport does not work at all: not an origin matter
+export type OriginAnswer = { state: "accepted"; detail: string } | { state: "refused"; detail: string } | { state: "unavailable"; detail: string }; // the transport does not work at all: not an origin matter
 
 export function originVerdict(origin: string | undefined, polling: OriginAnswer | undefined, websocket: OriginAnswer | undefined): CheckResult {
   if (!origin) return { name: "origin", verdict: "skip", detail: "pass --origin <your page's origin> to check the origin policy" };
@@ -235,7 +291,8 @@ export function originVerdict(origin: string | undefined, polling: OriginAnswer 
   const both = `${pollingText}; ${websocketText}`;
   if (answers.length === 0) return { name: "origin", verdict: "skip", detail: `no transport answered: ${both}`, figures };
   if (answers.every((a) => a.state === "accepted")) return { name: "origin", verdict: "pass", detail: `${origin} accepted: ${both}`, figures };
-  if (answers.every((a) => a.state === "refused")) return { name: "origin", verdict: "fail", detail: `${origin} refused: ${both}`, fix: originFix(origin), figures };
+  if (answers.every((a) => a.state === "refused"))
+    return { name: "origin", verdict: "fail", detail: `${origin} refused: ${both}`, fix: originFix(origin), figures };
   if (polling?.state === "refused") {
     return { name: "origin", verdict: "fail", detail: `a hole: ${both}: a page on ${origin} connects over WebSocket anyway`, fix: ORIGIN_HOLE_FIX, figures };
   }
@@ -281,10 +338,22 @@ export function heartbeatVerdict(open: OpenPacket | undefined, hold: HoldObserva
         figures,
       };
     }
-    return { name: "heartbeat", verdict: "pass", detail: `${beat}: whatever is in between must let a connection idle ${seconds(pingInterval)} (--hold ${Math.ceil((pingInterval + pingTimeout) / 1000) + 15} tests it)`, figures };
+    return {
+      name: "heartbeat",
+      verdict: "pass",
+      detail: `${beat}: whatever is in between must let a connection idle ${seconds(pingInterval)} (--hold ${Math.ceil((pingInterval + pingTimeout) / 1000) + 15} tests it)`,
+      figures,
+    };
   }
   Object.assign(figures, { transport: hold.transport, holdMs: hold.holdMs, heldMs: Math.round(hold.heldMs), pings: hold.pings });
-  if (hold.failure) return { name: "heartbeat", verdict: "fail", detail: `${beat}; the idle ${hold.transport} connection could not start: ${hold.failure.message}`, timedOut: isTimeout(hold.failure), figures };
+  if (hold.failure)
+    return {
+      name: "heartbeat",
+      verdict: "fail",
+      detail: `${beat}; the idle ${hold.transport} connection could not start: ${hold.failure.message}`,
+      timedOut: isTimeout(hold.failure),
+      figures,
+    };
   const held = `held an idle ${hold.transport} connection ${seconds(hold.heldMs)}`;
   if (hold.silentMs !== undefined) {
     return {
@@ -297,11 +366,30 @@ export function heartbeatVerdict(open: OpenPacket | undefined, hold: HoldObserva
   }
   if (hold.close) {
     const cut = `${beat}; the idle ${hold.transport} connection was cut after ${seconds(hold.close.atMs)} of ${seconds(hold.holdMs)} (${hold.close.reason})`;
-    if (hold.close.byServer) return { name: "heartbeat", verdict: "fail", detail: `${cut}: the server closed it`, fix: "see why the server closes idle connections (its logs)", figures };
+    if (hold.close.byServer)
+      return {
+        name: "heartbeat",
+        verdict: "fail",
+        detail: `${cut}: the server closed it`,
+        fix: "see why the server closes idle connections (its logs)",
+        figures,
+      };
     if (hold.pings === 0 && hold.close.atMs < pingInterval) {
-      return { name: "heartbeat", verdict: "fail", detail: `${cut}, before the server's first ping was due: something in between closes idle connections sooner than pingInterval`, fix: idleTimeoutFix(pingInterval, pingTimeout), figures };
+      return {
+        name: "heartbeat",
+        verdict: "fail",
+        detail: `${cut}, before the server's first ping was due: something in between closes idle connections sooner than pingInterval`,
+        fix: idleTimeoutFix(pingInterval, pingTimeout),
+        figures,
+      };
     }
-    return { name: "heartbeat", verdict: "fail", detail: `${cut}, although ${hold.pings} ping(s) were answered`, fix: idleTimeoutFix(pingInterval, pingTimeout), figures };
+    return {
+      name: "heartbeat",
+      verdict: "fail",
+      detail: `${cut}, although ${hold.pings} ping(s) were answered`,
+      fix: idleTimeoutFix(pingInterval, pingTimeout),
+      figures,
+    };
   }
   return { name: "heartbeat", verdict: "pass", detail: `${beat}; ${held}, ${hold.pings} ping(s) answered`, figures };
 }
@@ -340,7 +428,12 @@ export function percentile(sorted: readonly number[], p: number): number {
 export function echoVerdict(o: EchoObservation): CheckResult {
   if (!o.transport) return { name: "echo", verdict: "skip", detail: "no transport works" };
   if (o.connectError !== undefined) {
-    return { name: "echo", verdict: "fail", detail: `the server refused the socket.io CONNECT to "/": ${o.connectError}`, fix: "a middleware (io.use) refused it, such as an authentication check: this check sends no auth" };
+    return {
+      name: "echo",
+      verdict: "fail",
+      detail: `the server refused the socket.io CONNECT to "/": ${o.connectError}`,
+      fix: "a middleware (io.use) refused it, such as an authentication check: this check sends no auth",
+    };
   }
   const sorted = [...o.rtts].sort((a, b) => a - b);
   const lost = o.sent - o.echoed;
@@ -352,7 +445,13 @@ export function echoVerdict(o: EchoObservation): CheckResult {
     outOfOrder: o.outOfOrder,
     mismatched: o.mismatched,
   };
-  if (sorted.length) Object.assign(figures, { rttMinMs: round(sorted[0]!), rttMedianMs: round(percentile(sorted, 50)), rttP95Ms: round(percentile(sorted, 95)), rttMaxMs: round(sorted[sorted.length - 1]!) });
+  if (sorted.length)
+    Object.assign(figures, {
+      rttMinMs: round(sorted[0]!),
+      rttMedianMs: round(percentile(sorted, 50)),
+      rttP95Ms: round(percentile(sorted, 95)),
+      rttMaxMs: round(sorted[sorted.length - 1]!),
+    });
   if (o.burst && o.burst.ms > 0) figures.throughputPerSecond = Math.round((o.burst.echoed * 1000) / o.burst.ms);
   const refusalCount = Object.values(o.refusals).reduce((a, b) => a + b, 0);
   if (refusalCount) figures.refusals = Object.entries(o.refusals).map(([code, n]) => `${code} ×${n}`);
@@ -360,16 +459,38 @@ export function echoVerdict(o: EchoObservation): CheckResult {
   if (o.echoed === 0) {
     const heard = o.otherEvents.length ? ` (it did send: ${o.otherEvents.map((e) => JSON.stringify(e)).join(", ")})` : "";
     const why = o.failure && o.failure.kind !== "timeout" ? `: ${o.failure.message}` : ` within ${seconds(o.waitMs)} of emitting "${o.send}"${heard}`;
-    return { name: "echo", verdict: "fail", detail: `over ${o.transport}, no "${o.reply}" event${why}`, fix: o.failure && o.failure.kind !== "timeout" ? undefined : eventNamesFix(), figures, timedOut: !o.failure || isTimeout(o.failure) };
+    return {
+      name: "echo",
+      verdict: "fail",
+      detail: `over ${o.transport}, no "${o.reply}" event${why}`,
+      fix: o.failure && o.failure.kind !== "timeout" ? undefined : eventNamesFix(),
+      figures,
+      timedOut: !o.failure || isTimeout(o.failure),
+    };
   }
-  const rtt = sorted.length ? `RTT min ${round(sorted[0]!)} / median ${round(percentile(sorted, 50))} / p95 ${round(percentile(sorted, 95))} / max ${round(sorted[sorted.length - 1]!)} ms` : "";
+  const rtt = sorted.length
+    ? `RTT min ${round(sorted[0]!)} / median ${round(percentile(sorted, 50))} / p95 ${round(percentile(sorted, 95))} / max ${round(sorted[sorted.length - 1]!)} ms`
+    : "";
   const throughput = figures.throughputPerSecond !== undefined ? `, burst of ${o.burst!.messages}: ${figures.throughputPerSecond} echoes/s` : "";
   const summary = `${o.transport}, ${events}: ${o.echoed}/${o.sent} echoed; ${rtt}${throughput}`;
-  if (o.mismatched) return { name: "echo", verdict: "fail", detail: `${summary}; ${o.mismatched} echo(es) differ from what was sent`, fix: "something changes messages on the way (a proxy rewriting frames, or a handler that alters them)", figures };
+  if (o.mismatched)
+    return {
+      name: "echo",
+      verdict: "fail",
+      detail: `${summary}; ${o.mismatched} echo(es) differ from what was sent`,
+      fix: "something changes messages on the way (a proxy rewriting frames, or a handler that alters them)",
+      figures,
+    };
   if (lost > 0) {
     const transient = Object.entries(o.refusals).every(([code]) => isTransientRefusal(code));
     if (refusalCount >= lost && transient) {
-      return { name: "echo", verdict: "warn", detail: `${summary}; ${lost} refused by the server's limits (${(figures.refusals as string[]).join(", ")})`, fix: "lower --messages, or raise the server's rate limits if real clients hit them", figures };
+      return {
+        name: "echo",
+        verdict: "warn",
+        detail: `${summary}; ${lost} refused by the server's limits (${(figures.refusals as string[]).join(", ")})`,
+        fix: "lower --messages, or raise the server's rate limits if real clients hit them",
+        figures,
+      };
     }
     return {
       name: "echo",
@@ -379,9 +500,22 @@ export function echoVerdict(o: EchoObservation): CheckResult {
       figures,
     };
   }
-  if (o.outOfOrder) return { name: "echo", verdict: "fail", detail: `${summary}; ${o.outOfOrder} echo(es) out of order`, fix: "socket.io keeps a connection's order: something in between reorders (several connections? a handler that awaits?)", figures };
+  if (o.outOfOrder)
+    return {
+      name: "echo",
+      verdict: "fail",
+      detail: `${summary}; ${o.outOfOrder} echo(es) out of order`,
+      fix: "socket.io keeps a connection's order: something in between reorders (several connections? a handler that awaits?)",
+      figures,
+    };
   if (o.sent < o.planned) {
-    return { name: "echo", verdict: "warn", detail: `${summary}; only ${o.sent} of ${o.planned} sent within the echo's time (${o.failure?.message ?? "slow round trips"})`, fix: "round trips are slow: lower --messages, or see what delays the server", figures };
+    return {
+      name: "echo",
+      verdict: "warn",
+      detail: `${summary}; only ${o.sent} of ${o.planned} sent within the echo's time (${o.failure?.message ?? "slow round trips"})`,
+      fix: "round trips are slow: lower --messages, or see what delays the server",
+      figures,
+    };
   }
   return { name: "echo", verdict: "pass", detail: `${summary}; none lost, in order`, figures };
 }
@@ -411,8 +545,13 @@ export function extrasVerdict(o: ExtrasObservation, readyEvent: string): CheckRe
   const duplicate = o.duplicateAck as { duplicate?: unknown } | undefined;
   if (duplicate?.duplicate === true) found.push("a re-sent id is recognised (duplicate: true)");
   if (o.refusalCodes.length) found.push(`refusal codes: ${o.refusalCodes.join(", ")}`);
-  const figures: Figures = { echoSocket: o.ready !== undefined, recovery: o.recoveryPid, acks: ack?.ok === true, deduplication: duplicate?.duplicate === true, refusalCodes: o.refusalCodes };
+  const figures: Figures = {
+    echoSocket: o.ready !== undefined,
+    recovery: o.recoveryPid,
+    acks: ack?.ok === true,
+    deduplication: duplicate?.duplicate === true,
+    refusalCodes: o.refusalCodes,
+  };
   if (!found.length) return { name: "extras", verdict: "skip", detail: "a plain socket.io server: none of echo-socket's extras (none is needed)", figures };
   return { name: "extras", verdict: "pass", detail: `${o.ready !== undefined ? "an echo-socket server: " : ""}${found.join("; ")}`, figures };
 }
-

@@ -32,7 +32,10 @@ export async function checkUpgrade(ctx: CheckContext): Promise<CheckResult[]> {
     const { reply, open } = await pollingHandshake(http, target, { timeoutMs: budget.step("http") });
     if (!open) throw statusError(`GET ${shownPath(target, "polling")}`, reply);
     stage = "upgrade request";
-    const opened = await connectWebSocket(engineUrl(target, "websocket", { sid: open.sid }), { headers: http.cookieHeader(), timeoutMs: budget.step("websocket") });
+    const opened = await connectWebSocket(engineUrl(target, "websocket", { sid: open.sid }), {
+      headers: http.cookieHeader(),
+      timeoutMs: budget.step("websocket"),
+    });
     link = new WebSocketLink(opened, open);
     stage = "probe";
     const probe = link.waitFor((p) => p === `${ENGINE.pong}probe`, budget.step("websocket"), "the probe's answer (3probe)");

@@ -11,8 +11,10 @@ export interface HeldLock {
 export function lock(locks: LockManager, name: string, options: LockOptions): Promise<HeldLock | undefined> {
   return new Promise((resolve) => {
     locks
-      .request(name, options, (lock) =>
-        lock ? new Promise<void>((release) => resolve({ release })) : resolve(undefined), // ours until `release` settles it
+      .request(
+        name,
+        options,
+        (lock) => (lock ? new Promise<void>((release) => resolve({ release })) : resolve(undefined)), // ours until `release` settles it
       )
       .catch(() => resolve(undefined)); // aborted, or locks unusable here
   });

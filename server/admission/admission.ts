@@ -57,7 +57,11 @@ export class Admission implements ConnectionCounts {
     if (local >= maxConnectionsPerAddress) return this.decide(address, local, callback);
     const everywhere = this.store.connectionsFrom(address, local);
     if (typeof everywhere === "number") this.decide(address, everywhere, callback);
-    else everywhere.then((count) => this.decide(address, count, callback), () => this.decide(address, local, callback)); // a failing store: this node's count
+    else
+      everywhere.then(
+        (count) => this.decide(address, count, callback),
+        () => this.decide(address, local, callback),
+      ); // a failing store: this node's count
   };
 
   /**
@@ -67,10 +71,10 @@ export class Admission implements ConnectionCounts {
    */
   private decide(address: string, fromAddress: number, callback: (error: string | null, ok: boolean) => void): void {
     const { maxConnections, maxConnectionsPerAddress } = this.options;
-    const own = maxConnectionsPerAddress > 0 && fromAddress >= maxConnectionsPerAddress ? this.halfOpen.oldest(address) ?? null : undefined;
+    const own = maxConnectionsPerAddress > 0 && fromAddress >= maxConnectionsPerAddress ? (this.halfOpen.oldest(address) ?? null) : undefined;
     if (own === null) return callback("too many connections from this address", false);
     const overTotal = maxConnections > 0 && this.live - (own ? 1 : 0) >= maxConnections;
-    const other = overTotal ? this.halfOpen.oldest(undefined, own) ?? null : undefined;
+    const other = overTotal ? (this.halfOpen.oldest(undefined, own) ?? null) : undefined;
     if (other === null) return callback("too many connections", false);
     own?.close(true); // closes at once (discarded): the counts drop
     other?.close(true);

@@ -18,7 +18,7 @@ export function checkTrustProxy(name: string, value: unknown): TrustProxy {
 export function clientAddress(remote: string, headers: IncomingHttpHeaders, trustProxy: TrustProxy): string {
   if (trustProxy === false || trustProxy === 0) return remote;
   const header = headers["x-forwarded-for"];
-  const forwarded = (Array.isArray(header) ? header.join(",") : header ?? "")
+  const forwarded = (Array.isArray(header) ? header.join(",") : (header ?? ""))
     .split(",")
     .map((part) => part.trim())
     .filter(Boolean);

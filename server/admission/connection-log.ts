@@ -20,6 +20,7 @@ export function registerConnectionLog(socket: Socket, logger: Logger, address: s
 }
 
 /** Logs handshakes engine.io refused (bad transport, bad session id, bad origin), which no socket sees. */
+// biome-ignore lint/complexity/noBannedTypes: engine.io's on/off overloads fit no narrower function type
 export function registerHandshakeErrorLog(engine: { on: Function; off: Function }, logger: Logger): () => void {
   const onConnectionError = (error: { code?: number; message?: string; req?: { socket?: { remoteAddress?: string } } }): void =>
     logger.warn(`handshake refused for ${error.req?.socket?.remoteAddress ?? "unknown"}: ${error.message} (code ${error.code})`);

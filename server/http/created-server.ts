@@ -20,7 +20,12 @@ export interface CreatedServer {
   release(): Promise<void>;
 }
 
-export function createSocketIoServer(target: HttpServer | HttpsServer, options: ResolvedAttachOptions, store: EchoStore, failed: ListenerFailed): CreatedServer {
+export function createSocketIoServer(
+  target: HttpServer | HttpsServer,
+  options: ResolvedAttachOptions,
+  store: EchoStore,
+  failed: ListenerFailed,
+): CreatedServer {
   const admission = new Admission(options, store, failed);
   let io!: Server;
   const restoreListeners = trackListeners(target as HttpServer, () => {

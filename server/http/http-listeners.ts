@@ -11,9 +11,7 @@ const EVENTS = ["request", "upgrade", "close", "listening"] as const;
 export function trackListeners(server: HttpServer, attach: () => void): () => void {
   const before = new Map(EVENTS.map((event) => [event, server.listeners(event) as Listener[]]));
   attach();
-  const added = new Map(
-    EVENTS.map((event) => [event, (server.listeners(event) as Listener[]).filter((l) => !before.get(event)!.includes(l))]),
-  );
+  const added = new Map(EVENTS.map((event) => [event, (server.listeners(event) as Listener[]).filter((l) => !before.get(event)!.includes(l))]));
   return () => {
     for (const event of EVENTS) {
       for (const listener of added.get(event)!) server.off(event, listener);

@@ -112,7 +112,10 @@ export function echoSocketRouter(options?: Partial<RouterOptions>): Router {
 function echoSocketOtherMethods(req: Request, res: Response, next: NextFunction): void {
   if (req.method === "GET" || req.method === "HEAD") return next();
   res.removeHeader("X-Powered-By");
-  res.set({ Allow: "GET, HEAD", "Cache-Control": "no-store" }).status(req.method === "OPTIONS" ? 204 : 405).end();
+  res
+    .set({ Allow: "GET, HEAD", "Cache-Control": "no-store" })
+    .status(req.method === "OPTIONS" ? 204 : 405)
+    .end();
 }
 
 /** Options once checked: `metrics` is the registry to serve, if any. */
@@ -137,7 +140,8 @@ function resolveRouterOptions(input: unknown): ResolvedRouterOptions {
 /** `metrics`: false, or the registry to serve (echo-socket's metrics registered in it once, here). */
 function resolveMetrics(value: unknown, handle: EchoSocketHandle | undefined): false | MetricsRegistry {
   if (value === false) return false;
-  const isRegistry = typeof value === "object" && value !== null && ["metrics", "registerMetric"].every((key) => typeof (value as Record<string, unknown>)[key] === "function");
+  const isRegistry =
+    typeof value === "object" && value !== null && ["metrics", "registerMetric"].every((key) => typeof (value as Record<string, unknown>)[key] === "function");
   if (value !== true && !isRegistry) throw optionError("metrics", "must be true, false or a prom-client Registry", value);
   if (!handle) throw optionError("metrics", "needs `handle` (the figures come from attachEchoSocket()'s handle)", value);
   if (value === true) return echoSocketMetricsRegistry(handle);

@@ -25,9 +25,7 @@ export function checkLogger(name: string, value: unknown): Logger {
   if (value === false) return silentLogger;
   const candidate = value as Partial<Logger> | null;
   const ok =
-    typeof candidate === "object" &&
-    candidate !== null &&
-    (["info", "warn", "error"] as const).every((method) => typeof candidate[method] === "function");
+    typeof candidate === "object" && candidate !== null && (["info", "warn", "error"] as const).every((method) => typeof candidate[method] === "function");
   if (!ok) throw optionError(name, "must be false or an object with info, warn and error functions (like console)", value);
   return candidate as Logger;
 }

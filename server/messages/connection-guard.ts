@@ -8,8 +8,11 @@ type DataListener = (data: unknown) => void;
 /** The engine.io connection (engine.io's `Socket`), as far as the guard uses it. */
 export interface EngineConnection {
   readonly readyState: string;
+  // biome-ignore lint/complexity/noBannedTypes: EventEmitter.listeners() returns Function[]
   listeners(event: "data"): Function[];
+  // biome-ignore lint/suspicious/noExplicitAny: engine.io's listeners take arguments of any type (listener variance)
   on(event: string, listener: (...args: any[]) => void): unknown;
+  // biome-ignore lint/suspicious/noExplicitAny: engine.io's listeners take arguments of any type (listener variance)
   off(event: string, listener: (...args: any[]) => void): unknown;
   write(data: string): unknown;
   close(discard?: boolean): unknown;
@@ -175,8 +178,14 @@ export class ConnectionGuard {
   /** At most one CONNECT in flight per namespace, and a small allowance over time. */
   private admitConnect(namespace: string): boolean {
     this.connects ??= new TokenBucket(CONNECTS_PER_SECOND, CONNECT_BURST);
-    if (this.pending?.has(namespace)) return this.close("a second CONNECT while one is in progress"), false;
-    if (this.connects.take() > 0) return this.close("too many CONNECT packets"), false;
+    if (this.pending?.has(namespace)) {
+      this.close("a second CONNECT while one is in progress");
+      return false;
+    }
+    if (this.connects.take() > 0) {
+      this.close("too many CONNECT packets");
+      return false;
+    }
     if (!this.pending || this.pending.size === 0) {
       this.pending ??= new Set();
       this.conn.on("packetCreate", this.onOutgoing);

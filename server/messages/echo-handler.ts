@@ -5,9 +5,6 @@ import type { ConnectionGuard, GuardedSession } from "./register-connection-guar
 import { fastEcho } from "./fast-path.js";
 import { MessageGuard } from "./message-guard.js";
 import { refusal } from "./refusal.js";
-import type { StatsCounter } from "../state/stats.js";
-import type { EchoStore } from "../state/store.js";
-import type { ListenerFailed } from "../logging/listener-errors.js";
 
 const PLAIN_ACK: Readonly<EchoAck> = Object.freeze({ ok: true });
 
@@ -78,7 +75,7 @@ class EchoSession implements GuardedSession {
   }
 
   tryFastEcho(text: string): boolean {
-    return this.fast !== undefined && this.fast(text);
+    return this.fast?.(text) === true;
   }
 
   /** True while no message waits on the store: the fast path may answer the next one itself. */

@@ -87,9 +87,9 @@ function numberLength(value: number): number {
 export function heapBytes(args: readonly unknown[]): number {
   let bytes = 16 + 8 * args.length;
   const values: unknown[] = [...args];
-  let count = 0;
+  let _count = 0;
   while (values.length > 0) {
-    count++;
+    _count++;
     const value = values.pop();
     if (typeof value === "string") bytes += 16 + 2 * value.length;
     else if (isBinary(value)) bytes += 96 + value.byteLength;

@@ -91,7 +91,11 @@ export function registerConnectionGuards(io: Server, channel: Channel): Connecti
  * connections instead.
  */
 function parserKeepsStandIns(io: Server): boolean {
-  const parser = (io as unknown as { _parser?: { Decoder?: new () => { on(event: "decoded", fn: (packet: { data?: unknown[] }) => void): unknown; add(data: unknown): void } } })._parser;
+  const parser = (
+    io as unknown as {
+      _parser?: { Decoder?: new () => { on(event: "decoded", fn: (packet: { data?: unknown[] }) => void): unknown; add(data: unknown): void } };
+    }
+  )._parser;
   if (typeof parser?.Decoder !== "function") return false;
   try {
     const decoder = new parser.Decoder();

@@ -7,16 +7,7 @@ import { checkAllowedOrigins, originMatcher, type AllowedOrigins } from "../admi
 import { boundedRecoveryAdapter } from "../recovery/recovery-adapter.js";
 import { memoryStore, type EchoStore, type EchoStoreFactory } from "../state/store.js";
 import { failFastRecovery } from "../recovery/adapter-guard.js";
-import {
-  checkBoolean,
-  checkEventName,
-  checkFunction,
-  checkKnownKeys,
-  checkNamespace,
-  checkOptionsObject,
-  checkPath,
-  checkWholeNumber,
-} from "./validate.js";
+import { checkBoolean, checkEventName, checkFunction, checkKnownKeys, checkNamespace, checkOptionsObject, checkPath, checkWholeNumber } from "./validate.js";
 
 /** Options of `attachEchoSocket()`. Every field is optional; the defaults match the socket.io tutorial. */
 export interface AttachOptions {
@@ -249,16 +240,20 @@ export function socketIoServerOptions(
 ): Partial<ServerOptions> {
   const limits = { windowMs: options.recoveryWindowMs, maxBytes: options.recoveryBufferBytes, maxReplayBytes: options.maxBufferedBytes };
   const adapter = options.adapter && failFastRecovery(options.adapter, () => store.reachable);
-  const recovery = options.recoveryWindowMs > 0
-    ? {
-        connectionStateRecovery: { maxDisconnectionDuration: options.recoveryWindowMs, skipMiddlewares: true },
-        adapter: adapter ?? boundedRecoveryAdapter(limits),
-      }
-    : adapter ? { adapter } : {};
+  const recovery =
+    options.recoveryWindowMs > 0
+      ? {
+          connectionStateRecovery: { maxDisconnectionDuration: options.recoveryWindowMs, skipMiddlewares: true },
+          adapter: adapter ?? boundedRecoveryAdapter(limits),
+        }
+      : adapter
+        ? { adapter }
+        : {};
   const allowed = originMatcher(options.allowedOrigins);
-  const cors = options.allowedOrigins === "*"
-    ? { origin: "*" }
-    : { origin: (origin: string | undefined, callback: (error: Error | null, allow?: boolean) => void) => callback(null, allowed(origin)) };
+  const cors =
+    options.allowedOrigins === "*"
+      ? { origin: "*" }
+      : { origin: (origin: string | undefined, callback: (error: Error | null, allow?: boolean) => void) => callback(null, allowed(origin)) };
   const userAllowRequest = options.serverOptions.allowRequest;
   return {
     cors,
@@ -281,8 +276,7 @@ const KNOWN_KEYS = [...Object.keys(ATTACH_DEFAULTS), "serverOptions"];
 export function resolveAttachOptions(input: unknown): ResolvedAttachOptions {
   const given = checkOptionsObject("options", input);
   checkKnownKeys(given, KNOWN_KEYS);
-  const pick = <K extends keyof AttachOptions>(key: K): unknown =>
-    given[key] === undefined ? (ATTACH_DEFAULTS as Partial<AttachOptions>)[key] : given[key];
+  const pick = <K extends keyof AttachOptions>(key: K): unknown => (given[key] === undefined ? (ATTACH_DEFAULTS as Partial<AttachOptions>)[key] : given[key]);
   const whole = (key: keyof AttachOptions, min: number): number => checkWholeNumber(key, pick(key), min);
   const flag = (key: keyof AttachOptions): boolean => checkBoolean(key, pick(key));
 

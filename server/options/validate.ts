@@ -72,6 +72,7 @@ export function checkWholeNumber(name: string, value: unknown, min: number, max 
 }
 
 /** A function (an adapter constructor or factory, a store factory); undefined too when `optional`. */
+// biome-ignore lint/suspicious/noExplicitAny: the caller casts to the constructor or factory type it checked for
 export function checkFunction(name: string, value: unknown, expected: string, optional = false): any {
   if (value === undefined && optional) return undefined;
   if (typeof value !== "function") throw optionError(name, `must be ${expected}`, value);

@@ -113,8 +113,7 @@ function guard(instance: SharedAdapter, isReachable: () => boolean): void {
   }
 
   const restore = instance.restoreSession.bind(instance);
-  instance.restoreSession = (pid, offset) =>
-    reachable() ? untilUnreachable(Promise.resolve(restore(pid, offset))).catch(() => null) : Promise.resolve(null);
+  instance.restoreSession = (pid, offset) => (reachable() ? untilUnreachable(Promise.resolve(restore(pid, offset))).catch(() => null) : Promise.resolve(null));
 
   const persist = instance.persistSession.bind(instance);
   instance.persistSession = (session) => {

@@ -16,7 +16,9 @@ export function rateLimiterFlexible(): RateLimiterFlexible {
     return loaded;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "MODULE_NOT_FOUND") throw error;
-    throw new Error("echo-socket: `messagesPerSecondPerAddress` needs rate-limiter-flexible, an optional peer dependency: npm install rate-limiter-flexible", { cause: error });
+    throw new Error("echo-socket: `messagesPerSecondPerAddress` needs rate-limiter-flexible, an optional peer dependency: npm install rate-limiter-flexible", {
+      cause: error,
+    });
   }
 }
 

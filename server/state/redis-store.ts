@@ -5,7 +5,7 @@ import { guardDroppedCommands } from "./redis-client-guard.js";
 import { addressLimiterInMemory, rateLimiterFlexible } from "./rate-limiter.js";
 import { streamLimits, streamNames, TRIM_STREAM, trimArguments, type StreamLimits } from "../recovery/redis-stream-trim.js";
 import { CUMULATIVE_KEYS, emptyCounts, type CumulativeCounts } from "./counters.js";
-import { type AddressLimiter, type ConnectionCounts, type EchoStore, type EchoStoreFactory, type StoreConfig, type StoreStatus } from "./store.js";
+import type { AddressLimiter, ConnectionCounts, EchoStore, EchoStoreFactory, StoreConfig, StoreStatus } from "./store.js";
 import { checkKnownKeys, checkOptionsObject, checkWholeNumber } from "../options/validate.js";
 
 /**
@@ -15,7 +15,9 @@ import { checkKnownKeys, checkOptionsObject, checkWholeNumber } from "../options
 export interface RedisClientLike {
   readonly isReady: boolean;
   sendCommand(args: string[]): Promise<unknown>;
+  // biome-ignore lint/suspicious/noExplicitAny: node-redis's and ioredis's listeners differ in their argument types
   on(event: "ready" | "error" | "end", listener: (...args: any[]) => void): unknown;
+  // biome-ignore lint/suspicious/noExplicitAny: node-redis's and ioredis's listeners differ in their argument types
   off(event: "ready" | "error" | "end", listener: (...args: any[]) => void): unknown;
 }
 
@@ -170,28 +172,42 @@ class RedisStore implements EchoStore {
     this.nodePrefix = `${redis.keyPrefix}:connections:`;
     this.localDedup = new MemoryDedupWindow(config.dedupWindowSize, config.dedupWindowMs);
     const insuranceLimiter = addressLimiterInMemory(config);
-    const redisLimiter = insuranceLimiter && new (rateLimiterFlexible().RateLimiterRedis)({
-      storeClient: redis.client,
-      useRedisPackage: true,
-      rejectIfRedisNotReady: true,
-      keyPrefix: `${redis.keyPrefix}:rate`,
-      points: config.messagesPerSecondPerAddress,
-      duration: 1,
-      insuranceLimiter, // rate-limiter-flexible's own fallback while Redis is away
-    });
+    const redisLimiter =
+      insuranceLimiter &&
+      new (rateLimiterFlexible().RateLimiterRedis)({
+        storeClient: redis.client,
+        useRedisPackage: true,
+        rejectIfRedisNotReady: true,
+        keyPrefix: `${redis.keyPrefix}:rate`,
+        points: config.messagesPerSecondPerAddress,
+        duration: 1,
+        insuranceLimiter, // rate-limiter-flexible's own fallback while Redis is away
+      });
     this.addressLimiter = insuranceLimiter && redisLimiter && this.limiterThatGivesUp(redisLimiter, insuranceLimiter);
     redis.client.on("ready", this.onReady);
     redis.client.on("error", this.onError);
-    this.heartbeat = setInterval(this.guarded("its heartbeat", () => this.renew()), HEARTBEAT_MS).unref();
+    this.heartbeat = setInterval(
+      this.guarded("its heartbeat", () => this.renew()),
+      HEARTBEAT_MS,
+    ).unref();
     const probeMs = Math.max(50, Math.floor(redis.commandTimeoutMs / 2));
-    this.prober = setInterval(this.guarded("its probe", () => this.probe()), probeMs).unref();
+    this.prober = setInterval(
+      this.guarded("its probe", () => this.probe()),
+      probeMs,
+    ).unref();
     this.stream = streamLimits(config);
-    this.trimmer = redis.streamName ? setInterval(this.guarded("its stream trim", () => this.trimStreams()), TRIM_MS).unref() : undefined;
+    this.trimmer = redis.streamName
+      ? setInterval(
+          this.guarded("its stream trim", () => this.trimStreams()),
+          TRIM_MS,
+        ).unref()
+      : undefined;
     this.release = guardDroppedCommands(
       redis.client,
       this.guarded("its dropped-command count", (error: unknown) => {
         // Logged once: in a stall every session save fails; the probe is what tells the outage.
-        if (this.droppedCommandErrors++ === 0) this.config.logger.warn(`a Redis command the adapter does not wait on failed (counted, not thrown): ${String(error)}`);
+        if (this.droppedCommandErrors++ === 0)
+          this.config.logger.warn(`a Redis command the adapter does not wait on failed (counted, not thrown): ${String(error)}`);
       }),
     );
     this.writeCounts();
@@ -314,7 +330,10 @@ class RedisStore implements EchoStore {
         const noReply = new Error(`no reply within ${commandTimeoutMs} ms`);
         const late = new Promise<never>((_, reject) => void (timer = setTimeout(() => reject(noReply), commandTimeoutMs).unref()));
         return Promise.race([shared.consume(key), late]).then(
-          (allowed) => (clearTimeout(timer), allowed),
+          (allowed) => {
+            clearTimeout(timer);
+            return allowed;
+          },
           (refusal: unknown) => {
             clearTimeout(timer);
             if (refusal !== noReply) throw refusal;
@@ -335,7 +354,10 @@ class RedisStore implements EchoStore {
     this.probing = true;
     const { commandTimeoutMs } = this.redis;
     const noReply = new Error(`no reply within ${commandTimeoutMs} ms`);
-    this.probeTimer = setTimeout(this.guarded("its probe timeout", () => this.failed(noReply)), commandTimeoutMs).unref();
+    this.probeTimer = setTimeout(
+      this.guarded("its probe timeout", () => this.failed(noReply)),
+      commandTimeoutMs,
+    ).unref();
     const done = (): void => {
       clearTimeout(this.probeTimer);
       this.probeTimer = undefined;

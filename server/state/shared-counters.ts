@@ -2,7 +2,6 @@ import { CUMULATIVE_KEYS, emptyCounts, type CumulativeCounts } from "./counters.
 import type { StatsCounter } from "./stats.js";
 import type { EchoStore } from "./store.js";
 
-
 /** How often this node writes its counts to the store: counting itself stays a plain increment. */
 const FLUSH_MS = 1000;
 

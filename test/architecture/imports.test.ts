@@ -35,7 +35,8 @@ const graph = new Map(files.map((file) => [file, importsOf(file)]));
 describe("the source tree", () => {
   it("has source to check, and every relative import names a file that exists", () => {
     expect(files.length).toBeGreaterThan(40);
-    for (const [file, imports] of graph) for (const target of imports) expect(graph.has(target), `${path.relative(ROOT, file)} imports ${path.relative(ROOT, target)}`).toBe(true);
+    for (const [file, imports] of graph)
+      for (const target of imports) expect(graph.has(target), `${path.relative(ROOT, file)} imports ${path.relative(ROOT, target)}`).toBe(true);
   });
 
   it("has no import cycles", () => {

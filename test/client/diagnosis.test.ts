@@ -46,7 +46,11 @@ describe("diagnose()", () => {
       status: 403,
       detail: "too many connections",
     } satisfies Diagnosis);
-    expect(diagnose(failureFacts(transportError(502, "<html>Bad Gateway</html>")), TARGET)).toMatchObject({ code: "http_error", status: 502, detail: "HTTP 502" });
+    expect(diagnose(failureFacts(transportError(502, "<html>Bad Gateway</html>")), TARGET)).toMatchObject({
+      code: "http_error",
+      status: 502,
+      detail: "HTTP 502",
+    });
     expect(diagnose(failureFacts(new Error("not authorized")), TARGET)).toMatchObject({ code: "rejected", detail: "not authorized" });
     expect(diagnose({ message: "io server disconnect", refusal: { code: "too_many_violations", message: "Kept exceeding limits." } }, TARGET)).toMatchObject({
       code: "refused",
@@ -94,8 +98,16 @@ describe("EchoClient's status event diagnosis (Node, real servers)", () => {
     const io = new Server(http, { transports: ["polling"], cors: { origin: "*" } });
     const wss = new WebSocketServer({ noServer: true });
     let closed = 0;
-    http.on("upgrade", (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => (closed++, ws.close())));
-    cleanup.push(() => new Promise((resolve) => io.close(() => resolve(undefined))), () => wss.close());
+    http.on("upgrade", (req, socket, head) =>
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        closed++;
+        ws.close();
+      }),
+    );
+    cleanup.push(
+      () => new Promise((resolve) => io.close(() => resolve(undefined))),
+      () => wss.close(),
+    );
     const url = await listening(http);
     const { client: made, next } = client(url);
     const connected = next((event) => event.status === "connected");

@@ -7,7 +7,15 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Server, type Socket } from "socket.io";
 import { afterEach, describe, expect, it } from "vitest";
-import { EchoClient, EchoClientError, fileStorage, memoryStorage, type EchoClientEventMap, type EchoClientOptions, type MessageState } from "../../client/index.js";
+import {
+  EchoClient,
+  EchoClientError,
+  fileStorage,
+  memoryStorage,
+  type EchoClientEventMap,
+  type EchoClientOptions,
+  type MessageState,
+} from "../../client/index.js";
 import { READY_EVENT, READY_PAYLOAD } from "../../protocol/index.js";
 import { startServer } from "../server/helpers.js";
 
@@ -257,7 +265,9 @@ describe("EchoClient against plain socket.io servers", () => {
   });
 
   it("marks an echo that differs from what was sent", async () => {
-    const { url } = await plainServer((socket) => socket.on("ms", (data: string, ...rest: unknown[]) => socket.emit("echo", data.slice(0, 3), ...rest.slice(0, -1))));
+    const { url } = await plainServer((socket) =>
+      socket.on("ms", (data: string, ...rest: unknown[]) => socket.emit("echo", data.slice(0, 3), ...rest.slice(0, -1))),
+    );
     const echo = client({ url });
     const { entry, outcome } = echo.send("abcdef");
     expect(await outcome).toMatchObject({ state: "echoed" });

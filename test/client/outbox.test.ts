@@ -25,8 +25,7 @@ function engine(options = { maxQueued: 100, retries: 3 }, pacing = { ratePerSeco
     clock,
     pacing,
   );
-  const ack = (i: number, reply: AckReply = { ok: true, id: wire[i]!.entry.messageId }): void =>
-    outbox.onAck(wire[i]!.entry, wire[i]!.attempt, null, reply);
+  const ack = (i: number, reply: AckReply = { ok: true, id: wire[i]!.entry.messageId }): void => outbox.onAck(wire[i]!.entry, wire[i]!.attempt, null, reply);
   const timeout = (i: number): void => outbox.onAck(wire[i]!.entry, wire[i]!.attempt, new Error("operation has timed out"));
   const echo = (entry: MessageEntry, data: unknown = entry.data) => outbox.onEcho([data, { echoSocketId: entry.messageId }]);
   const refuse = (i: number, code: RefusalCode | string, retryAfterMs?: unknown): void =>

@@ -120,8 +120,14 @@ describe("fileStorage", () => {
 
 describe("parseStored over several records", () => {
   it("restores at most max messages over all records, each id once, counting the rest as dropped", () => {
-    const a = JSON.stringify([{ messageId: "same", data: "a" }, { messageId: "a2", data: "a2" }]);
-    const b = JSON.stringify([{ messageId: "same", data: "b" }, { messageId: "b2", data: "b2", args: [1, 2] }]);
+    const a = JSON.stringify([
+      { messageId: "same", data: "a" },
+      { messageId: "a2", data: "a2" },
+    ]);
+    const b = JSON.stringify([
+      { messageId: "same", data: "b" },
+      { messageId: "b2", data: "b2", args: [1, 2] },
+    ]);
     expect(parseStored([a, b, "not json"], 10)).toEqual({
       messages: [
         { messageId: "same", data: "a" },

@@ -8,13 +8,18 @@ import type { EchoSocketElement } from "../../element/echo-socket.js";
 import { connectedElement, engine, entries, part, sendAndWait, startServer, stopServer, until, waitForStatus, withServer } from "./helpers.js";
 
 declare const axe: {
-  run(context: Element, options: object): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: unknown; failureSummary: string }> }> }>;
+  run(
+    context: Element,
+    options: object,
+  ): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: unknown; failureSummary: string }> }> }>;
 };
 
 /** axe's violations for `element` (its shadow root included), as readable lines. */
 async function violations(element: Element): Promise<string[]> {
   const { violations: found } = await axe.run(element, { resultTypes: ["violations"] });
-  return found.flatMap((violation) => violation.nodes.map((node) => `${violation.id} (${violation.impact}) at ${JSON.stringify(node.target)}: ${node.failureSummary}`));
+  return found.flatMap((violation) =>
+    violation.nodes.map((node) => `${violation.id} (${violation.impact}) at ${JSON.stringify(node.target)}: ${node.failureSummary}`),
+  );
 }
 
 /** Every button, input, select, textarea and summary of the element, at least 24 x 24 CSS px. */

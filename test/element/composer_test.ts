@@ -56,7 +56,11 @@ describe("the composer", () => {
     expect(detail.data).to.deep.equal({ json: true, html: "<b>not bold</b>" });
     expect(detail.args).to.deep.equal([{ json: true, html: "<b>not bold</b>" }, "second"]);
     // The acknowledgement comes after the echo, and is shown when it does.
-    await until(() => element.shadowRoot!.querySelector('[part~="details"] pre')?.textContent?.includes("acknowledgement") ?? false, 5000, "the acknowledgement");
+    await until(
+      () => element.shadowRoot!.querySelector('[part~="details"] pre')?.textContent?.includes("acknowledgement") ?? false,
+      5000,
+      "the acknowledgement",
+    );
     const details = $<HTMLDetailsElement>(element, '[part~="details"]');
     details.querySelector("summary")!.click();
     expect(details.open).to.equal(true);

@@ -15,7 +15,7 @@ describe("connection", () => {
     await element.updateComplete;
     expect(entries(element)).to.deep.equal([{ text: "while down", state: "queued" }]);
 
-    await withServer({ port: first.port }, async (second) => {
+    await withServer({ port: first.port }, async (_second) => {
       const echoed = oneEvent(element, "echo-socket-echo");
       await waitForStatus(element, "connected", 20_000);
       expect((await echoed).detail.data).to.equal("while down");

@@ -38,12 +38,9 @@ describe("delivery", () => {
     expect(entries(element).map((entry) => entry.state)).to.deep.equal(["echoed", "queued", "queued", "queued", "queued", "queued"]);
     expect(part(element, "status").textContent).to.contain("5 queued");
 
-    await withServer({ kind: "process", port: first.port }, async (second) => {
+    await withServer({ kind: "process", port: first.port }, async (_second) => {
       await until(allEchoed(element, 6), 20_000, "every message echoed");
-      expect(entries(element).map((entry) => entry.text)).to.deep.equal([
-        "before the crash",
-        ...[1, 2, 3, 4, 5].map((i) => `queued ${i}`),
-      ]);
+      expect(entries(element).map((entry) => entry.text)).to.deep.equal(["before the crash", ...[1, 2, 3, 4, 5].map((i) => `queued ${i}`)]);
       await new Promise((resolve) => setTimeout(resolve, 300)); // room for a late duplicate to show
       expect(echoIds).to.deep.equal([2, 3, 4, 5, 6]);
     });

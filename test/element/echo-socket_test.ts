@@ -71,7 +71,7 @@ describe("<echo-socket>", () => {
 
     const statuses: Array<{ status: string; transport: string | undefined }> = [];
     element.addEventListener("echo-socket-status", (event) => statuses.push(event.detail));
-    element.url = server.url + "/"; // another url: reconnects
+    element.url = `${server.url}/`; // another url: reconnects
     await until(() => statuses.at(-1)?.status === "connected", 5000, "reconnected");
     expect(statuses.slice(0, 2)).to.deep.equal([
       { status: "disconnected", transport: undefined },
@@ -100,10 +100,7 @@ describe("<echo-socket>", () => {
   });
 
   it("reads in another language through its label attributes", async () => {
-    const element = await connectedElement(
-      server.url,
-      'input-label="메시지" send-label="보내기" connected-label="연결됨" placeholder="메시지를 입력하세요"',
-    );
+    const element = await connectedElement(server.url, 'input-label="메시지" send-label="보내기" connected-label="연결됨" placeholder="메시지를 입력하세요"');
     expect(element.shadowRoot!.querySelector("label")!.textContent).to.equal("메시지");
     expect(part(element, "send").textContent).to.equal("보내기");
     expect(part(element, "status").textContent).to.match(/^연결됨 \(/);

@@ -1,9 +1,19 @@
 import { expect } from "@open-wc/testing";
 import type { ConnectionStatus, EchoSocketElement } from "../../element/echo-socket.js";
-import { allEchoed, connectedElement, entries, recordEchoIds, startServer, stopServer, until, type RunningServer, type ServerReport, watchLongTasks } from "./helpers.js";
+import {
+  allEchoed,
+  connectedElement,
+  entries,
+  recordEchoIds,
+  startServer,
+  stopServer,
+  until,
+  type RunningServer,
+  type ServerReport,
+  watchLongTasks,
+} from "./helpers.js";
 
-const notice = (element: EchoSocketElement): string | undefined =>
-  element.shadowRoot!.querySelector('[part~="notice"]')?.textContent ?? undefined;
+const notice = (element: EchoSocketElement): string | undefined => element.shadowRoot!.querySelector('[part~="notice"]')?.textContent ?? undefined;
 
 /** Runs `test` against a default echo-socket server; resolves with the server's report once it is stopped. */
 async function againstServer(test: (server: RunningServer) => Promise<void>): Promise<ServerReport> {
@@ -44,9 +54,7 @@ describe("hostile load against a default echo-socket server", () => {
       const elapsed = Math.round(performance.now() - started);
       await element.updateComplete;
       expect(entries(element).map((entry) => entry.text)).to.deep.equal(Array.from({ length: 100 }, (_, i) => `stored ${i}`));
-      expect(notice(element)).to.equal(
-        "19900 unsent messages from before the page was reloaded were dropped: the offline queue holds 100.",
-      );
+      expect(notice(element)).to.equal("19900 unsent messages from before the page was reloaded were dropped: the offline queue holds 100.");
       document.removeEventListener("echo-socket-echo", onEcho);
       expect(echoIds).to.deep.equal(Array.from({ length: 100 }, (_, i) => i + 1));
       figure = `20,000 stored: 100 restored and echoed in ${elapsed} ms; ${longestTask()}`;

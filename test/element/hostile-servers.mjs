@@ -13,10 +13,10 @@ import { WebSocketServer } from "ws";
 
 /** Answers everything with one HTTP status (readable cross-origin: CORS headers on it). */
 async function startStatusServer({ status = 404, body = "Not Found" }) {
-  const httpServer = createServer((req, res) => {
+  const httpServer = createServer((_req, res) => {
     res.writeHead(status, { "Content-Type": body.startsWith("{") ? "application/json" : "text/plain", "Access-Control-Allow-Origin": "*" }).end(body);
   });
-  httpServer.on("upgrade", (req, socket) => socket.end(`HTTP/1.1 ${status} Refused\r\nConnection: close\r\n\r\n`));
+  httpServer.on("upgrade", (_req, socket) => socket.end(`HTTP/1.1 ${status} Refused\r\nConnection: close\r\n\r\n`));
   return listen(httpServer, { requests: 0 }, async () => {});
 }
 

@@ -2,8 +2,7 @@ import { expect } from "@open-wc/testing";
 import type { EchoSocketElement } from "../../element/echo-socket.js";
 import { connectedElement, entries, part, sendAndWait, until, withServer } from "./helpers.js";
 
-const notice = (element: EchoSocketElement): string | undefined =>
-  element.shadowRoot!.querySelector('[part~="notice"]')?.textContent ?? undefined;
+const notice = (element: EchoSocketElement): string | undefined => element.shadowRoot!.querySelector('[part~="notice"]')?.textContent ?? undefined;
 
 describe("server limits, as the reader sees them", () => {
   it("shows the rate limit's reason, backs off, and still delivers every message once", async () => {

@@ -143,7 +143,11 @@ describe("npm run start:cluster in the browser", () => {
       });
       try {
         const elements = await Promise.all([0, 1].map(() => connectedElement(cluster.url)));
-        await until(() => frames.every((frame) => (frame.contentWindow as TutorialWindow | null)?.socket?.connected === true), 10_000, "tutorial pages connected");
+        await until(
+          () => frames.every((frame) => (frame.contentWindow as TutorialWindow | null)?.socket?.connected === true),
+          10_000,
+          "tutorial pages connected",
+        );
         frames.forEach((frame, i) => {
           const page = frame.contentDocument!;
           page.querySelector<HTMLInputElement>("#message")!.value = `<b>page ${i}</b>`;

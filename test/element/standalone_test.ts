@@ -31,8 +31,7 @@ describe("the standalone bundle", () => {
       const element = page.querySelector("echo-socket")!;
       await until(() => element.connectionStatus === "connected", 10_000, "connected");
       element.send("from a plain page");
-      const text = (): string | undefined =>
-        element.shadowRoot!.querySelector('[part~="message"][data-state="echoed"] .text')?.textContent ?? undefined;
+      const text = (): string | undefined => element.shadowRoot!.querySelector('[part~="message"][data-state="echoed"] .text')?.textContent ?? undefined;
       await until(() => text() === "from a plain page", 5000, "the echoed entry");
     });
   }

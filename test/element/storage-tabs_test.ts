@@ -105,7 +105,12 @@ describe("unsent messages of two tabs at once", () => {
       const c = await openTab(scriptServer.url, url);
       frames.push(c.frame);
       await until(() => c.entries().length >= 5 && c.entries().every((entry) => entry.state === "echoed"), 20_000, "five echoed entries");
-      expect(c.entries().map((entry) => entry.text).sort()).to.deep.equal(["a1", "a2", "a3", "b1", "b2"]);
+      expect(
+        c
+          .entries()
+          .map((entry) => entry.text)
+          .sort(),
+      ).to.deep.equal(["a1", "a2", "a3", "b1", "b2"]);
       expect([...c.echoes].sort(), "one echo event each").to.deep.equal(["a1", "a2", "a3", "b1", "b2"]);
       await until(() => storedTexts(prefix).length === 0, 5000, "storage emptied");
       const report = await stopServer(server);

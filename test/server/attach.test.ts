@@ -102,7 +102,9 @@ describe("attaching to an existing socket.io Server", () => {
     cleanups.push(() => io.close());
     expect(() => attachEchoSocket(io, { path: "/other" })).toThrow(/`path` cannot change the path/);
     expect(() => attachEchoSocket(io, { serverOptions: { pingInterval: 1 } })).toThrow(/`serverOptions` only applies/);
-    expect(() => attachEchoSocket(io, { adapter: class extends Adapter {} })).toThrow(/`adapter` only applies when echo-socket creates the socket.io Server; set it on your Server/);
+    expect(() => attachEchoSocket(io, { adapter: class extends Adapter {} })).toThrow(
+      /`adapter` only applies when echo-socket creates the socket.io Server; set it on your Server/,
+    );
   });
 });
 

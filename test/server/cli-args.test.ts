@@ -19,15 +19,50 @@ describe("echo-socket check arguments", () => {
   it("defaults every flag from protocol/ and the documented values", () => {
     expect(parseArgs(["check", "http://localhost:3000"])).toEqual({
       command: "check",
-      options: { url: "http://localhost:3000", path: DEFAULT_PATH, origin: undefined, send: DEFAULT_SEND_EVENT, reply: DEFAULT_ECHO_EVENT, messages: 100, holdSeconds: 0, timeoutSeconds: 5, json: false },
+      options: {
+        url: "http://localhost:3000",
+        path: DEFAULT_PATH,
+        origin: undefined,
+        send: DEFAULT_SEND_EVENT,
+        reply: DEFAULT_ECHO_EVENT,
+        messages: 100,
+        holdSeconds: 0,
+        timeoutSeconds: 5,
+        json: false,
+      },
     });
   });
 
   it("reads every flag, in --name value and --name=value forms, and ws(s) URLs as http(s)", () => {
-    const parsed = parseArgs(["check", "wss://chat.example.com:8443", "--path=/ws/", "--origin", "https://example.com", "--send", "chat", "--reply=chat", "--messages", "5", "--hold", "1.5", "--timeout=0.5", "--json"]);
+    const parsed = parseArgs([
+      "check",
+      "wss://chat.example.com:8443",
+      "--path=/ws/",
+      "--origin",
+      "https://example.com",
+      "--send",
+      "chat",
+      "--reply=chat",
+      "--messages",
+      "5",
+      "--hold",
+      "1.5",
+      "--timeout=0.5",
+      "--json",
+    ]);
     expect(parsed).toEqual({
       command: "check",
-      options: { url: "https://chat.example.com:8443", path: "/ws", origin: "https://example.com", send: "chat", reply: "chat", messages: 5, holdSeconds: 1.5, timeoutSeconds: 0.5, json: true },
+      options: {
+        url: "https://chat.example.com:8443",
+        path: "/ws",
+        origin: "https://example.com",
+        send: "chat",
+        reply: "chat",
+        messages: 5,
+        holdSeconds: 1.5,
+        timeoutSeconds: 0.5,
+        json: true,
+      },
     });
   });
 
@@ -38,7 +73,10 @@ describe("echo-socket check arguments", () => {
     [["check", "http://example.com/socket.io/"], "pass its socket.io path with --path"],
     [["check", "http://example.com?x=1"], "without a query or fragment"],
     [["check", "http://a", "http://b"], "one URL only"],
-    [["check", "http://a", "--frobnicate"], "unknown option --frobnicate (allowed: --path, --origin, --send, --reply, --messages, --hold, --timeout, --json, --help)"],
+    [
+      ["check", "http://a", "--frobnicate"],
+      "unknown option --frobnicate (allowed: --path, --origin, --send, --reply, --messages, --hold, --timeout, --json, --help)",
+    ],
     [["check", "http://a", "-x"], "unknown option -x"],
     [["check", "http://a", "--messages"], "--messages needs a value: --messages <n>"],
     [["check", "http://a", "--messages", "0"], '--messages must be a whole number from 1 to 10000 (got "0")'],
@@ -47,8 +85,11 @@ describe("echo-socket check arguments", () => {
     [["check", "http://a", "--hold", "-1"], '--hold must be a number from 0 to 3600 (got "-1")'],
     [["check", "http://a", "--timeout", "0"], '--timeout must be a number from 0.1 to 60 (got "0")'],
     [["check", "http://a", "--path", "socket.io"], '--path must be a path starting with "/"'],
-    [["check", "http://a", "--origin", "https://example.com/page"], '--origin must be an origin such as https://example.com (scheme, host, port; no path) (got "https://example.com/page")'],
-    [["check", "http://a", "--send", "connect"], '--send must be an event name of 1 to 200 characters, not one socket.io reserves'],
+    [
+      ["check", "http://a", "--origin", "https://example.com/page"],
+      '--origin must be an origin such as https://example.com (scheme, host, port; no path) (got "https://example.com/page")',
+    ],
+    [["check", "http://a", "--send", "connect"], "--send must be an event name of 1 to 200 characters, not one socket.io reserves"],
     [["check", "http://a", "--json=yes"], '--json takes no value (got "yes")'],
     [["check", "http://a", "--json", "--json"], "--json is given twice"],
     [["frob"], 'unknown command "frob" (allowed: check, serve, help)'],

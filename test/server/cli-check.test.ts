@@ -61,8 +61,22 @@ describe("echo-socket check against healthy servers", () => {
   it("passes echo-socket's server over every transport and reports its extras", async () => {
     const server = await echoSocket();
     const report = await check(server.url, { origin: "https://page.example" });
-    expect(verdicts(report)).toEqual({ reachable: "pass", polling: "pass", upgrade: "pass", websocket: "pass", origin: "pass", heartbeat: "pass", echo: "pass", extras: "pass" });
-    expect(report).toMatchObject({ ok: true, exitCode: 0, path: "/socket.io", server: { pingInterval: 25_000, pingTimeout: 20_000, upgrades: ["websocket"], echoSocket: true } });
+    expect(verdicts(report)).toEqual({
+      reachable: "pass",
+      polling: "pass",
+      upgrade: "pass",
+      websocket: "pass",
+      origin: "pass",
+      heartbeat: "pass",
+      echo: "pass",
+      extras: "pass",
+    });
+    expect(report).toMatchObject({
+      ok: true,
+      exitCode: 0,
+      path: "/socket.io",
+      server: { pingInterval: 25_000, pingTimeout: 20_000, upgrades: ["websocket"], echoSocket: true },
+    });
     expect(named(report, "echo").figures).toMatchObject({ transport: "websocket", sent: 40, echoed: 40, lost: 0, outOfOrder: 0 });
     expect(named(report, "echo").figures!.rttMedianMs).toEqual(expect.any(Number));
     expect(named(report, "extras").detail).toContain(READY_EVENT);
@@ -73,7 +87,16 @@ describe("echo-socket check against healthy servers", () => {
   it("passes the tutorial's bare socket.io server, with no extras required, and finds the hole CORS leaves", async () => {
     const url = await tutorialServer();
     const report = await check(url);
-    expect(verdicts(report)).toEqual({ reachable: "pass", polling: "pass", upgrade: "pass", websocket: "pass", origin: "skip", heartbeat: "pass", echo: "pass", extras: "skip" });
+    expect(verdicts(report)).toEqual({
+      reachable: "pass",
+      polling: "pass",
+      upgrade: "pass",
+      websocket: "pass",
+      origin: "skip",
+      heartbeat: "pass",
+      echo: "pass",
+      extras: "skip",
+    });
     expect(report.exitCode).toBe(0);
     expect(named(report, "extras").detail).toContain("a plain socket.io server");
 

@@ -17,7 +17,14 @@ beforeAll(async () => {
     const server = createServer();
     const handle = attachEchoSocket(server, { logger: false });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    nodes.push({ port: (server.address() as AddressInfo).port, handle, close: async () => (await handle.close(), await new Promise<void>((resolve) => server.close(() => resolve()))) });
+    nodes.push({
+      port: (server.address() as AddressInfo).port,
+      handle,
+      close: async () => {
+        await handle.close();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      },
+    });
   }
 });
 afterAll(async () => {
@@ -25,9 +32,22 @@ afterAll(async () => {
 });
 
 async function checkBehindNginx(nginxOptions: NginxOptions, options: Partial<CheckOptions> = {}): Promise<CheckReport> {
-  const nginx = await startNginx(nodes.map((node) => node.port), nginxOptions);
+  const nginx = await startNginx(
+    nodes.map((node) => node.port),
+    nginxOptions,
+  );
   try {
-    return await runCheck({ url: nginx.url, path: DEFAULT_PATH, send: "ms", reply: "echo", messages: 20, holdSeconds: 0, timeoutSeconds: 2, json: true, ...options });
+    return await runCheck({
+      url: nginx.url,
+      path: DEFAULT_PATH,
+      send: "ms",
+      reply: "echo",
+      messages: 20,
+      holdSeconds: 0,
+      timeoutSeconds: 2,
+      json: true,
+      ...options,
+    });
   } finally {
     await nginx.stop();
   }
@@ -39,7 +59,16 @@ const named = (report: CheckReport, name: string): CheckResult => report.checks.
 describe("echo-socket check behind nginx", () => {
   it("passes the README's configuration (ip_hash, Upgrade headers)", async () => {
     const report = await checkBehindNginx({});
-    expect(verdicts(report)).toEqual({ reachable: "pass", polling: "pass", upgrade: "pass", websocket: "pass", origin: "skip", heartbeat: "pass", echo: "pass", extras: "pass" });
+    expect(verdicts(report)).toEqual({
+      reachable: "pass",
+      polling: "pass",
+      upgrade: "pass",
+      websocket: "pass",
+      origin: "skip",
+      heartbeat: "pass",
+      echo: "pass",
+      extras: "pass",
+    });
     expect(report.exitCode).toBe(0);
   });
 

@@ -13,7 +13,12 @@ afterEach(async () => {
 
 /** `echo-socket serve` on a free port; resolves with its URL once it prints it. */
 async function serve(args: string[] = [], env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
-  const { child, match } = await spawnNode(CLI, { args: ["serve", "--port", "0", "--host", "127.0.0.1", ...args], env, ready: /open (http:\/\/\S+)\//, stderr: "pipe" });
+  const { child, match } = await spawnNode(CLI, {
+    args: ["serve", "--port", "0", "--host", "127.0.0.1", ...args],
+    env,
+    ready: /open (http:\/\/\S+)\//,
+    stderr: "pipe",
+  });
   children.push(child);
   return { child, url: match[1]! };
 }
@@ -68,15 +73,32 @@ describe("echo-socket serve and check, as commands", () => {
     expect(await human.exited).toBe(0);
     const lines = human.stdout().trim().split("\n");
     expect(lines[0]).toBe(`echo-socket check ${url} (path /socket.io, events ms → echo, 10 messages)`);
-    for (const name of ["reachable", "polling", "upgrade", "websocket", "heartbeat", "echo", "extras"]) expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^pass  ${name} `)));
-    expect(lines).toContainEqual(expect.stringMatching(/^skip  origin /));
+    for (const name of ["reachable", "polling", "upgrade", "websocket", "heartbeat", "echo", "extras"])
+      expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^pass  ${name} `)));
+    expect(lines).toContainEqual(expect.stringMatching(/^skip {2}origin /));
     expect(lines.at(-1)).toMatch(/^ok: 7 passed, 1 skipped in \d+\.\d s \(exit 0\)$/);
 
     const machine = cli(["check", url, "--messages", "10", "--origin", "https://page.example", "--json"]);
     expect(await machine.exited).toBe(0);
     const report = JSON.parse(machine.stdout());
-    expect(report).toMatchObject({ url, path: "/socket.io", ok: true, exitCode: 0, server: { echoSocket: true }, options: { origin: "https://page.example", messages: 10 } });
-    expect(report.checks.map((c: { name: string; verdict: string }) => `${c.name}:${c.verdict}`)).toEqual(["reachable:pass", "polling:pass", "upgrade:pass", "websocket:pass", "origin:pass", "heartbeat:pass", "echo:pass", "extras:pass"]);
+    expect(report).toMatchObject({
+      url,
+      path: "/socket.io",
+      ok: true,
+      exitCode: 0,
+      server: { echoSocket: true },
+      options: { origin: "https://page.example", messages: 10 },
+    });
+    expect(report.checks.map((c: { name: string; verdict: string }) => `${c.name}:${c.verdict}`)).toEqual([
+      "reachable:pass",
+      "polling:pass",
+      "upgrade:pass",
+      "websocket:pass",
+      "origin:pass",
+      "heartbeat:pass",
+      "echo:pass",
+      "extras:pass",
+    ]);
 
     child.kill("SIGTERM");
     const [code] = await once(child, "exit");
@@ -86,7 +108,9 @@ describe("echo-socket serve and check, as commands", () => {
   it("exits 2 on bad arguments, naming the argument and the allowed values, and 0 on --help", async () => {
     const unknown = cli(["check", "http://127.0.0.1:1", "--retries", "3"]);
     expect(await unknown.exited).toBe(2);
-    expect(unknown.stderr()).toContain("echo-socket check: unknown option --retries (allowed: --path, --origin, --send, --reply, --messages, --hold, --timeout, --json, --help)");
+    expect(unknown.stderr()).toContain(
+      "echo-socket check: unknown option --retries (allowed: --path, --origin, --send, --reply, --messages, --hold, --timeout, --json, --help)",
+    );
     const badPort = cli(["serve", "--port", "http"]);
     expect(await badPort.exited).toBe(2);
     expect(badPort.stderr()).toContain('echo-socket serve: --port must be a whole number from 0 to 65535 (got "http")');
@@ -100,12 +124,12 @@ describe("echo-socket serve and check, as commands", () => {
     const { child: server, url } = await serve([], { ECHO_SOCKET_OPTIONS: JSON.stringify({ serverOptions: { pingInterval: 200, pingTimeout: 200 } }) });
     const run = cli(["check", url, "--hold", "30", "--timeout", "1"]);
     // The origin line comes just before the heartbeat check starts holding its idle connection for 30 s.
-    await run.printed(/^skip  origin /m);
+    await run.printed(/^skip {2}origin /m);
     server.kill("SIGSTOP"); // the process is frozen: connections stay open, nothing answers
     expect(await run.exited).toBe(1);
     const lines = run.stdout().trim().split("\n");
     const heartbeat = lines.find((line) => line.includes(" heartbeat "))!;
-    expect(heartbeat).toMatch(/^fail  heartbeat /);
+    expect(heartbeat).toMatch(/^fail {2}heartbeat /);
     expect(heartbeat).toContain("a new handshake got no answer within 1 s either");
     expect(lines).toContain('skip  echo       not run: the server stopped answering during "heartbeat"');
     expect(lines.at(-1)).toMatch(/^FAILED: .* \(exit 1\)$/);

@@ -19,23 +19,77 @@ import {
 
 const open = { sid: "abc", upgrades: ["websocket"], pingInterval: 25_000, pingTimeout: 20_000, maxPayload: 1_000_000 };
 const site = { host: "example.com", port: 443, secure: true, enginePath: "/socket.io/", path: "/socket.io" };
-const status = (status: number, engineError?: { code: number; message: string }): StepFailure => ({ step: "websocket", kind: "status", status, engineError, message: `the WebSocket upgrade was answered with HTTP ${status} instead of 101` });
+const status = (status: number, engineError?: { code: number; message: string }): StepFailure => ({
+  step: "websocket",
+  kind: "status",
+  status,
+  engineError,
+  message: `the WebSocket upgrade was answered with HTTP ${status} instead of 101`,
+});
 
 describe("reachable", () => {
   const cases: Array<[string, ReachableObservation, { verdict: string; detail: RegExp; fix?: RegExp }]> = [
-    ["no DNS address", { ...site, failure: { step: "dns", kind: "not-found", code: "ENOTFOUND", message: "" } }, { verdict: "fail", detail: /DNS: example.com has no address \(ENOTFOUND\)/, fix: /host name/ }],
-    ["connection refused", { ...site, address: "10.0.0.1", failure: { step: "tcp", kind: "refused", code: "ECONNREFUSED", message: "" } }, { verdict: "fail", detail: /nothing listens on example.com \(10.0.0.1\):443/, fix: /start the server/ }],
-    ["TCP dropped", { ...site, failure: { step: "tcp", kind: "timeout", message: "TCP connect: no answer within 5 s" } }, { verdict: "fail", detail: /did not answer the connection/, fix: /firewall/ }],
-    ["plain HTTP on a TLS URL", { ...site, failure: { step: "tls", kind: "tls", code: "ERR_SSL_WRONG_VERSION_NUMBER", message: "wrong version number" } }, { verdict: "fail", detail: /^TLS/, fix: /does not speak TLS: use http:\/\// }],
-    ["an expired certificate", { ...site, failure: { step: "tls", kind: "tls", code: "CERT_HAS_EXPIRED", message: "certificate has expired" } }, { verdict: "fail", detail: /certificate has expired/, fix: /renew/ }],
-    ["no HTTP answer", { ...site, failure: { step: "http", kind: "timeout", message: "no answer within 5 s" } }, { verdict: "fail", detail: /got no HTTP answer/, fix: /blocked event loop/ }],
-    ["404 on a custom path the default answers", { ...site, enginePath: "/ws/", path: "/ws", defaultPathAnswers: true, reply: { status: 404, ms: 3, body: "Cannot GET" } }, { verdict: "fail", detail: /HTTP 404: nothing serves socket.io at \/ws\//, fix: /socket.io answers at \/socket.io: use --path \/socket.io/ }],
-    ["404 on the default path", { ...site, reply: { status: 404, ms: 3, body: "" } }, { verdict: "fail", detail: /HTTP 404/, fix: /`path` option is something else: pass it with --path/ }],
-    ["a proxy without its upstream", { ...site, reply: { status: 502, ms: 3, body: "Bad Gateway" } }, { verdict: "fail", detail: /HTTP 502 from a proxy/, fix: /upstream/ }],
-    ["socket.io 2", { ...site, reply: { status: 400, ms: 3, body: "", engineError: { code: 5, message: "Unsupported protocol version" } } }, { verdict: "fail", detail: /engine.io 3 \(socket.io 2\)/, fix: /socket.io 4/ }],
+    [
+      "no DNS address",
+      { ...site, failure: { step: "dns", kind: "not-found", code: "ENOTFOUND", message: "" } },
+      { verdict: "fail", detail: /DNS: example.com has no address \(ENOTFOUND\)/, fix: /host name/ },
+    ],
+    [
+      "connection refused",
+      { ...site, address: "10.0.0.1", failure: { step: "tcp", kind: "refused", code: "ECONNREFUSED", message: "" } },
+      { verdict: "fail", detail: /nothing listens on example.com \(10.0.0.1\):443/, fix: /start the server/ },
+    ],
+    [
+      "TCP dropped",
+      { ...site, failure: { step: "tcp", kind: "timeout", message: "TCP connect: no answer within 5 s" } },
+      { verdict: "fail", detail: /did not answer the connection/, fix: /firewall/ },
+    ],
+    [
+      "plain HTTP on a TLS URL",
+      { ...site, failure: { step: "tls", kind: "tls", code: "ERR_SSL_WRONG_VERSION_NUMBER", message: "wrong version number" } },
+      { verdict: "fail", detail: /^TLS/, fix: /does not speak TLS: use http:\/\// },
+    ],
+    [
+      "an expired certificate",
+      { ...site, failure: { step: "tls", kind: "tls", code: "CERT_HAS_EXPIRED", message: "certificate has expired" } },
+      { verdict: "fail", detail: /certificate has expired/, fix: /renew/ },
+    ],
+    [
+      "no HTTP answer",
+      { ...site, failure: { step: "http", kind: "timeout", message: "no answer within 5 s" } },
+      { verdict: "fail", detail: /got no HTTP answer/, fix: /blocked event loop/ },
+    ],
+    [
+      "404 on a custom path the default answers",
+      { ...site, enginePath: "/ws/", path: "/ws", defaultPathAnswers: true, reply: { status: 404, ms: 3, body: "Cannot GET" } },
+      { verdict: "fail", detail: /HTTP 404: nothing serves socket.io at \/ws\//, fix: /socket.io answers at \/socket.io: use --path \/socket.io/ },
+    ],
+    [
+      "404 on the default path",
+      { ...site, reply: { status: 404, ms: 3, body: "" } },
+      { verdict: "fail", detail: /HTTP 404/, fix: /`path` option is something else: pass it with --path/ },
+    ],
+    [
+      "a proxy without its upstream",
+      { ...site, reply: { status: 502, ms: 3, body: "Bad Gateway" } },
+      { verdict: "fail", detail: /HTTP 502 from a proxy/, fix: /upstream/ },
+    ],
+    [
+      "socket.io 2",
+      { ...site, reply: { status: 400, ms: 3, body: "", engineError: { code: 5, message: "Unsupported protocol version" } } },
+      { verdict: "fail", detail: /engine.io 3 \(socket.io 2\)/, fix: /socket.io 4/ },
+    ],
     ["an HTML page", { ...site, reply: { status: 200, ms: 3, body: "<html>" } }, { verdict: "fail", detail: /not engine.io's open packet/ }],
-    ["a handshake", { ...site, address: "93.184.216.34", dnsMs: 2, tcpMs: 3, tlsMs: 9, reply: { status: 200, ms: 12, body: "0{}", open } }, { verdict: "pass", detail: /DNS 2 ms, TCP 3 ms, TLS 9 ms, handshake HTTP 200 in 12 ms/ }],
-    ["WebSocket only", { ...site, reply: { status: 400, ms: 3, body: "", engineError: { code: 0, message: "Transport unknown" } } }, { verdict: "pass", detail: /long-polling is off/ }],
+    [
+      "a handshake",
+      { ...site, address: "93.184.216.34", dnsMs: 2, tcpMs: 3, tlsMs: 9, reply: { status: 200, ms: 12, body: "0{}", open } },
+      { verdict: "pass", detail: /DNS 2 ms, TCP 3 ms, TLS 9 ms, handshake HTTP 200 in 12 ms/ },
+    ],
+    [
+      "WebSocket only",
+      { ...site, reply: { status: 400, ms: 3, body: "", engineError: { code: 0, message: "Transport unknown" } } },
+      { verdict: "pass", detail: /long-polling is off/ },
+    ],
   ];
   it.each(cases)("%s", (_name, observation, expected) => {
     const result = reachableVerdict(observation);
@@ -48,43 +102,100 @@ describe("reachable", () => {
 
 describe("polling", () => {
   it("says sticky sessions are missing when a request of the session meets Session ID unknown, and how to fix it", () => {
-    const result = pollingVerdict({ open, pollingOff: false, planned: 20, answered: 1, failedRequest: "POST", failure: { step: "http", kind: "status", status: 400, engineError: { code: 1, message: "Session ID unknown" }, message: "" } });
+    const result = pollingVerdict({
+      open,
+      pollingOff: false,
+      planned: 20,
+      answered: 1,
+      failedRequest: "POST",
+      failure: { step: "http", kind: "status", status: 400, engineError: { code: 1, message: "Session ID unknown" }, message: "" },
+    });
     expect(result).toMatchObject({ verdict: "fail", figures: { requests: 1, planned: 20 } });
     expect(result.detail).toContain('request 2 of 20 (POST) on session abc got HTTP 400 {"code":1,"message":"Session ID unknown"}');
     expect(result.detail).toContain("sticky sessions are missing");
-    for (const remedy of ["ip_hash;", "hash $remote_addr consistent;", "cookie-based session affinity", 'transports: ["websocket"]']) expect(result.fix).toContain(remedy);
+    for (const remedy of ["ip_hash;", "hash $remote_addr consistent;", "cookie-based session affinity", 'transports: ["websocket"]'])
+      expect(result.fix).toContain(remedy);
   });
 
   it("passes a session that held, and warns about a WebSocket-only server", () => {
-    expect(pollingVerdict({ open, pollingOff: false, planned: 20, answered: 20 })).toMatchObject({ verdict: "pass", detail: expect.stringContaining("all 20 reached session abc") });
-    expect(pollingVerdict({ pollingOff: true, planned: 20, answered: 0 })).toMatchObject({ verdict: "warn", fix: expect.stringContaining('transports: ["websocket"]') });
+    expect(pollingVerdict({ open, pollingOff: false, planned: 20, answered: 20 })).toMatchObject({
+      verdict: "pass",
+      detail: expect.stringContaining("all 20 reached session abc"),
+    });
+    expect(pollingVerdict({ pollingOff: true, planned: 20, answered: 0 })).toMatchObject({
+      verdict: "warn",
+      fix: expect.stringContaining('transports: ["websocket"]'),
+    });
   });
 
   it("marks a timed-out request so the runner asks whether the server still answers", () => {
-    expect(pollingVerdict({ open, pollingOff: false, planned: 20, answered: 5, failedRequest: "GET", failure: { step: "http", kind: "timeout", message: "no answer within 1 s" } })).toMatchObject({ verdict: "fail", timedOut: true });
+    expect(
+      pollingVerdict({
+        open,
+        pollingOff: false,
+        planned: 20,
+        answered: 5,
+        failedRequest: "GET",
+        failure: { step: "http", kind: "timeout", message: "no answer within 1 s" },
+      }),
+    ).toMatchObject({ verdict: "fail", timedOut: true });
   });
 });
 
 describe("WebSocket", () => {
   it("blames the proxy's missing Upgrade headers when the upgrade request gets a plain HTTP answer, with the nginx lines", () => {
     for (const kind of ["upgrade", "direct"] as const) {
-      const result = websocketVerdict({ kind, pollingWorks: true, offered: true, stage: "upgrade request", failure: status(400, { code: 3, message: "Bad request" }) });
+      const result = websocketVerdict({
+        kind,
+        pollingWorks: true,
+        offered: true,
+        stage: "upgrade request",
+        failure: status(400, { code: 3, message: "Bad request" }),
+      });
       expect(result.verdict).toBe("fail");
       expect(result.detail).toContain("while long-polling works");
-      for (const line of ["proxy_http_version 1.1;", "proxy_set_header Upgrade $http_upgrade;", 'proxy_set_header Connection "upgrade";']) expect(result.fix).toContain(line);
+      for (const line of ["proxy_http_version 1.1;", "proxy_set_header Upgrade $http_upgrade;", 'proxy_set_header Connection "upgrade";'])
+        expect(result.fix).toContain(line);
     }
   });
 
   it("says an upgrade that lands on another node is missing stickiness, and that a disabled transport is only a warning", () => {
-    expect(websocketVerdict({ kind: "upgrade", pollingWorks: true, offered: true, stage: "upgrade request", failure: status(400, { code: 1, message: "Session ID unknown" }) })).toMatchObject({ verdict: "fail", fix: expect.stringContaining("ip_hash") });
-    expect(websocketVerdict({ kind: "direct", pollingWorks: true, offered: true, stage: "upgrade request", failure: status(400, { code: 0, message: "Transport unknown" }) })).toMatchObject({ verdict: "warn" });
-    expect(websocketVerdict({ kind: "upgrade", pollingWorks: true, offered: false })).toMatchObject({ verdict: "warn", detail: expect.stringContaining("upgrades: []") });
+    expect(
+      websocketVerdict({
+        kind: "upgrade",
+        pollingWorks: true,
+        offered: true,
+        stage: "upgrade request",
+        failure: status(400, { code: 1, message: "Session ID unknown" }),
+      }),
+    ).toMatchObject({ verdict: "fail", fix: expect.stringContaining("ip_hash") });
+    expect(
+      websocketVerdict({
+        kind: "direct",
+        pollingWorks: true,
+        offered: true,
+        stage: "upgrade request",
+        failure: status(400, { code: 0, message: "Transport unknown" }),
+      }),
+    ).toMatchObject({ verdict: "warn" });
+    expect(websocketVerdict({ kind: "upgrade", pollingWorks: true, offered: false })).toMatchObject({
+      verdict: "warn",
+      detail: expect.stringContaining("upgrades: []"),
+    });
     expect(websocketVerdict({ kind: "upgrade", pollingWorks: false, offered: true })).toMatchObject({ verdict: "skip" });
   });
 
   it("passes, and flags a probe that never comes back as a timeout", () => {
     expect(websocketVerdict({ kind: "upgrade", pollingWorks: true, offered: true, ms: 4 })).toMatchObject({ verdict: "pass", figures: { ms: 4 } });
-    expect(websocketVerdict({ kind: "upgrade", pollingWorks: true, offered: true, stage: "probe", failure: { step: "websocket", kind: "timeout", message: "no answer" } })).toMatchObject({ verdict: "fail", timedOut: true });
+    expect(
+      websocketVerdict({
+        kind: "upgrade",
+        pollingWorks: true,
+        offered: true,
+        stage: "probe",
+        failure: { step: "websocket", kind: "timeout", message: "no answer" },
+      }),
+    ).toMatchObject({ verdict: "fail", timedOut: true });
   });
 });
 
@@ -121,7 +232,13 @@ describe("heartbeat", () => {
   });
 
   it("names proxy_read_timeout when an idle connection is cut before the first ping", () => {
-    const result = heartbeatVerdict(open, { transport: "websocket", holdMs: 90_000, heldMs: 10_000, pings: 0, close: { atMs: 10_000, reason: "WebSocket closed with code 1006", byServer: false } });
+    const result = heartbeatVerdict(open, {
+      transport: "websocket",
+      holdMs: 90_000,
+      heldMs: 10_000,
+      pings: 0,
+      close: { atMs: 10_000, reason: "WebSocket closed with code 1006", byServer: false },
+    });
     expect(result.verdict).toBe("fail");
     expect(result.detail).toContain("before the server's first ping was due");
     expect(result.fix).toContain("proxy_read_timeout 60s;");
@@ -129,13 +246,34 @@ describe("heartbeat", () => {
   });
 
   it("fails a server that stops pinging, and passes a held connection", () => {
-    expect(heartbeatVerdict(open, { transport: "websocket", holdMs: 90_000, heldMs: 70_000, pings: 1, silentMs: 45_100 })).toMatchObject({ verdict: "fail", timedOut: true, detail: expect.stringContaining("no ping for 45.1 s") });
-    expect(heartbeatVerdict(open, { transport: "polling", holdMs: 60_000, heldMs: 60_000, pings: 2 })).toMatchObject({ verdict: "pass", figures: { pings: 2, transport: "polling" } });
+    expect(heartbeatVerdict(open, { transport: "websocket", holdMs: 90_000, heldMs: 70_000, pings: 1, silentMs: 45_100 })).toMatchObject({
+      verdict: "fail",
+      timedOut: true,
+      detail: expect.stringContaining("no ping for 45.1 s"),
+    });
+    expect(heartbeatVerdict(open, { transport: "polling", holdMs: 60_000, heldMs: 60_000, pings: 2 })).toMatchObject({
+      verdict: "pass",
+      figures: { pings: 2, transport: "polling" },
+    });
   });
 });
 
 describe("echo", () => {
-  const base: EchoObservation = { transport: "websocket", send: "ms", reply: "echo", planned: 8, sent: 8, echoed: 8, mismatched: 0, outOfOrder: 0, rtts: [4, 1, 3, 2], burst: { messages: 4, echoed: 4, ms: 2 }, refusals: {}, otherEvents: [], waitMs: 5000 };
+  const base: EchoObservation = {
+    transport: "websocket",
+    send: "ms",
+    reply: "echo",
+    planned: 8,
+    sent: 8,
+    echoed: 8,
+    mismatched: 0,
+    outOfOrder: 0,
+    rtts: [4, 1, 3, 2],
+    burst: { messages: 4, echoed: 4, ms: 2 },
+    refusals: {},
+    otherEvents: [],
+    waitMs: 5000,
+  };
 
   it("reports RTT min / median / p95 / max and throughput", () => {
     const result = echoVerdict(base);
@@ -162,10 +300,23 @@ describe("echo", () => {
 
 describe("extras", () => {
   it("reports echo-socket's extras when present and skips quietly when absent", () => {
-    const found = extrasVerdict({ ready: { delivery: 1 }, recoveryPid: true, offsets: true, ack: { ok: true, id: "x" }, duplicateAck: { ok: true, id: "x", duplicate: true }, refusalCodes: [] }, READY_EVENT);
+    const found = extrasVerdict(
+      {
+        ready: { delivery: 1 },
+        recoveryPid: true,
+        offsets: true,
+        ack: { ok: true, id: "x" },
+        duplicateAck: { ok: true, id: "x", duplicate: true },
+        refusalCodes: [],
+      },
+      READY_EVENT,
+    );
     expect(found).toMatchObject({ verdict: "pass", figures: { echoSocket: true, recovery: true, acks: true, deduplication: true } });
     expect(found.detail).toContain(READY_EVENT);
-    expect(extrasVerdict({ recoveryPid: false, offsets: false, refusalCodes: [] }, READY_EVENT)).toMatchObject({ verdict: "skip", figures: { echoSocket: false } });
+    expect(extrasVerdict({ recoveryPid: false, offsets: false, refusalCodes: [] }, READY_EVENT)).toMatchObject({
+      verdict: "skip",
+      figures: { echoSocket: false },
+    });
   });
 });
 

@@ -85,7 +85,10 @@ function body(url: string): Promise<string> {
   return new Promise((resolve, reject) => {
     get(url, { agent: false }, (res) => {
       let text = "";
-      res.setEncoding("utf8").on("data", (chunk) => (text += chunk)).on("end", () => resolve(text));
+      res
+        .setEncoding("utf8")
+        .on("data", (chunk) => (text += chunk))
+        .on("end", () => resolve(text));
     }).on("error", reject);
   });
 }
@@ -102,7 +105,12 @@ async function stragglers(port: number): Promise<RawWebSocket> {
 
 function connectAll(url: string, transports: string[][]): Promise<ClientSocket[]> {
   const sockets = transports.map((list) => connectClient(url, { forceNew: true, reconnection: false, transports: list }));
-  return Promise.all(sockets.map(async (socket) => (await waitFor(socket, "connect"), socket)));
+  return Promise.all(
+    sockets.map(async (socket) => {
+      await waitFor(socket, "connect");
+      return socket;
+    }),
+  );
 }
 
 describe("close()", () => {

@@ -47,7 +47,8 @@ describe("the connection guard", () => {
     server = await startServer();
     const sid = await pollingSid(port(server));
     const closed = new Promise<void>((resolve) => {
-      for (const conn of [(server!.handle.io.engine as unknown as { clients: Record<string, { once(e: string, f: () => void): void }> }).clients[sid]!]) conn.once("close", resolve);
+      for (const conn of [(server!.handle.io.engine as unknown as { clients: Record<string, { once(e: string, f: () => void): void }> }).clients[sid]!])
+        conn.once("close", resolve);
     });
     await fetch(polling(port(server), sid), { method: "POST", body: Array.from({ length: 8000 }, () => "40").join("\x1e") });
     await closed;

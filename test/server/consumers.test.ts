@@ -45,6 +45,7 @@ function installed(name: string, packages: string[], fixtures: string[] = []): P
 }
 
 /** What a child process printed last on stdout, as JSON. */
+// biome-ignore lint/suspicious/noExplicitAny: each caller reads the fields it expects from the child's JSON
 async function runJson(command: string, args: string[], cwd: string): Promise<any> {
   const { stdout } = await run(command, args, { cwd });
   return JSON.parse(stdout.trim().split("\n").at(-1)!);
@@ -60,7 +61,15 @@ beforeAll(async () => {
   tarball = path.join(work, packed.filename);
   // A dist/ half-written (a build running at the same time) would fail every test below less clearly.
   const files = new Set(packed.files.map((file) => file.path));
-  const missing = ["dist/server/entry.js", "dist/server/entry.cjs", "dist/server/index.d.cts", "dist/client/entry.js", "dist/echo-socket.js", "dist/element/define.js", "dist/cli/main.js"].filter((file) => !files.has(file));
+  const missing = [
+    "dist/server/entry.js",
+    "dist/server/entry.cjs",
+    "dist/server/index.d.cts",
+    "dist/client/entry.js",
+    "dist/echo-socket.js",
+    "dist/element/define.js",
+    "dist/cli/main.js",
+  ].filter((file) => !files.has(file));
   expect(missing, "files missing from the packed dist/: run npm run build (and let no other build run meanwhile)").toEqual([]);
   // Both big installs start now; each test awaits the one it uses.
   void installed("express4", ["express@4", "socket.io", "socket.io-client"], ["express4-cjs"]).catch(() => {});
@@ -78,10 +87,17 @@ describe("the packed package, as its users install it", { timeout: 300_000 }, ()
     const [serverOnly, bare] = await Promise.all([installed("server-only", ["express"]), installed("bare", [])]);
     const has = async (dir: string, name: string) => (await readdir(path.join(dir, "node_modules"))).includes(name);
     for (const name of ["lit", "socket.io-client"]) expect(await has(serverOnly, name), `server-only install has ${name}`).toBe(false);
-    for (const name of ["express", "socket.io", "rate-limiter-flexible", "lit", "socket.io-client"]) expect(await has(bare, name), `plain install has ${name}`).toBe(false);
+    for (const name of ["express", "socket.io", "rate-limiter-flexible", "lit", "socket.io-client"])
+      expect(await has(bare, name), `plain install has ${name}`).toBe(false);
 
-    const load = (dir: string, code: string) => run("node", ["--input-type=module", "-e", code], { cwd: dir }).then(() => "", (error: { stderr: string }) => error.stderr);
-    expect(await load(serverOnly, 'await import("echo-socket/server")')).toContain("echo-socket/server needs socket.io, optional peer dependency of echo-socket not installed here: npm install socket.io");
+    const load = (dir: string, code: string) =>
+      run("node", ["--input-type=module", "-e", code], { cwd: dir }).then(
+        () => "",
+        (error: { stderr: string }) => error.stderr,
+      );
+    expect(await load(serverOnly, 'await import("echo-socket/server")')).toContain(
+      "echo-socket/server needs socket.io, optional peer dependency of echo-socket not installed here: npm install socket.io",
+    );
     expect(await load(bare, 'import { createRequire } from "node:module"; createRequire(import.meta.url)("echo-socket/server")')).toContain(
       "echo-socket/server needs socket.io and express, optional peer dependencies of echo-socket not installed here: npm install socket.io express",
     );
@@ -116,7 +132,8 @@ describe("the packed package, as its users install it", { timeout: 300_000 }, ()
     expect(checked.code).toBe(0);
     // It checked the package's declarations, not something else of the same name.
     const { stdout } = await run("node", [tsc, "--noEmit", "--listFilesOnly", "-p", "typescript/tsconfig.json"], { cwd: dir });
-    for (const file of ["server/index.d.ts", "server/index.d.cts", "client/index.d.ts", "element/define.d.ts"]) expect(stdout).toContain(`node_modules/echo-socket/dist/${file}`);
+    for (const file of ["server/index.d.ts", "server/index.d.cts", "client/index.d.ts", "element/define.d.ts"])
+      expect(stdout).toContain(`node_modules/echo-socket/dist/${file}`);
   });
 
   it("builds a Vite page importing echo-socket/element: the element and Lit in the bundle, no server code", async () => {
@@ -153,13 +170,20 @@ describe("the packed package, as its users install it", { timeout: 300_000 }, ()
       await new Promise<void>((resolve) => page!.listen(0, "localhost", resolve));
       const pageUrl = `http://localhost:${(page.address() as AddressInfo).port}/`;
 
-      browser = await puppeteer.launch({ executablePath: process.env.CHROME_PATH ?? "/usr/bin/chromium", headless: true, args: ["--no-sandbox", "--disable-gpu"], protocolTimeout: 120_000 });
+      browser = await puppeteer.launch({
+        executablePath: process.env.CHROME_PATH ?? "/usr/bin/chromium",
+        headless: true,
+        args: ["--no-sandbox", "--disable-gpu"],
+        protocolTimeout: 120_000,
+      });
       const tab = await browser.newPage();
       await tab.goto(pageUrl);
       const result = await tab.evaluate(async () => {
         await customElements.whenDefined("echo-socket");
         const element = document.querySelector("echo-socket")!;
-        const echoed = new Promise<unknown>((resolve) => element.addEventListener("echo-socket-echo", (event) => resolve((event as CustomEvent<{ data: unknown }>).detail.data)));
+        const echoed = new Promise<unknown>((resolve) =>
+          element.addEventListener("echo-socket-echo", (event) => resolve((event as CustomEvent<{ data: unknown }>).detail.data)),
+        );
         element.send("from another origin");
         return { data: await echoed, url: element.getAttribute("url"), origin: location.origin };
       });

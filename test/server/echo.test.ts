@@ -26,7 +26,7 @@ const payloads: Array<[string, unknown[], unknown[]?]> = [
   ["large numbers", [Number.MAX_SAFE_INTEGER, 1e308, 5e-324]],
   ["booleans", [true, false]],
   ["null", [null]],
-  ["nested object", [{ a: 1, b: { c: ["x", { d: null }] }, "키": "값" }]],
+  ["nested object", [{ a: 1, b: { c: ["x", { d: null }] }, 키: "값" }]],
   ["array", [[1, "two", [3], { four: 4 }]]],
   ["several arguments", ["a", 1, { b: 2 }, [3]]],
   ["no arguments", []],

@@ -39,7 +39,8 @@ describe("the fast path", () => {
     const received: unknown[] = [];
     client.on("echo", (data) => received.push(data));
     for (let i = 0; i < 50; i++) {
-      if (i % 3 === 0) client.emit("ms", i, { echoSocketId: `order-${i}` }, () => {}); // socket.io's path
+      if (i % 3 === 0)
+        client.emit("ms", i, { echoSocketId: `order-${i}` }, () => {}); // socket.io's path
       else client.emit("ms", `text ${i}`); // the fast path
     }
     await until(() => received.length >= 50, { what: "50 echoes" });
@@ -88,7 +89,12 @@ describe("the fast path", () => {
   it("can be turned off", async () => {
     server = await startServer({ fastPath: false });
     const heardByMiddleware: unknown[] = [];
-    server.handle.io.on("connection", (socket) => socket.use(([event, data], next) => (heardByMiddleware.push([event, data]), next())));
+    server.handle.io.on("connection", (socket) =>
+      socket.use(([event, data], next) => {
+        heardByMiddleware.push([event, data]);
+        next();
+      }),
+    );
     const client = server.connect({ transports: ["websocket"] });
     const echoed = waitFor(client, "echo");
     client.emit("ms", "through socket.io");

@@ -47,7 +47,7 @@ export async function startServer(options: Partial<AttachOptions> = {}, port = 0
 }
 
 /** Anything with once/off: Node emitters, socket.io sockets, engine.io clients. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: Node emitters, socket.io sockets and engine.io clients type their listeners differently
 type Emitter = { once(event: string, fn: (...args: any[]) => void): unknown; off(event: string, fn?: (...args: any[]) => void): unknown };
 
 /**
@@ -86,6 +86,9 @@ export function admitted(socket: ClientSocket): Promise<boolean> {
 /** A logger that records every call, for tests that read what was logged. */
 export function recordingLogger(): Logger & { lines: Array<{ level: string; text: string }> } {
   const lines: Array<{ level: string; text: string }> = [];
-  const record = (level: string) => (...args: unknown[]) => void lines.push({ level, text: args.map(String).join(" ") });
+  const record =
+    (level: string) =>
+    (...args: unknown[]) =>
+      void lines.push({ level, text: args.map(String).join(" ") });
   return { lines, info: record("info"), warn: record("warn"), error: record("error"), debug: record("debug") };
 }

@@ -4,17 +4,7 @@
 import type { Socket } from "node:net";
 import { frame, OPCODE, RawWebSocket } from "../support/raw-websocket.js";
 import { visit } from "../support/recovery-client.js";
-import {
-  handshakeFlood,
-  handshakeFrom,
-  loopbackAddresses,
-  openSockets,
-  polling,
-  pollingSid,
-  rawRequest,
-  requestFrom,
-  statusOf,
-} from "../support/raw-http.js";
+import { handshakeFlood, handshakeFrom, loopbackAddresses, openSockets, polling, pollingSid, rawRequest, requestFrom, statusOf } from "../support/raw-http.js";
 import type { ServerProcess } from "../support/server-process.js";
 
 export interface CaseContext {
@@ -70,7 +60,8 @@ const overWebSocket = (name: string, send: (ws: RawWebSocket) => void | Promise<
     ws.onText = (text) => void (text.startsWith(`43${PROBE_ACK}[`) && (answered = true));
     await send(ws);
     ws.sendText(`42${PROBE_ACK}["ms","probe"]`);
-    if (!(await ws.until(() => answered || ws.ended, 10_000))) throw new Error("the server neither answered a message sent after the attack nor closed the connection");
+    if (!(await ws.until(() => answered || ws.ended, 10_000)))
+      throw new Error("the server neither answered a message sent after the attack nor closed the connection");
   });
 
 const texts = (name: string, ...packets: string[]): HostileCase => overWebSocket(name, (ws) => packets.forEach((p) => ws.sendText(p)));
@@ -145,7 +136,9 @@ function connectBatchIsBounded(name: string, via: "websocket" | "polling", conne
         closed = await ws.until(() => ws.ended, 10_000); // the deadline only stops a hang
       } else {
         const sid = await pollingSid(port);
-        const batch = await fetch(polling(port, sid), { method: "POST", body: Array.from({ length: connects }, () => "40").join("\x1e") }).catch(() => undefined);
+        const batch = await fetch(polling(port, sid), { method: "POST", body: Array.from({ length: connects }, () => "40").join("\x1e") }).catch(
+          () => undefined,
+        );
         if (batch?.status !== 200) throw new Error(`${what}: the POST was not read (${batch ? `status ${batch.status}` : "no answer"})`);
         await fetch(polling(port, sid), { method: "POST", body: '42["ms",1]' }).catch(() => undefined);
         // A noop POST answers 200 on a live session and 400 on one the server closed.
@@ -161,13 +154,16 @@ function connectBatchIsBounded(name: string, via: "websocket" | "polling", conne
 /** Issue 12 #3: a message over maxMessageBytes (128 KiB) by any measure is refused, not echoed. */
 function refusedAsTooLarge(name: string, message: string): HostileCase {
   // Its own server: an oversize echo that gets through stays in the recovery ring and would count against later cases' heap.
-  return { ownServer: true, ...webSocketCase(name, async (ws) => {
-    ws.sendText(message);
-    await ws.until(() => ws.ended || ws.texts.some((text) => text.startsWith(ECHO) || text.startsWith(ERROR)), 10_000);
-    if (ws.count(ECHO) > 0) throw new Error("the oversize message was echoed");
-    const code = refusalCode(ws);
-    if (code !== "message_too_large") throw new Error(`expected a message_too_large refusal, got ${code ?? (ws.ended ? "a closed connection" : "nothing")}`);
-  }) };
+  return {
+    ownServer: true,
+    ...webSocketCase(name, async (ws) => {
+      ws.sendText(message);
+      await ws.until(() => ws.ended || ws.texts.some((text) => text.startsWith(ECHO) || text.startsWith(ERROR)), 10_000);
+      if (ws.count(ECHO) > 0) throw new Error("the oversize message was echoed");
+      const code = refusalCode(ws);
+      if (code !== "message_too_large") throw new Error(`expected a message_too_large refusal, got ${code ?? (ws.ended ? "a closed connection" : "nothing")}`);
+    }),
+  };
 }
 
 /** Issue 12 #9b: the router answers OPTIONS on its routes itself. */
@@ -204,8 +200,15 @@ export const hostileCorpus: HostileCase[] = [
   texts("socket.io: non-string event names", "42[1,2]", "42[null]", '42[{"a":1}]', '42[["ms"]]', "42[true]"),
   texts(
     "socket.io: reserved event names",
-    '42["connect"]', '42["connect_error"]', '42["disconnect","x"]', '42["disconnecting"]', '42["error","boom"]',
-    '42["newListener","ms"]', '42["removeListener","ms"]', '42["echo-socket:ready"]', '42["echo-socket:error"]',
+    '42["connect"]',
+    '42["connect_error"]',
+    '42["disconnect","x"]',
+    '42["disconnecting"]',
+    '42["error","boom"]',
+    '42["newListener","ms"]',
+    '42["removeListener","ms"]',
+    '42["echo-socket:ready"]',
+    '42["echo-socket:error"]',
   ),
   texts("socket.io: Object.prototype names as events", '42["__proto__"]', '42["constructor"]', '42["toString"]', '42["hasOwnProperty","x"]'),
   texts(
@@ -290,14 +293,24 @@ export const hostileCorpus: HostileCase[] = [
     "a WebSocket upgrade with a bad version",
     "tcp",
     async (port) =>
-      statusOf(await rawRequest(port, "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==\r\nSec-WebSocket-Version: 99\r\n\r\n")),
+      statusOf(
+        await rawRequest(
+          port,
+          "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==\r\nSec-WebSocket-Version: 99\r\n\r\n",
+        ),
+      ),
     clientError,
   ),
   httpStatus(
     "a WebSocket upgrade for a forged session id",
     "tcp",
     async (port) =>
-      statusOf(await rawRequest(port, "GET /socket.io/?EIO=4&transport=websocket&sid=forged HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==\r\nSec-WebSocket-Version: 13\r\n\r\n")),
+      statusOf(
+        await rawRequest(
+          port,
+          "GET /socket.io/?EIO=4&transport=websocket&sid=forged HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+        ),
+      ),
     clientError,
   ),
   {
@@ -324,8 +337,18 @@ export const hostileCorpus: HostileCase[] = [
     },
   },
   // HTTP long-polling abuse
-  httpStatus("polling: an unsupported protocol version", "polling", async (port) => (await fetch(`http://127.0.0.1:${port}/socket.io/?EIO=99&transport=polling`)).status, clientError),
-  httpStatus("polling: an unknown transport", "polling", async (port) => (await fetch(`http://127.0.0.1:${port}/socket.io/?EIO=4&transport=flash`)).status, clientError),
+  httpStatus(
+    "polling: an unsupported protocol version",
+    "polling",
+    async (port) => (await fetch(`http://127.0.0.1:${port}/socket.io/?EIO=99&transport=polling`)).status,
+    clientError,
+  ),
+  httpStatus(
+    "polling: an unknown transport",
+    "polling",
+    async (port) => (await fetch(`http://127.0.0.1:${port}/socket.io/?EIO=4&transport=flash`)).status,
+    clientError,
+  ),
   httpStatus(
     "polling: a forged session id",
     "polling",
@@ -372,9 +395,13 @@ export const hostileCorpus: HostileCase[] = [
     via: "polling",
     async run({ port }) {
       const handshakes = await Promise.all(Array.from({ length: 300 }, () => fetch(`http://127.0.0.1:${port}/socket.io/?EIO=4&transport=polling`)));
-      const sids = await Promise.all(handshakes.map(async (r) => (r.status === 200 ? (JSON.parse((await r.text()).slice(1)) as { sid: string }).sid : undefined)));
+      const sids = await Promise.all(
+        handshakes.map(async (r) => (r.status === 200 ? (JSON.parse((await r.text()).slice(1)) as { sid: string }).sid : undefined)),
+      );
       // A noop POST answers 200 on a live session and 400 on one the server closed.
-      const alive = await Promise.all(sids.map(async (sid) => sid !== undefined && (await fetch(polling(port, sid), { method: "POST", body: "6" })).status === 200));
+      const alive = await Promise.all(
+        sids.map(async (sid) => sid !== undefined && (await fetch(polling(port, sid), { method: "POST", body: "6" })).status === 200),
+      );
       const count = alive.filter(Boolean).length;
       if (count > 256) throw new Error(`${count} sessions from one address alive at once (cap 256)`);
     },
@@ -411,11 +438,15 @@ export const hostileCorpus: HostileCase[] = [
       const closed = await ws.until(() => ws.ended, 10_000); // the deadline only stops a hang
       const sockets = (await socketsConnected(server, what)) - before;
       if (!closed) throw new Error(`${what}: the server kept the connection open (${replies} CONNECTs answered, ${echoed} messages echoed)`);
-      if (sockets > 1 || replies > 1) throw new Error(`${what}: ${sockets} sockets connected, ${replies} CONNECTs answered (expected at most 1); ${echoed} messages echoed`);
+      if (sockets > 1 || replies > 1)
+        throw new Error(`${what}: ${sockets} sockets connected, ${replies} CONNECTs answered (expected at most 1); ${echoed} messages echoed`);
     },
   },
   // Scaled from 999 KB to 300 KB of [{},...]: past the 128 KiB limit all the same, a third of the parse.
-  refusedAsTooLarge("issue 12 #3: a 300 KB message of empty objects [{},{},...] is refused", `42["ms",[${Array.from({ length: 100_000 }, () => "{}").join(",")}]]`),
+  refusedAsTooLarge(
+    "issue 12 #3: a 300 KB message of empty objects [{},{},...] is refused",
+    `42["ms",[${Array.from({ length: 100_000 }, () => "{}").join(",")}]]`,
+  ),
   refusedAsTooLarge("issue 12 #3: a 999 KB message of zeros [0,0,...] is refused", `42["ms",[${Array.from({ length: 499_000 }, () => "0").join(",")}]]`),
   {
     // 200 echoes instead of 20,000 in the ring: the forged offset's property does not depend on the count.
@@ -429,7 +460,8 @@ export const hostileCorpus: HostileCase[] = [
       const honest = await visit(port, { pid: first.pid, offset: newest });
       if (honest.sid !== first.sid) throw new Error(`the newest offset the session was sent did not restore it (${honest.replayed} packets replayed)`);
       const forged = await visit(port, { pid: first.pid, offset: `${newest.slice(0, 8)}-1` });
-      if (forged.sid === first.sid || forged.pid === first.pid) throw new Error(`the forged offset restored the session and replayed ${forged.replayed} packets`);
+      if (forged.sid === first.sid || forged.pid === first.pid)
+        throw new Error(`the forged offset restored the session and replayed ${forged.replayed} packets`);
       if (forged.replayed > 0) throw new Error(`a fresh session got ${forged.replayed} replayed packets`);
     },
   },

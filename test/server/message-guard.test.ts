@@ -99,7 +99,10 @@ const KINDS = [ALPHABET.slice(0, 4), ["é", "한", "€", "👋"], ALPHABET];
 /** A packet the fast path is offered: `42["ms",<one string literal>]`, the literal as JSON.stringify writes it or with \\u escapes. */
 function packet(rng: ReturnType<typeof random>, maxMessageBytes: number): string {
   // Lengths around the limit's thirds and the limit itself, where the fast path's shortcuts change.
-  const target = Math.max(0, rng.pick([rng.int(0, 40), Math.floor(maxMessageBytes / 3) + rng.int(-8, 8), maxMessageBytes + rng.int(-40, 8), rng.int(0, 3 * maxMessageBytes)]));
+  const target = Math.max(
+    0,
+    rng.pick([rng.int(0, 40), Math.floor(maxMessageBytes / 3) + rng.int(-8, 8), maxMessageBytes + rng.int(-40, 8), rng.int(0, 3 * maxMessageBytes)]),
+  );
   const kind = rng.pick(KINDS);
   const unit = Array.from({ length: rng.int(1, 24) }, () => rng.pick(kind)).join("");
   const text = unit.repeat(Math.ceil(target / unit.length)).slice(0, target);
@@ -139,7 +142,9 @@ describe("the fast path's check", () => {
       const fastAdmits = fast.guard.admitsRaw(text);
       const fullRefusal = full.guard.check(args);
       if (fastAdmits && fullRefusal) {
-        disagreements.push(`run ${run}: ${JSON.stringify(options)}, ${before} before, ${text.length} characters (${Buffer.byteLength(text)} bytes): the full check says ${fullRefusal.error.code}`);
+        disagreements.push(
+          `run ${run}: ${JSON.stringify(options)}, ${before} before, ${text.length} characters (${Buffer.byteLength(text)} bytes): the full check says ${fullRefusal.error.code}`,
+        );
       }
     }
     expect(disagreements).toEqual([]);

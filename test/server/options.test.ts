@@ -41,7 +41,11 @@ const invalidAttachOptions: Array<[string, unknown, RegExp]> = [
   ["maxConnections negative", { maxConnections: -1 }, /`maxConnections` must be a whole number of 0 or more/],
   ["maxConnectionsPerAddress NaN", { maxConnectionsPerAddress: NaN }, /`maxConnectionsPerAddress` must be a whole number of 0 or more/],
   ["handshakeTimeoutMs zero", { handshakeTimeoutMs: 0 }, /`handshakeTimeoutMs` must be a whole number from 1 to 2147482647/],
-  ["handshakeTimeoutMs past what a timer holds", { handshakeTimeoutMs: 2 ** 31 }, /`handshakeTimeoutMs` must be a whole number from 1 to 2147482647 \(got 2147483648\)/],
+  [
+    "handshakeTimeoutMs past what a timer holds",
+    { handshakeTimeoutMs: 2 ** 31 },
+    /`handshakeTimeoutMs` must be a whole number from 1 to 2147482647 \(got 2147483648\)/,
+  ],
   ["ipv6Subnet zero", { ipv6Subnet: 0 }, /`ipv6Subnet` must be a whole number from 1 to 128 \(got 0\)/],
   ["ipv6Subnet over 128", { ipv6Subnet: 129 }, /`ipv6Subnet` must be a whole number from 1 to 128 \(got 129\)/],
   ["ipv6Subnet a string", { ipv6Subnet: "/64" }, /`ipv6Subnet` must be a whole number from 1 to 128/],
@@ -82,9 +86,7 @@ describe("attachEchoSocket() validation", () => {
     ["a plain object", {}],
     ["an Express app", () => {}],
   ])("throws a TypeError when the target is %s", (_name, target) => {
-    expect(() => attachEchoSocket(target as never)).toThrow(
-      /echo-socket: `target` must be an http.Server, an https.Server or a socket.io Server/,
-    );
+    expect(() => attachEchoSocket(target as never)).toThrow(/echo-socket: `target` must be an http.Server, an https.Server or a socket.io Server/);
   });
 });
 

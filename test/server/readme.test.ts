@@ -38,7 +38,10 @@ function documentedDefaults(text: string, key: string): string[] {
     .map((line) => line.slice(2).split(" | "))
     .filter((cells) => cells.length >= 3 && cells[0]!.split(", ").includes(`\`${key}\``));
   if (headings.length + rows.length === 0) throw new Error(`\`${key}\` is not documented`);
-  return [...headings.flatMap((line) => /default `([^`]+)`/.exec(line)?.[1] ?? []), ...rows.flatMap((cells) => [...cells[1]!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!))];
+  return [
+    ...headings.flatMap((line) => /default `([^`]+)`/.exec(line)?.[1] ?? []),
+    ...rows.flatMap((cells) => [...cells[1]!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!)),
+  ];
 }
 
 function checkDefaults(text: string, defaults: Record<string, unknown>): void {
@@ -98,7 +101,14 @@ describe("the README", () => {
       }
       const names = [...source.matchAll(/export\s+(?:type\s+)?\{([^}]+)\}/g)]
         .flatMap((m) => m[1]!.split(","))
-        .map((name) => name.trim().replace(/^type\s+/, "").split(/\s+as\s+/).pop()!)
+        .map(
+          (name) =>
+            name
+              .trim()
+              .replace(/^type\s+/, "")
+              .split(/\s+as\s+/)
+              .pop()!,
+        )
         .filter(Boolean);
       const declared = [...source.matchAll(/export\s+(?:async\s+)?(?:function|class|const|interface|type)\s+(\w+)/g)].map((m) => m[1]!);
       for (const name of [...names, ...declared]) expectMentioned(`\`${name}`, `exported by ${entry}`);

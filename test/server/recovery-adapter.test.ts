@@ -2,7 +2,7 @@
 // A real socket.io Server (not listening) constructs it, as it does in production.
 import { afterEach, describe, expect, it } from "vitest";
 import { Server } from "socket.io";
-import { boundedRecoveryAdapter, BoundedRecoveryAdapter, RESTORES_PER_MINUTE } from "../../server/recovery/recovery-adapter.js";
+import { boundedRecoveryAdapter, type BoundedRecoveryAdapter, RESTORES_PER_MINUTE } from "../../server/recovery/recovery-adapter.js";
 
 let io: Server | undefined;
 afterEach(() => {

@@ -150,10 +150,13 @@ describe("scale-out: two nodes, one Redis, nginx in front", () => {
 
     await redis.start();
     // The adapter finds the other node again by its heartbeat (every 5 s).
-    await until(async () => {
-      const health = await deployment!.health();
-      return health.status === "ok" && health.nodes === 2;
-    }, { interval: 50, timeout: 20_000, what: "health to say ok again, with both nodes" });
+    await until(
+      async () => {
+        const health = await deployment!.health();
+        return health.status === "ok" && health.nodes === 2;
+      },
+      { interval: 50, timeout: 20_000, what: "health to say ok again, with both nodes" },
+    );
     expect(await deployment!.health()).toMatchObject({ status: "ok", nodes: 2, connections: 1 });
     expect((await send(client, "three", "r-3")).ok).toBe(true);
     await until(() => echoes.length === 4, { timeout: 10_000, what: "four echoes" });
@@ -254,7 +257,7 @@ describe("scale-out: two nodes, one Redis, nginx in front", () => {
     }
   });
 
-  it("keeps an address literally \"#total\" apart from the node's connection total (trustProxy: true)", async () => {
+  it('keeps an address literally "#total" apart from the node\'s connection total (trustProxy: true)', async () => {
     const { nodes, redis } = await deploy({ trustProxy: true, maxConnectionsPerAddress: 2 });
     const from = (address: string) => connected(nodes[0]!.url, { extraHeaders: { "X-Forwarded-For": address } });
     await from("10.0.0.1");
@@ -300,7 +303,8 @@ describe("scale-out: the stream trim", () => {
       for (let i = 0; i < 600; i++) await client.sendCommand(["XADD", "mixed", "*", "data", "s"]);
       const large = "L".repeat(100 * 1024);
       for (let i = 0; i < 200; i++) await client.sendCommand(["XADD", "mixed", "*", "data", large]); // 20 MB
-      const kept = async (): Promise<number> => ((await client.sendCommand(["XRANGE", "mixed", "-", "+"])) as [string, string[]][]).reduce((sum, [, fields]) => sum + fields.join("").length, 0);
+      const kept = async (): Promise<number> =>
+        ((await client.sendCommand(["XRANGE", "mixed", "-", "+"])) as [string, string[]][]).reduce((sum, [, fields]) => sum + fields.join("").length, 0);
       await until(async () => (await kept()) <= maxBytes, { interval: 50, timeout: 10_000, what: "the stream to be trimmed to its byte budget" });
       expect(await kept()).toBeGreaterThan(maxBytes - large.length - 10); // the newest entries that fit stay
     });

@@ -35,7 +35,10 @@ describe("graceful close()", () => {
         client
           .timeout(2000)
           .emitWithAck("ms", i, { echoSocketId: `m${i}` })
-          .then((reply: Reply) => void (replies[i] = reply), () => void (replies[i] = "no reply"))
+          .then(
+            (reply: Reply) => void (replies[i] = reply),
+            () => void (replies[i] = "no reply"),
+          )
           .then(() => void (++answered === 50 && halfAnswered())),
       );
       if (i === 100) {

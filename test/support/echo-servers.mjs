@@ -56,10 +56,13 @@ export async function startEchoServer({ kind = "echo-socket", port = 0, flapMs =
     httpServer.listen(port, "127.0.0.1", resolve);
   });
   let drops = 0;
-  const flapper = flapMs > 0 ? setInterval(() => {
-    drops += sockets.size;
-    for (const socket of sockets) socket.destroy();
-  }, flapMs) : undefined;
+  const flapper =
+    flapMs > 0
+      ? setInterval(() => {
+          drops += sockets.size;
+          for (const socket of sockets) socket.destroy();
+        }, flapMs)
+      : undefined;
   const actualPort = httpServer.address().port;
   return {
     port: actualPort,
@@ -144,9 +147,11 @@ export function echoServersPlugin() {
     async executeCommand({ command, payload }) {
       if (command === "start-echo-server") {
         const server =
-          payload?.kind === "process" ? await startEchoServerProcess(payload)
-          : payload?.kind === "cluster" ? await startClusterDemo(payload)
-          : await startEchoServer(payload ?? {});
+          payload?.kind === "process"
+            ? await startEchoServerProcess(payload)
+            : payload?.kind === "cluster"
+              ? await startClusterDemo(payload)
+              : await startEchoServer(payload ?? {});
         const id = nextId++;
         running.set(id, server);
         return { id, url: server.url, port: server.port };

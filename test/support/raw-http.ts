@@ -28,14 +28,16 @@ export function statusOf(response: string): number {
 /** Opens `count` TCP connections, each sending `prefix` (maybe nothing), and keeps them open. */
 export async function openSockets(port: number, count: number, prefix = ""): Promise<Socket[]> {
   return Promise.all(
-    Array.from({ length: count }, () =>
-      new Promise<Socket>((resolve) => {
-        const socket = connect(port, "127.0.0.1", () => {
-          if (prefix) socket.write(prefix);
-          resolve(socket);
-        });
-        socket.on("error", () => {});
-      }),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Socket>((resolve) => {
+          const socket = connect(port, "127.0.0.1", () => {
+            if (prefix) socket.write(prefix);
+            resolve(socket);
+          });
+          socket.on("error", () => {});
+        }),
     ),
   );
 }
@@ -98,7 +100,12 @@ export async function handshakeFrom(port: number, localAddress: string, agent?: 
 export async function handshakeFlood(port: number, addresses: readonly string[], count: number, concurrency = 64): Promise<Map<number, number>> {
   const statuses = new Map<number, number>();
   const perAddress = Math.max(1, Math.ceil(concurrency / addresses.length));
-  const agents = new Map(addresses.map((address) => [address, new Agent({ keepAlive: true, maxSockets: perAddress, localAddress: address } as ConstructorParameters<typeof Agent>[0])]));
+  const agents = new Map(
+    addresses.map((address) => [
+      address,
+      new Agent({ keepAlive: true, maxSockets: perAddress, localAddress: address } as ConstructorParameters<typeof Agent>[0]),
+    ]),
+  );
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < count) {

@@ -70,11 +70,15 @@ export class RawWebSocket {
     headersOrOptions: Record<string, string> | OpenOptions = {},
   ): Promise<RawWebSocket> {
     const { headers = {}, localAddress }: OpenOptions =
-      "headers" in headersOrOptions || "localAddress" in headersOrOptions ? (headersOrOptions as OpenOptions) : { headers: headersOrOptions as Record<string, string> };
+      "headers" in headersOrOptions || "localAddress" in headersOrOptions
+        ? (headersOrOptions as OpenOptions)
+        : { headers: headersOrOptions as Record<string, string> };
     const socket = connect({ port, host: "127.0.0.1", localAddress });
     await new Promise((resolve, reject) => socket.once("connect", resolve).once("error", reject));
     const client = new RawWebSocket(socket);
-    const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join("");
+    const extra = Object.entries(headers)
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join("");
     socket.write(
       `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
         `Sec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\nSec-WebSocket-Version: 13\r\n${extra}\r\n`,

@@ -44,7 +44,8 @@ export async function visit(port: number, recovery?: Recovery, messages = 0): Pr
     if (messages > 0) ws.write(Buffer.concat(Array.from({ length: messages }, (_, i) => frame(OPCODE.text, `42["ms","m${i}"]`))));
     await ws.until(() => ws.ended || ws.count(ECHO) >= before + messages, DEADLINE_MS);
     const echoes = ws.texts.filter((text) => text.startsWith(ECHO)).slice(before);
-    if (echoes.length < messages) throw new Error(`${echoes.length} of ${messages} messages echoed (the connection ${ws.ended ? "was closed" : "is still open"})`);
+    if (echoes.length < messages)
+      throw new Error(`${echoes.length} of ${messages} messages echoed (the connection ${ws.ended ? "was closed" : "is still open"})`);
     const offsets = echoes.map((text) => (JSON.parse(text.slice(2)) as unknown[]).at(-1) as string);
     await drop(ws);
     return { sid, pid, replayed, offsets };
@@ -66,6 +67,7 @@ const ready = (ws: RawWebSocket): number => ws.texts.findIndex((text) => text.st
  */
 async function drop(ws: RawWebSocket): Promise<void> {
   ws.sendText("2");
-  if (!(await ws.until(() => ws.ended, DEADLINE_MS))) throw new Error("the server did not close the transport after an engine.io ping from a protocol 4 client");
+  if (!(await ws.until(() => ws.ended, DEADLINE_MS)))
+    throw new Error("the server did not close the transport after an engine.io ping from a protocol 4 client");
   ws.destroy();
 }

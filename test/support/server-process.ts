@@ -107,9 +107,17 @@ export async function startServerProcess(
  * echo-socket (Express app + attachEchoSocket + echoSocketRouter at /echo) in a child process, with
  * `options` for attachEchoSocket (JSON-serialisable) and, for a baseline checkout, another built `dist`.
  */
-export function startEchoServerProcess(
-  { options, dist, host, stderr }: { options?: Record<string, unknown>; dist?: string; host?: string; stderr?: "inherit" | "pipe" } = {},
-): Promise<ServerProcess> {
+export function startEchoServerProcess({
+  options,
+  dist,
+  host,
+  stderr,
+}: {
+  options?: Record<string, unknown>;
+  dist?: string;
+  host?: string;
+  stderr?: "inherit" | "pipe";
+} = {}): Promise<ServerProcess> {
   const env: Record<string, string> = {};
   if (options) env.ECHO_SOCKET_OPTIONS = JSON.stringify(options);
   if (dist) env.ECHO_SOCKET_DIST = dist;

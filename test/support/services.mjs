@@ -27,7 +27,10 @@ export function freePort() {
 /** Whether `port` accepts a TCP connection now. */
 function accepts(port) {
   return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1", () => (socket.destroy(), resolve(true)));
+    const socket = connect(port, "127.0.0.1", () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once("error", () => resolve(false));
   });
 }

@@ -40,7 +40,11 @@ import {
 
 const clock: Clock = systemClock;
 const pacing: PacingOptions = { ...DEFAULT_PACING, ratePerSecond: 100 };
-const storage: UnsentStorage = process.env.FILE ? fileStorage(process.env.FILE) : typeof localStorage === "undefined" ? memoryStorage() : localStorageStorage("echo");
+const storage: UnsentStorage = process.env.FILE
+  ? fileStorage(process.env.FILE)
+  : typeof localStorage === "undefined"
+    ? memoryStorage()
+    : localStorageStorage("echo");
 const options: Partial<EchoClientOptions> = { url: "http://localhost:3000", path: CLIENT_DEFAULTS.path, storage, pacing, clock };
 const client = new EchoClient(options);
 const other: EchoClient = createEchoClient({ autoConnect: false });

@@ -1,6 +1,14 @@
 // echo-socket/element and echo-socket/element/class, as a bundler's TypeScript user writes them (type-checked).
 import "echo-socket/element";
-import { EchoSocketElement, type ConnectionStatus, type EchoReceiveDetail, type EchoSendDetail, type EchoSocketEventMap, type EchoStatusDetail, type MessageState } from "echo-socket/element/class";
+import {
+  EchoSocketElement,
+  type ConnectionStatus,
+  type EchoReceiveDetail,
+  type EchoSendDetail,
+  type EchoSocketEventMap,
+  type EchoStatusDetail,
+  type MessageState,
+} from "echo-socket/element/class";
 
 // `echo-socket/element` registers the tag: the DOM's maps know it.
 const element: EchoSocketElement | null = document.querySelector("echo-socket");
