@@ -1,5 +1,6 @@
 // The demo app, shared by `npm start` (one process), `npm run start:cluster` (every core) and
 // `npm run start:redis` (one node of several behind a load balancer).
+import { createRequire } from "node:module";
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
@@ -39,14 +40,34 @@ export interface ServeDemoOptions {
   announce: (url: string) => string;
   /** Run after the echo channel and the HTTP server closed (a Redis client, say). */
   afterClose?: () => Promise<void>;
+  /** The router's `metrics` option. Default: on when prom-client (an optional peer dependency) is installed. */
+  metrics?: boolean;
+}
+
+/** Whether prom-client can be loaded from here (the repo has it; an `npx echo-socket serve` may not). */
+function promClientInstalled(): boolean {
+  try {
+    createRequire(import.meta.url).resolve("prom-client");
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
  * The demo app listening on `port` and `host`, closed gracefully on SIGINT and SIGTERM: what
  * `npm start`, `npm run start:redis` and `echo-socket serve` run. Rejects if it cannot listen.
  */
-export function serveDemo({ port, host, options = {}, name, announce, afterClose }: ServeDemoOptions): Promise<DemoApp & { url: string }> {
-  const demo = createDemoApp(options);
+export function serveDemo({
+  port,
+  host,
+  options = {},
+  name,
+  announce,
+  afterClose,
+  metrics = promClientInstalled(),
+}: ServeDemoOptions): Promise<DemoApp & { url: string }> {
+  const demo = createDemoApp(options, { metrics });
   const { server, echo } = demo;
   return new Promise((resolve, reject) => {
     server.once("error", reject);

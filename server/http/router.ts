@@ -5,6 +5,7 @@ import { DEFAULT_ECHO_EVENT, DEFAULT_PATH, DEFAULT_SEND_EVENT } from "../../prot
 import { optionError } from "../options/errors.js";
 import { checkAllowedOrigins, originMatcher, type AllowedOrigins } from "../admission/origins.js";
 import { checkBoolean, checkKnownKeys, checkOptionsObject } from "../options/validate.js";
+import { metricsHandler } from "../metrics/handler.js";
 import { echoSocketMetricsRegistry, registerEchoSocketMetrics, type MetricsRegistry } from "../metrics/prometheus.js";
 
 /** Options of `echoSocketRouter()`. */
@@ -52,7 +53,7 @@ export const ROUTER_DEFAULTS: Readonly<RouterOptions> = Object.freeze({
 /** Health as JSON. Deliberately small: nothing about the host, versions or clients. */
 export interface HealthBody {
   /** "degraded" while a shared store is unreachable: echoes still flow, limits are per node. */
-  status: "ok" | "degraded";
+  status: "ok" | "degraded" | "error";
   /** Seconds since the router was created. */
   uptime: number;
   /** With a handle: figures summed over every node the socket.io adapter reaches. */
@@ -149,18 +150,6 @@ function resolveMetrics(value: unknown, handle: EchoSocketHandle | undefined): f
   return value as MetricsRegistry;
 }
 
-function metricsHandler(registry: MetricsRegistry) {
-  return function echoSocketMetrics(_req: Request, res: Response, next: NextFunction): void {
-    registry
-      .metrics()
-      .then((text) => {
-        res.removeHeader("X-Powered-By");
-        res.set({ "Content-Type": registry.contentType, "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" }).send(text);
-      })
-      .catch(next);
-  };
-}
-
 /**
  * The `Access-Control-Allow-Origin` value for a request's `Origin`: `*` when every origin may,
  * the origin itself when it is allowed, nothing otherwise.
@@ -201,7 +190,7 @@ function configHandler(handle: EchoSocketHandle | undefined, corsOrigin: (origin
 
 function healthHandler(handle: EchoSocketHandle | undefined) {
   const startedAt = Date.now();
-  return function echoSocketHealth(_req: Request, res: Response, next: NextFunction): void {
+  return function echoSocketHealth(_req: Request, res: Response): void {
     const body: HealthBody = { status: "ok", uptime: Math.round((Date.now() - startedAt) / 1000) };
     const reply = (): void => {
       res.removeHeader("X-Powered-By");
@@ -217,6 +206,11 @@ function healthHandler(handle: EchoSocketHandle | undefined) {
         if (!store.ok) Object.assign(body, { status: "degraded", error: "shared store unreachable" });
         reply();
       })
-      .catch(next);
+      .catch(() => {
+        // No stack trace or error page: the figures could not be read, say so.
+        Object.assign(body, { status: "error", error: "figures unavailable" });
+        res.status(503);
+        reply();
+      });
   };
 }

@@ -3,6 +3,7 @@ import { Counter, Registry } from "prom-client";
 import { io } from "socket.io-client";
 import { afterEach, describe, expect, it } from "vitest";
 import { echoSocketRouter, METRIC_NAMES } from "../../server/index.js";
+import { METRICS_REUSE_MS, metricsHandler } from "../../server/metrics/handler.js";
 import { spawnNode, stopChild } from "../support/spawn-node.mjs";
 import { startServer, type TestServer } from "./helpers.js";
 
@@ -67,6 +68,49 @@ describe("Prometheus metrics", () => {
     expect(sample(scrape, "app_orders_total")).toBe(3);
     expect(sample(scrape, "echo_socket_connections")).toBe(0);
     expect(scrape).not.toContain("process_cpu_user_seconds_total"); // the app decides about default metrics
+  });
+
+  it("renders at most once a second however many scrapes come, and answers a failure with a plain 503", async () => {
+    let renders = 0;
+    let fail = false;
+    class CountingRegistry extends Registry {
+      override async metrics(): Promise<string> {
+        renders++;
+        if (fail) throw new Error("secret detail /srv/app/metrics.js");
+        return super.metrics();
+      }
+    }
+    let clock = 0;
+    const server = await startServer();
+    servers.push(server);
+    const registry = new CountingRegistry();
+    new Counter({ name: "app_scrapes_total", help: "A metric of the app's.", registers: [registry] }).inc(1);
+    server.app.get(
+      "/metrics",
+      metricsHandler(registry, () => clock),
+    );
+    const scrape = () => fetch(`${server.url}/metrics`);
+
+    const burst = await Promise.all(Array.from({ length: 20 }, scrape));
+    expect(burst.map((response) => response.status)).toEqual(burst.map(() => 200));
+    for (const body of await Promise.all(burst.map((response) => response.text()))) expect(sample(body, "app_scrapes_total")).toBe(1);
+    expect(renders).toBe(1);
+    clock += METRICS_REUSE_MS - 1;
+    await scrape();
+    expect(renders).toBe(1);
+    clock += 1;
+    await scrape();
+    expect(renders).toBe(2);
+
+    fail = true;
+    clock += METRICS_REUSE_MS;
+    const failed = await scrape();
+    expect(failed.status).toBe(503);
+    expect(failed.headers.get("content-type")).toContain("text/plain");
+    expect(await failed.text()).toBe("metrics unavailable\n");
+    fail = false;
+    expect((await scrape()).status).toBe(200); // a failure is not kept: the next scrape renders again
+    expect(renders).toBe(4);
   });
 
   it("is off by default: /metrics falls through to the app", async () => {
