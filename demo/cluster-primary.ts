@@ -7,7 +7,7 @@ import { availableParallelism } from "node:os";
 import { setupPrimary } from "@socket.io/cluster-adapter";
 import { setupMaster } from "@socket.io/sticky";
 import { closeOnSignals } from "./app.js";
-import { sendWhenReady, WORKER_READY } from "./cluster-ipc.js";
+import { type HeldMessages, sendWhenReady, WORKER_READY } from "./cluster-ipc.js";
 import { aggregateWorkerMetrics } from "./cluster-metrics.js";
 import { confirmSessionBindings } from "./cluster-sessions.js";
 
@@ -24,8 +24,20 @@ aggregateWorkerMetrics();
 setupPrimary(); // relays the cluster adapter's messages between workers
 cluster.setupPrimary({ serialization: "advanced" }); // sticky hands request bytes over IPC as Buffers
 let stopping = false;
-const readiness = new Map<number, { ready(): void }>();
+/** A worker that is not ready this long after it was forked is replaced (what waits for it is refused). */
+const READY_TIMEOUT_MS = 30_000;
+const readiness = new Map<number, HeldMessages>();
 cluster.on("fork", (worker) => {
+  const timer = setTimeout(() => {
+    if (!readiness.has(worker.id)) return;
+    console.error(`worker ${worker.process.pid} not ready after ${READY_TIMEOUT_MS / 1000} s; replacing it`);
+    worker.process.kill("SIGKILL");
+  }, READY_TIMEOUT_MS).unref();
+  worker.once("exit", () => {
+    clearTimeout(timer);
+    readiness.get(worker.id)?.discard("the worker exited before it was ready");
+    readiness.delete(worker.id);
+  });
   // sticky tells a worker about a closed connection without a callback: when that worker is on its
   // way out, the send fails and Node emits "error" on the Worker, which would end the primary.
   worker.on("error", (error) => console.error(`worker ${worker.process.pid}: ${error.message}`));
