@@ -158,7 +158,8 @@ function numberFlag(
 ): number {
   const raw = flags.get(name);
   if (raw === undefined) return fallback;
-  const value = raw.trim() === "" ? NaN : Number(raw);
+  // Plain decimal only: Number() would also take "0x10", " 5", "1e3" and "".
+  const value = (whole ? /^\d{1,12}$/ : /^(\d{1,12}(\.\d{0,9})?|\.\d{1,9})$/).test(raw) ? Number(raw) : NaN;
   const kind = whole ? "a whole number" : "a number";
   if (!Number.isFinite(value) || (whole && !Number.isInteger(value)) || value < min || value > max)
     throw invalid(command, `--${name}`, `${kind} from ${min} to ${max}`, raw);
@@ -217,6 +218,7 @@ function checkUrl(raw: string): string {
     const guess = /^[\w.-]+(:\d+)?$/.test(raw) ? ` (did you mean http://${raw}?)` : "";
     throw new UsageError(`echo-socket check: the URL must start with http://, https://, ws:// or wss:// (got ${JSON.stringify(raw)})${guess}`, "check");
   }
+  if (url.port === "0") throw invalid("check", "the URL", "with a port from 1 to 65535 (port 0 is no server's)", raw);
   if (url.username || url.password) throw invalid("check", "the URL", "without user name or password", raw);
   if (url.search || url.hash) throw invalid("check", "the URL", "without a query or fragment", raw);
   if (url.pathname !== "/" && url.pathname !== "") {
@@ -231,7 +233,7 @@ function checkUrl(raw: string): string {
 function serveOptions(flags: Map<string, string>, env: Record<string, string | undefined>): ServeOptions {
   let port = 3000;
   if (env.PORT !== undefined && env.PORT !== "") {
-    port = Number(env.PORT);
+    port = /^\d{1,5}$/.test(env.PORT) ? Number(env.PORT) : NaN;
     if (!Number.isInteger(port) || port < 0 || port > 65535)
       throw new UsageError(
         `echo-socket serve: the PORT environment variable must be a whole number from 0 to 65535 (got ${JSON.stringify(env.PORT)})`,

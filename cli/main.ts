@@ -5,7 +5,27 @@ import { readFileSync } from "node:fs";
 import { UsageError, parseArgs } from "./args.js";
 import { runCheck } from "./check/run.js";
 import { CHECK_HELP, MAIN_HELP, SERVE_HELP } from "./help.js";
-import { headerLine, reportJson, resultLines, summaryLine } from "./output.js";
+import type { CheckResult } from "./check/types.js";
+import { headerLine, printable, reportJson, resultLines, summaryLine } from "./output.js";
+
+/**
+ * The last resort: an error no check caught (a bug, or a server that found one) still ends with a
+ * verdict, a FAILED line or valid JSON with `ok: false`, and exit 1, never a bare stack trace.
+ */
+function lastResort(json: boolean, url: string, checks: readonly CheckResult[]): void {
+  let ended = false;
+  const end = (error: unknown): void => {
+    if (ended) return;
+    ended = true;
+    const message = error instanceof Error ? error.message : String(error);
+    const out = json
+      ? `${reportJson({ url, ok: false, exitCode: 1, error: `the check broke: ${message}`, checks })}\n`
+      : `FAILED: the check broke: ${printable(message)} (${checks.length} check(s) decided before) (exit 1)\n`;
+    process.stdout.write(out, () => process.exit(1));
+  };
+  process.on("unhandledRejection", end);
+  process.on("uncaughtException", end);
+}
 
 async function main(argv: string[]): Promise<number> {
   let parsed: ReturnType<typeof parseArgs>;
@@ -28,7 +48,10 @@ async function main(argv: string[]): Promise<number> {
     case "check": {
       const { options } = parsed;
       if (!options.json) process.stdout.write(`${headerLine(options)}\n`);
+      const decided: CheckResult[] = [];
+      lastResort(options.json, options.url, decided);
       const report = await runCheck(options, (result) => {
+        decided.push(result);
         if (!options.json) process.stdout.write(`${resultLines(result)}\n`);
       });
       process.stdout.write(options.json ? `${reportJson(report)}\n` : `${summaryLine(report)}\n`);
@@ -66,7 +89,12 @@ main(process.argv.slice(2)).then(
     process.stdout.write("", () => process.exit(code));
   },
   (error: unknown) => {
-    process.stderr.write(`echo-socket: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `echo-socket: ${(error instanceof Error ? (error.stack ?? error.message) : String(error))
+        .split("\n")
+        .map((line) => printable(line))
+        .join("\n")}\n`,
+    );
     process.exit(1);
   },
 );

@@ -15,6 +15,17 @@ import type { CheckContext, CheckResult } from "./types.js";
 const ECHO_STEPS = 6;
 /** Most bytes of packets in one long-polling POST of the burst. */
 const POST_BYTES = 64 * 1024;
+/** Distinct refusal codes kept by name; others (and codes that do not look like one) are counted as "other". */
+export const MAX_REFUSAL_CODES = 20;
+const REFUSAL_CODE = /^[a-z_]{1,40}$/;
+export const OTHER_REFUSALS = "other";
+
+/** Counts a refusal by its code, in a bounded map: a server can send any number of distinct codes. */
+export function countRefusal(refusals: Record<string, number>, code: string): void {
+  const known = Object.hasOwn(refusals, code);
+  const key = known || (REFUSAL_CODE.test(code) && code !== OTHER_REFUSALS && Object.keys(refusals).length < MAX_REFUSAL_CODES) ? code : OTHER_REFUSALS;
+  refusals[key] = (refusals[key] ?? 0) + 1;
+}
 
 export async function checkEcho(ctx: CheckContext): Promise<CheckResult[]> {
   const { options, facts, budget } = ctx;
@@ -30,7 +41,7 @@ export async function checkEcho(ctx: CheckContext): Promise<CheckResult[]> {
     mismatched: 0,
     outOfOrder: 0,
     rtts: [],
-    refusals: {},
+    refusals: Object.create(null) as Record<string, number>,
     otherEvents: [],
     waitMs: budget.stepMs,
   };
@@ -64,7 +75,7 @@ export async function checkEcho(ctx: CheckContext): Promise<CheckResult[]> {
     if (parsed.type === SOCKET.ack && parsed.ackId !== undefined) {
       const args = Array.isArray(parsed.data) ? parsed.data : [];
       const first = args[0] as { ok?: unknown; error?: { code?: unknown } } | undefined;
-      if (first?.ok === false && typeof first.error?.code === "string") o.refusals[first.error.code] = (o.refusals[first.error.code] ?? 0) + 1;
+      if (first?.ok === false && typeof first.error?.code === "string") countRefusal(o.refusals, first.error.code);
       acks.get(parsed.ackId)?.(first);
       return;
     }
@@ -76,11 +87,11 @@ export async function checkEcho(ctx: CheckContext): Promise<CheckResult[]> {
     }
     if (event === ERROR_EVENT) {
       const code = (args[0] as { code?: unknown } | undefined)?.code;
-      if (typeof code === "string") o.refusals[code] = (o.refusals[code] ?? 0) + 1;
+      if (typeof code === "string") countRefusal(o.refusals, code);
       return;
     }
     if (event !== options.reply) {
-      if (typeof event === "string" && otherEvents.size < 10) otherEvents.add(event);
+      if (typeof event === "string" && otherEvents.size < 10) otherEvents.add(event.slice(0, 80));
       return;
     }
     const data = args[0];
@@ -104,8 +115,26 @@ export async function checkEcho(ctx: CheckContext): Promise<CheckResult[]> {
   const waitEcho = (index: number, ms: number): Promise<void> =>
     new Promise((resolve, reject) => {
       if (echoedAt.has(index)) return resolve();
-      const timer = setTimeout(() => (waiters.delete(index), reject(new StepError(timeoutFailure(step, `the echo of message ${index + 1}`, ms)))), ms);
-      waiters.set(index, () => (clearTimeout(timer), waiters.delete(index), resolve()));
+      const what = `the echo of message ${index + 1}`;
+      const closed = (reason: string): StepError => new StepError({ step, kind: "closed", message: `${what}: the connection closed (${reason})` });
+      if (link.closed) return reject(closed(link.closed.reason));
+      const done = (): void => {
+        clearTimeout(timer);
+        waiters.delete(index);
+        stopClose();
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new StepError(timeoutFailure(step, what, ms)));
+      }, ms);
+      const stopClose = link.onClose((close) => {
+        done();
+        reject(closed(close.reason));
+      });
+      waiters.set(index, () => {
+        done();
+        resolve();
+      });
     });
 
   try {
@@ -123,10 +152,12 @@ export async function checkEcho(ctx: CheckContext): Promise<CheckResult[]> {
     for (let i = 0; i < options.messages; i++) {
       if (performance.now() >= phaseEnd) break;
       const sentAt = performance.now();
+      // Both awaited together: a send that fails (or outlasts the wait) leaves no rejection unhandled.
       const echoed = waitEcho(i, Math.min(budget.step(step), Math.max(1, phaseEnd - sentAt)));
-      await link.send([eventPacket(options.send, [text(i)])], budget.step(step));
-      o.sent++;
-      await echoed;
+      const sent = link.send([eventPacket(options.send, [text(i)])], budget.step(step)).then(() => {
+        o.sent++;
+      });
+      await Promise.all([echoed, sent]);
       o.rtts.push(echoedAt.get(i)! - sentAt);
     }
     // A burst, all in flight at once: throughput, order and loss.
@@ -134,9 +165,11 @@ export async function checkEcho(ctx: CheckContext): Promise<CheckResult[]> {
       const first = options.messages;
       const last = 2 * options.messages;
       const started = performance.now();
+      let burstTimer: NodeJS.Timeout | undefined;
       const all = new Promise<void>((resolve, reject) => {
         const ms = Math.min(budget.step(step), Math.max(1, phaseEnd - started));
         const timer = setTimeout(() => reject(new StepError(timeoutFailure(step, "the burst's echoes", ms))), ms);
+        burstTimer = timer;
         onBurstEcho = () => {
           if (o.echoed >= last) {
             clearTimeout(timer);
@@ -145,15 +178,18 @@ export async function checkEcho(ctx: CheckContext): Promise<CheckResult[]> {
         };
         onBurstEcho();
       });
+      // Handled now: the sends below may fail first, and `all` is awaited only after them.
+      all.catch(() => {});
       const packets = Array.from({ length: last - first }, (_, k) => eventPacket(options.send, [text(first + k)]));
-      for (const batch of batches(packets, link.transport === "polling" ? POST_BYTES : 1)) {
-        await link.send(batch, budget.step(step));
-        o.sent += batch.length;
-      }
       o.burst = { messages: last - first, echoed: 0, ms: 0 };
       try {
+        for (const batch of batches(packets, link.transport === "polling" ? POST_BYTES : 1)) {
+          await link.send(batch, budget.step(step));
+          o.sent += batch.length;
+        }
         await all;
       } finally {
+        clearTimeout(burstTimer);
         const lastEcho = Math.max(...[...echoedAt.entries()].filter(([i]) => i >= first).map(([, at]) => at), started);
         o.burst.echoed = [...echoedAt.keys()].filter((i) => i >= first).length;
         o.burst.ms = lastEcho - started;
@@ -184,10 +220,14 @@ async function probeDelivery(
     const ms = ctx.budget.step(step);
     const answer = new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => reject(new StepError(timeoutFailure(step, "an acknowledgement", ms))), ms);
-      acks.set(ackId, (value) => (clearTimeout(timer), resolve(value)));
+      acks.set(ackId, (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      });
     });
-    await link.send([eventPacket(ctx.options.send, [data, envelope(id)], ackId)], ms);
-    return answer;
+    // Awaited together: a failed send leaves no rejection unhandled.
+    const [value] = await Promise.all([answer, link.send([eventPacket(ctx.options.send, [data, envelope(id)], ackId)], ms)]);
+    return value;
   };
   try {
     extras.ack = await ask(1);

@@ -40,23 +40,53 @@ export function encodePayload(packets: readonly string[]): string {
   return packets.join(SEPARATOR);
 }
 
-/** The open packet `packet` holds (`0{...}`), else undefined. */
+/** The longest delay a Node timer takes (2^31 − 1 ms); a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Whether `value` is a heartbeat setting a client can use: a whole number of ms from 1 to 2^31 − 1. */
+const isHeartbeatMs = (value: unknown): value is number => typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= MAX_TIMER_MS;
+
+/**
+ * What is wrong with an open packet (`0{...}` with a sid) whose heartbeat settings no client can use,
+ * such as `pingInterval: 0`, `-5000`, `1e999` or `1e12`; undefined when it is fine or not an open packet at all.
+ */
+export function openPacketProblem(packet: string | undefined): string | undefined {
+  if (!packet?.startsWith(ENGINE.open)) return undefined;
+  let open: Record<string, unknown>;
+  try {
+    open = JSON.parse(packet.slice(1)) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  if (typeof open !== "object" || open === null || typeof open.sid !== "string") return undefined;
+  const bad = (["pingInterval", "pingTimeout"] as const).filter((key) => !isHeartbeatMs(open[key]));
+  if (!bad.length) return undefined;
+  const shown = bad
+    .map((key) => `${key} ${typeof open[key] === "number" ? String(open[key]) : (JSON.stringify(open[key]) ?? "missing").slice(0, 40)}`)
+    .join(", ");
+  return `${shown}: engine.io's open packet must give each as a whole number of milliseconds from 1 to ${MAX_TIMER_MS}`;
+}
+
+/** The open packet `packet` holds (`0{...}`), else undefined; heartbeat settings outside 1 ms .. 2^31 − 1 ms make it no open packet (see openPacketProblem). */
 export function parseOpen(packet: string | undefined): OpenPacket | undefined {
   if (!packet?.startsWith(ENGINE.open)) return undefined;
   try {
-    const open = JSON.parse(packet.slice(1)) as Partial<OpenPacket>;
-    if (typeof open.sid !== "string" || typeof open.pingInterval !== "number" || typeof open.pingTimeout !== "number") return undefined;
+    const open = JSON.parse(packet.slice(1)) as Partial<OpenPacket> | null;
+    if (typeof open?.sid !== "string" || !isHeartbeatMs(open.pingInterval) || !isHeartbeatMs(open.pingTimeout)) return undefined;
     return {
       sid: open.sid,
-      upgrades: Array.isArray(open.upgrades) ? open.upgrades.map(String) : [],
+      upgrades: Array.isArray(open.upgrades) ? open.upgrades.slice(0, 10).map(String) : [],
       pingInterval: open.pingInterval,
       pingTimeout: open.pingTimeout,
-      maxPayload: typeof open.maxPayload === "number" ? open.maxPayload : undefined,
+      maxPayload: typeof open.maxPayload === "number" && Number.isFinite(open.maxPayload) ? open.maxPayload : undefined,
     };
   } catch {
     return undefined;
   }
 }
+
+/** Most packets one long-polling answer may carry: a burst's echoes and more, far fewer than a flood. */
+export const MAX_PAYLOAD_PACKETS = 25_000;
 
 export function parseEngineError(body: string): EngineError | undefined {
   try {

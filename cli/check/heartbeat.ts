@@ -1,5 +1,6 @@
 // Heartbeat: the server's pingInterval and pingTimeout from its open packet, and with --hold an idle
 // connection kept open (answering pings) to catch a proxy whose idle timeout is shorter.
+import { MAX_TIMER_MS } from "./engine-io.js";
 import { failureOf } from "./failures.js";
 import { PollingLink, WebSocketLink, type Link } from "./links.js";
 import { socketConnect } from "./websocket.js";
@@ -49,7 +50,7 @@ export function holdIdle(link: Link, holdMs: number): Promise<Omit<HoldObservati
       stopClose();
       resolve(result);
     };
-    const holdTimer = setTimeout(() => finish({ heldMs: performance.now() - started, pings: link.pings }), holdMs);
+    const holdTimer = setTimeout(() => finish({ heldMs: performance.now() - started, pings: link.pings }), Math.min(Math.max(0, holdMs), MAX_TIMER_MS));
     const watch = setInterval(
       () => {
         const now = performance.now();

@@ -2,7 +2,17 @@
 // "send packets, wait for packets": pings are answered as they come (and counted), a close is kept
 // with when and why it happened.
 import { WebSocket } from "ws";
-import { ENGINE, decodePayload, encodePayload, parseEngineError, parseOpen, type OpenPacket } from "./engine-io.js";
+import {
+  ENGINE,
+  MAX_PAYLOAD_PACKETS,
+  MAX_TIMER_MS,
+  decodePayload,
+  encodePayload,
+  openPacketProblem,
+  parseEngineError,
+  parseOpen,
+  type OpenPacket,
+} from "./engine-io.js";
 import { StepError, classifyError, seconds, timeoutFailure, type StepFailure } from "./failures.js";
 import { snippet, statusError, type HttpClient } from "./http-client.js";
 import { engineUrl, shownPath, type Target } from "./target.js";
@@ -134,12 +144,20 @@ export function connectWebSocket(
           queued = undefined;
           ws.off("close", onClose);
         };
-        const timer = setTimeout(() => (done(), ws.terminate(), rejectNext(new StepError(timeoutFailure("websocket", what, ms)))), ms);
-        const onClose = (code: number): void => (
-          done(), rejectNext(new StepError({ step: "websocket", kind: "closed", code: String(code), message: `${what}: the WebSocket closed (code ${code})` }))
-        );
+        const timer = setTimeout(() => {
+          done();
+          ws.terminate();
+          rejectNext(new StepError(timeoutFailure("websocket", what, ms)));
+        }, ms);
+        const onClose = (code: number): void => {
+          done();
+          rejectNext(new StepError({ step: "websocket", kind: "closed", code: String(code), message: `${what}: the WebSocket closed (code ${code})` }));
+        };
         ws.once("close", onClose);
-        queued = () => (done(), resolveNext(queue.shift()!));
+        queued = () => {
+          done();
+          resolveNext(queue.shift()!);
+        };
       });
     let settled = false;
     const fail = (failure: StepFailure): void => {
@@ -153,7 +171,9 @@ export function connectWebSocket(
     ws.once("unexpected-response", (_request, response) => {
       let body = "";
       response.setEncoding("utf8");
-      response.on("data", (chunk: string) => void (body.length < 4096 && (body += chunk)));
+      response.on("data", (chunk: string) => {
+        if (body.length < 4096) body += chunk;
+      });
       const finish = (): void => {
         const engineError = parseEngineError(body);
         const status = response.statusCode ?? 0;
@@ -222,15 +242,15 @@ export class WebSocketLink extends Link {
         step: "protocol",
         kind: "malformed",
         body: snippet(first),
-        message: `the first WebSocket message is not engine.io's open packet: ${JSON.stringify(snippet(first))}`,
+        message: malformedOpenMessage("the first WebSocket message", first),
       });
     }
     return new WebSocketLink(opened, open);
   }
 
-  send(packets: readonly string[]): Promise<void> {
+  /** Async, so that a send on a socket not yet open rejects rather than throws. */
+  async send(packets: readonly string[]): Promise<void> {
     for (const packet of packets) this.ws.send(packet);
-    return Promise.resolve();
   }
 
   close(): void {
@@ -253,6 +273,11 @@ export async function pollingHandshake(http: HttpClient, target: Target, { origi
 export class PollingLink extends Link {
   readonly transport = "polling";
   private polling = false;
+  /** A pong POST is on its way; `pongDue`: pings came meanwhile, one more pong answers them all. */
+  private pongInFlight = false;
+  private pongDue = false;
+  /** Aborts the long poll when the check closes the link. */
+  private readonly stopPoll = new AbortController();
 
   constructor(
     private readonly http: HttpClient,
@@ -271,7 +296,7 @@ export class PollingLink extends Link {
             step: "protocol",
             kind: "malformed",
             body: snippet(reply.body),
-            message: `the handshake answer is not engine.io's open packet: ${JSON.stringify(snippet(reply.body))}`,
+            message: malformedOpenMessage("the handshake answer", decodePayload(reply.body)[0] ?? ""),
           })
         : statusError(`GET ${shownPath(target, "polling")}`, reply);
     return new PollingLink(http, target, open, timeoutMs);
@@ -296,12 +321,26 @@ export class PollingLink extends Link {
   close(): void {
     if (this.closed) return;
     this.markClosed("closed by the check");
+    this.stopPoll.abort();
     // Tell the server, so it frees the session now rather than at its next ping.
     this.http.request("POST", this.url(), { body: ENGINE.close, timeoutMs: this.stepMs }).catch(() => {});
   }
 
+  /** At most one pong POST at a time: pings that come meanwhile (a flood of them in one answer) get one more pong, not one each. */
   protected answerPing(): void {
-    this.send([ENGINE.pong], this.stepMs).catch(() => {});
+    if (this.closed) return;
+    if (this.pongInFlight) {
+      this.pongDue = true;
+      return;
+    }
+    this.pongInFlight = true;
+    this.pongDue = false;
+    this.send([ENGINE.pong], this.stepMs)
+      .catch(() => {})
+      .finally(() => {
+        this.pongInFlight = false;
+        if (this.pongDue) this.answerPing();
+      });
   }
 
   private url(): string {
@@ -309,16 +348,24 @@ export class PollingLink extends Link {
   }
 
   private async pollLoop(): Promise<void> {
-    const waitMs = this.open.pingInterval + this.open.pingTimeout + this.stepMs;
+    const waitMs = Math.min(MAX_TIMER_MS, this.open.pingInterval + this.open.pingTimeout + this.stepMs);
     while (!this.closed) {
       try {
-        const reply = await this.http.request("GET", this.url(), { timeoutMs: waitMs });
+        const reply = await this.http.request("GET", this.url(), { timeoutMs: waitMs, signal: this.stopPoll.signal });
         if (this.closed) return;
         if (reply.status !== 200) {
           this.markClosed(statusError("long-polling GET", reply).message);
           return;
         }
-        for (const packet of decodePayload(reply.body)) this.received(packet);
+        const packets = decodePayload(reply.body);
+        if (packets.length > MAX_PAYLOAD_PACKETS) {
+          this.markClosed(`one long-polling answer carried ${packets.length} packets (more than ${MAX_PAYLOAD_PACKETS}): not a socket.io server's answer`);
+          return;
+        }
+        for (const packet of packets) {
+          if (this.closed) return;
+          this.received(packet);
+        }
       } catch (error) {
         const failure = error instanceof StepError ? error.failure : classifyError("http", error);
         this.markClosed(failure.kind === "timeout" ? `no long-polling answer (not even a ping) within ${seconds(waitMs)}` : failure.message);
@@ -326,6 +373,12 @@ export class PollingLink extends Link {
       }
     }
   }
+}
+
+/** Why `packet` (what came first) is not an open packet, for a person: its heartbeat settings, or what it is. */
+function malformedOpenMessage(what: string, packet: string): string {
+  const problem = openPacketProblem(packet);
+  return problem ? `${what} is a malformed open packet: ${problem}` : `${what} is not engine.io's open packet: ${JSON.stringify(snippet(packet))}`;
 }
 
 export function cacheBuster(): string {

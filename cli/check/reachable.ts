@@ -3,7 +3,7 @@ import { lookup } from "node:dns/promises";
 import { connect as tcpConnect, isIP, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { DEFAULT_PATH } from "../../protocol/index.js";
-import { parseEngineError } from "./engine-io.js";
+import { decodePayload, openPacketProblem, parseEngineError } from "./engine-io.js";
 import { StepError, classifyError, failureOf, timeoutFailure, type Step } from "./failures.js";
 import { snippet } from "./http-client.js";
 import { pollingHandshake } from "./links.js";
@@ -45,6 +45,7 @@ export async function checkReachable(ctx: CheckContext): Promise<CheckResult[]> 
       body: snippet(reply.body),
       engineError: parseEngineError(reply.body),
       open,
+      openProblem: open ? undefined : openPacketProblem(decodePayload(reply.body)[0]),
       location: typeof reply.headers.location === "string" ? reply.headers.location : undefined,
     };
   } catch (error) {
@@ -67,8 +68,14 @@ function within<T>(promise: Promise<T>, ms: number, step: Step, what: string): P
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new StepError(timeoutFailure(step, what, ms))), ms);
     promise.then(
-      (value) => (clearTimeout(timer), resolve(value)),
-      (error: unknown) => (clearTimeout(timer), reject(new StepError(classifyError(step, error)))),
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(new StepError(classifyError(step, error)));
+      },
     );
   });
 }
@@ -76,17 +83,33 @@ function within<T>(promise: Promise<T>, ms: number, step: Step, what: string): P
 function tcp(host: string, port: number, ms: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = tcpConnect({ host, port });
-    const timer = setTimeout(() => (socket.destroy(), reject(new StepError(timeoutFailure("tcp", "TCP connect", ms)))), ms);
-    socket.once("connect", () => (clearTimeout(timer), resolve(socket)));
-    socket.once("error", (error) => (clearTimeout(timer), reject(new StepError(classifyError("tcp", error)))));
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new StepError(timeoutFailure("tcp", "TCP connect", ms)));
+    }, ms);
+    socket.once("connect", () => {
+      clearTimeout(timer);
+      resolve(socket);
+    });
+    socket.once("error", (error) => {
+      clearTimeout(timer);
+      reject(new StepError(classifyError("tcp", error)));
+    });
   });
 }
 
 function tls(socket: Socket, servername: string | undefined, ms: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const secure = tlsConnect({ socket, servername, ALPNProtocols: ["http/1.1"] });
-    const timer = setTimeout(() => (secure.destroy(), reject(new StepError(timeoutFailure("tls", "TLS handshake", ms)))), ms);
-    secure.once("secureConnect", () => (clearTimeout(timer), secure.destroy(), resolve()));
+    const timer = setTimeout(() => {
+      secure.destroy();
+      reject(new StepError(timeoutFailure("tls", "TLS handshake", ms)));
+    }, ms);
+    secure.once("secureConnect", () => {
+      clearTimeout(timer);
+      secure.destroy();
+      resolve();
+    });
     secure.once("error", (error) => {
       clearTimeout(timer);
       const failure = classifyError("tls", error);

@@ -10,6 +10,20 @@ import type { CheckResult, Figures } from "./types.js";
 const engineText = (error: EngineError | undefined): string => (error ? ` ${JSON.stringify(error)}` : "");
 const round = (ms: number): number => Math.round(ms * 10) / 10;
 const isTimeout = (failure: StepFailure | undefined): boolean => failure?.kind === "timeout";
+/** Most characters shown of a server's value (the ready event's payload, an acknowledgement). */
+const SHOWN_VALUE = 120;
+/** `value` as JSON, at most SHOWN_VALUE characters of it: a server decides its size. */
+export function shortJson(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > SHOWN_VALUE ? `${text.slice(0, SHOWN_VALUE)}… (${text.length} characters)` : text;
+}
+/** A host for `host:port`: an IPv6 address in brackets. */
+export const hostText = (host: string): string => (host.includes(":") ? `[${host}]` : host);
 
 // ---------------------------------------------------------------- reachable
 
@@ -26,13 +40,13 @@ export interface ReachableObservation {
   tcpMs?: number;
   tlsMs?: number;
   failure?: StepFailure;
-  reply?: { status: number; ms: number; body: string; location?: string; engineError?: EngineError; open?: OpenPacket };
+  reply?: { status: number; ms: number; body: string; location?: string; engineError?: EngineError; open?: OpenPacket; openProblem?: string };
   /** The path tried answered nothing useful, and socket.io's default path answered a handshake. */
   defaultPathAnswers?: boolean;
 }
 
 export function reachableVerdict(o: ReachableObservation): CheckResult {
-  const where = `${o.address && o.address !== o.host ? `${o.host} (${o.address})` : o.host}:${o.port}`;
+  const where = `${o.address && o.address !== o.host ? `${o.host} (${hostText(o.address)})` : hostText(o.host)}:${o.port}`;
   const request = `GET ${o.enginePath}?EIO=4&transport=polling`;
   const fail = (detail: string, fix?: string, timedOut = false): CheckResult => ({
     name: "reachable",
@@ -104,6 +118,12 @@ export function reachableVerdict(o: ReachableObservation): CheckResult {
     return fail(
       `${request}: ${http} from a proxy: it could not reach the socket.io server behind it`,
       "check the proxy's upstream address (nginx: the upstream block's server lines) and that the server runs",
+    );
+  }
+  if (reply.status === 200 && reply.openProblem) {
+    return fail(
+      `${request}: HTTP 200, but engine.io's open packet is malformed: ${reply.openProblem}`,
+      "set the server's pingInterval and pingTimeout to whole numbers of milliseconds (socket.io's defaults: 25000 and 20000)",
     );
   }
   if (reply.status === 200) {
@@ -256,6 +276,14 @@ export function websocketVerdict(o: WebSocketObservation): CheckResult {
       verdict: "warn",
       detail: `${at}: WebSocket is off on this server`,
       fix: "enable the websocket transport on the server (socket.io's `transports` option)",
+    };
+  }
+  if (f.kind === "status" && (f.status === 431 || f.status === 413)) {
+    return {
+      name,
+      verdict: "fail",
+      detail: `${at}: the request was too large for the server (HTTP ${f.status} ${f.status === 431 ? "Request Header Fields Too Large" : "Content Too Large"})`,
+      fix: "the cookies set for this site make every request's Cookie header too large: set fewer or smaller cookies, or raise the server's (or proxy's) header size limit",
     };
   }
   if (upgradeHeadersDropped(f) && o.stage === "upgrade request") {
@@ -538,10 +566,10 @@ export interface ExtrasObservation {
 
 export function extrasVerdict(o: ExtrasObservation, readyEvent: string): CheckResult {
   const found: string[] = [];
-  if (o.ready !== undefined) found.push(`"${readyEvent}" ${JSON.stringify(o.ready)} on connect`);
+  if (o.ready !== undefined) found.push(`"${readyEvent}" ${shortJson(o.ready)} on connect`);
   if (o.recoveryPid) found.push(`connection state recovery (pid in the CONNECT reply${o.offsets ? ", offsets on events" : ""})`);
   const ack = o.ack as { ok?: unknown; id?: unknown } | undefined;
-  if (ack && ack.ok === true) found.push(`acknowledgements ${JSON.stringify(o.ack)}`);
+  if (ack && ack.ok === true) found.push(`acknowledgements ${shortJson(o.ack)}`);
   const duplicate = o.duplicateAck as { duplicate?: unknown } | undefined;
   if (duplicate?.duplicate === true) found.push("a re-sent id is recognised (duplicate: true)");
   if (o.refusalCodes.length) found.push(`refusal codes: ${o.refusalCodes.join(", ")}`);

@@ -15,8 +15,8 @@ const isConnectReply = (packet: string): boolean => {
 
 /** Sends the CONNECT and waits for its reply; returns the reply packet. */
 export async function socketConnect(link: Link, timeoutMs: number): Promise<string> {
-  const reply = link.waitFor(isConnectReply, timeoutMs, "the socket.io CONNECT reply");
-  await link.send([CONNECT_PACKET], timeoutMs);
+  // Awaited together: a send that fails (or outlasts the wait) leaves no rejection unhandled.
+  const [reply] = await Promise.all([link.waitFor(isConnectReply, timeoutMs, "the socket.io CONNECT reply"), link.send([CONNECT_PACKET], timeoutMs)]);
   return reply;
 }
 
@@ -38,9 +38,10 @@ export async function checkUpgrade(ctx: CheckContext): Promise<CheckResult[]> {
     });
     link = new WebSocketLink(opened, open);
     stage = "probe";
-    const probe = link.waitFor((p) => p === `${ENGINE.pong}probe`, budget.step("websocket"), "the probe's answer (3probe)");
-    await link.send([`${ENGINE.ping}probe`]);
-    await probe;
+    await Promise.all([
+      link.waitFor((p) => p === `${ENGINE.pong}probe`, budget.step("websocket"), "the probe's answer (3probe)"),
+      link.send([`${ENGINE.ping}probe`]),
+    ]);
     stage = "CONNECT over the upgraded WebSocket";
     await link.send([ENGINE.upgrade]);
     await socketConnect(link, budget.step("websocket"));
