@@ -10,6 +10,12 @@ import type { CheckResult, Figures } from "./types.js";
 const engineText = (error: EngineError | undefined): string => (error ? ` ${JSON.stringify(error)}` : "");
 const round = (ms: number): number => Math.round(ms * 10) / 10;
 const isTimeout = (failure: StepFailure | undefined): boolean => failure?.kind === "timeout";
+/** An HTTP 431 or 413: the request itself was too large (a Cookie header grown by the site's cookies), a cause of its own. */
+const tooLarge = (failure: StepFailure | undefined): boolean => failure?.kind === "status" && (failure.status === 431 || failure.status === 413);
+const tooLargeText = (status: number | undefined): string =>
+  `the request was too large for the server (HTTP ${status} ${status === 431 ? "Request Header Fields Too Large" : "Content Too Large"})`;
+const TOO_LARGE_FIX =
+  "the cookies set for this site make every request's Cookie header too large: set fewer or smaller cookies, or raise the server's (or proxy's) header size limit";
 /** Most characters shown of a server's value (the ready event's payload, an acknowledgement). */
 const SHOWN_VALUE = 120;
 /** `value` as JSON, at most SHOWN_VALUE characters of it: a server decides its size. */
@@ -203,6 +209,14 @@ export function pollingVerdict(o: PollingObservation): CheckResult {
         figures,
       };
     }
+    if (tooLarge(f))
+      return {
+        name: "polling",
+        verdict: "fail",
+        detail: `handshake ok, then ${request} on session ${open.sid}: ${tooLargeText(f.status)}`,
+        fix: TOO_LARGE_FIX,
+        figures,
+      };
     return { name: "polling", verdict: "fail", detail: `handshake ok, then ${request} on session ${open.sid}: ${f.message}`, timedOut: isTimeout(f), figures };
   }
   return {
@@ -278,14 +292,7 @@ export function websocketVerdict(o: WebSocketObservation): CheckResult {
       fix: "enable the websocket transport on the server (socket.io's `transports` option)",
     };
   }
-  if (f.kind === "status" && (f.status === 431 || f.status === 413)) {
-    return {
-      name,
-      verdict: "fail",
-      detail: `${at}: the request was too large for the server (HTTP ${f.status} ${f.status === 431 ? "Request Header Fields Too Large" : "Content Too Large"})`,
-      fix: "the cookies set for this site make every request's Cookie header too large: set fewer or smaller cookies, or raise the server's (or proxy's) header size limit",
-    };
-  }
+  if (tooLarge(f)) return { name, verdict: "fail", detail: `${at}: ${tooLargeText(f.status)}`, fix: TOO_LARGE_FIX };
   if (upgradeHeadersDropped(f) && o.stage === "upgrade request") {
     return {
       name,

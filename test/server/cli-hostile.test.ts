@@ -12,7 +12,7 @@ import { parseArgs, UsageError } from "../../cli/args.js";
 import { MAX_SOCKETS } from "../../cli/check/http-client.js";
 import { runCheck, type CheckReport } from "../../cli/check/run.js";
 import type { CheckOptions, CheckResult } from "../../cli/check/types.js";
-import { reachableVerdict, websocketVerdict } from "../../cli/check/verdicts.js";
+import { pollingVerdict, reachableVerdict, websocketVerdict } from "../../cli/check/verdicts.js";
 import { printable, reportJson, resultLines } from "../../cli/output.js";
 
 const ESC = "\x1b";
@@ -465,6 +465,16 @@ describe("C6: cookies, numbers, ports and IPv6", () => {
     expect(result.detail).toMatch(/too large .*HTTP 431 Request Header Fields Too Large/);
     expect(result.detail).not.toMatch(/Upgrade header/);
     expect(result.fix).toMatch(/Cookie header/);
+    const polling = pollingVerdict({
+      open: { sid: "s", upgrades: [], pingInterval: 25000, pingTimeout: 20000 },
+      pollingOff: false,
+      planned: 20,
+      answered: 2,
+      failedRequest: "GET, reading the CONNECT reply",
+      failure: { step: "http", kind: "status", status: 431, message: "GET /socket.io/?EIO=4&transport=polling&sid=s: HTTP 431" },
+    });
+    expect(polling.detail).toMatch(/too large for the server \(HTTP 431 Request Header Fields Too Large\)/);
+    expect(polling.fix).toMatch(/Cookie header/);
   });
 
   it("--messages and --timeout take plain decimal numbers only; port 0 is refused", () => {
