@@ -112,15 +112,15 @@ export class EchoClientCore extends TypedEmitter<EchoClientEventMap> {
 
   /**
    * Sends `data` with `args` after it on the wire, or queues it while offline; returns its entry.
-   * Throws an `EchoClientError` with code `queue_full` when `maxQueued` messages already wait offline,
-   * and `closed` after `close()`.
+   * Throws an `EchoClientError` with code `queue_full` when `maxQueued` messages already wait offline
+   * (connected: `maxQueued` × 100 await their echo), and `closed` after `close()`.
    */
   send(data: unknown, ...args: unknown[]): { entry: MessageEntry } {
     const entry = this.#closed ? undefined : this.#outbox.add(data, args);
     if (!entry)
       throw new EchoClientError(
         this.#closed ? "closed" : "queue_full",
-        `echo-socket: ${this.#closed ? "closed" : `offline queue full (${this.options.maxQueued})`}`,
+        `echo-socket: ${this.#closed ? "closed" : `queue full (${this.#outbox.queueLimit()}${this.#online ? " awaiting their echo" : " offline"})`}`,
       );
     return { entry };
   }

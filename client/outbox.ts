@@ -7,7 +7,10 @@ import { retryDelay } from "./retry-delay.js";
 import { sameData } from "./same-data.js";
 
 export interface OutboxOptions {
-  /** Most messages waiting for the connection; past it `add()` refuses. */
+  /**
+   * Most messages waiting for the connection; past it `add()` refuses. While connected, at most
+   * `maxQueued` × `LIVE_QUEUE_FACTOR` not yet echoed (queued or sent), and at most `maxQueued` failed.
+   */
   maxQueued: number;
   /** Re-sends after an acknowledgement timeout before a message is `failed` (only to servers that echo ids). */
   retries: number;
@@ -38,6 +41,12 @@ export interface RestoredMessage {
 /** How many delivered ids to remember, to ignore a second echo of one. */
 const RECENT_IDS = 2000;
 
+/**
+ * While connected, `add()` refuses once `maxQueued` × this many messages are queued or sent and not
+ * yet echoed (a server that never echoes, or `send()` far faster than the pace): 10,000 by default.
+ */
+export const LIVE_QUEUE_FACTOR = 100;
+
 /** Longest refusal sentence shown: a server's text is shown as is, but not a megabyte of it. */
 const MAX_REASON_LENGTH = 300;
 
@@ -50,6 +59,8 @@ const MAX_REASON_LENGTH = 300;
 export class Outbox {
   /** Messages not yet echoed (queued, sent or failed), in the order they were typed. */
   readonly #pending = new Map<string, MessageEntry>();
+  /** The failed entries of `pending`, oldest failure first: past `maxQueued` the oldest leaves `pending`. */
+  readonly #failed = new Set<MessageEntry>();
   readonly #recentlyDelivered = new Set<string>();
   readonly #timeouts = new Map<string, number>();
   #nextId = 1;
@@ -82,14 +93,16 @@ export class Outbox {
 
   /**
    * A new message, with `args` to send after its data; undefined when it would overflow the offline
-   * queue. `force` skips that bound (`messageId`: a given id, for tests).
+   * queue (or, connected, `queueLimit()` messages await their echo). `force` skips that bound
+   * (`messageId`: a given id, for tests).
    */
   add(data: unknown, args: readonly unknown[] = [], messageId = newMessageId(), force = false): MessageEntry | undefined {
-    if (!this.#connected && !force && this.#queued >= this.#options.maxQueued) return undefined;
+    const waiting = this.#connected ? this.#pending.size - this.#failed.size : this.#queued;
+    if (!force && waiting >= this.queueLimit()) return undefined;
     const entry = this.#create(data, args, messageId);
     const replaced = this.#pending.get(messageId);
-    if (replaced) this.#setState(replaced, "failed"); // the same id twice: the first no longer counts as queued
     this.#pending.set(messageId, entry);
+    if (replaced) this.#setState(replaced, "failed"); // the same id twice: the first no longer counts as queued
     this.#queued++;
     this.#waiting.push(entry);
     this.#hooks.entry?.(entry, undefined);
@@ -263,6 +276,11 @@ export class Outbox {
     return [...this.#pending.values()];
   }
 
+  /** How many messages `add()` accepts before refusing: offline `maxQueued`, connected `maxQueued` × `LIVE_QUEUE_FACTOR`. */
+  queueLimit(): number {
+    return this.#options.maxQueued * (this.#connected ? LIVE_QUEUE_FACTOR : 1);
+  }
+
   /** Messages waiting for their turn on the wire (offline, backing off, or paced). */
   queuedCount(): number {
     return this.#queued;
@@ -314,7 +332,22 @@ export class Outbox {
     if (previous === "queued") this.#queued--;
     if (state === "queued") this.#queued++;
     entry.state = state;
+    if (previous === "failed") this.#failed.delete(entry);
+    if (state === "failed" && this.#pending.get(entry.messageId) === entry) this.#evictFailed(entry);
     this.#hooks.entry?.(entry, previous);
+  }
+
+  /**
+   * Keeps at most `maxQueued` failed messages: past that the oldest failure leaves `pending` (and so
+   * `unsent()` and storage). Its outcome was already told (`failed`); retrying it does nothing.
+   */
+  #evictFailed(entry: MessageEntry): void {
+    this.#failed.add(entry);
+    if (this.#failed.size <= this.#options.maxQueued) return;
+    const oldest = this.#failed.values().next().value!;
+    this.#failed.delete(oldest);
+    if (this.#pending.get(oldest.messageId) === oldest) this.#pending.delete(oldest.messageId);
+    this.#timeouts.delete(oldest.messageId);
   }
 
   /** Its transmission got an answer: the pacing slot is free again (once per transmission). */

@@ -1,7 +1,7 @@
 // The delivery engine on a manual clock: what goes on the wire, when, and every state an entry passes.
 import { describe, expect, it } from "vitest";
 import type { MessageEntry, MessageState } from "../../client/message-log.js";
-import { Outbox } from "../../client/outbox.js";
+import { LIVE_QUEUE_FACTOR, Outbox } from "../../client/outbox.js";
 import { MAX_RETRY_DELAY_MS, MIN_RETRY_DELAY_MS } from "../../client/retry-delay.js";
 import type { AckReply, RefusalCode } from "../../protocol/index.js";
 import { ManualClock } from "./manual-clock.js";
@@ -285,5 +285,36 @@ describe("connections", () => {
     ack(0);
     echo(entries[0]!);
     expect(wire).toHaveLength(5);
+  });
+});
+
+describe("bounds while connected", () => {
+  it("keeps at most maxQueued failed messages: the oldest failure leaves unsent() (and storage)", () => {
+    const { outbox, refuse, wire } = engine({ maxQueued: 3, retries: 0 });
+    outbox.setConnected(true);
+    const entries = [0, 1, 2, 3, 4].map((i) => outbox.add(`m${i}`)!);
+    for (let i = 0; i < 5; i++) refuse(i, "invalid_payload");
+    expect(entries.every((entry) => entry.state === "failed")).toBe(true);
+    expect(outbox.unsent().map((entry) => entry.data)).toEqual(["m2", "m3", "m4"]);
+    expect(outbox.retry(entries[0]!)).toBe(false); // evicted: nothing to retry
+    expect(outbox.retry(entries[4]!)).toBe(true);
+    expect(wire.at(-1)!.entry).toBe(entries[4]);
+    // Failed messages do not count against what may be sent.
+    expect(outbox.add("after")).toBeDefined();
+  });
+
+  it("refuses a message once maxQueued × LIVE_QUEUE_FACTOR await their echo from a server that never echoes", () => {
+    const { outbox, ack, wire } = engine({ maxQueued: 2, retries: 0 }, { ratePerSecond: 800, burst: 1000, window: 5 });
+    outbox.setConnected(true);
+    const limit = 2 * LIVE_QUEUE_FACTOR;
+    expect(outbox.queueLimit()).toBe(limit);
+    for (let i = 0; i < limit; i++) {
+      expect(outbox.add(i)).toBeDefined();
+      ack(wire.length - 1); // acknowledged but never echoed: it stays sent
+    }
+    expect(outbox.add("one too many")).toBeUndefined();
+    expect(outbox.unsent()).toHaveLength(limit);
+    outbox.setConnected(false);
+    expect(outbox.queueLimit()).toBe(2);
   });
 });
