@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
-import { attachEchoSocket, echoSocketRouter, type AttachOptions, type EchoSocketHandle, type RouterOptions } from "../server/index.js";
+import { ATTACH_DEFAULTS, attachEchoSocket, echoSocketRouter, type AttachOptions, type EchoSocketHandle, type RouterOptions } from "../server/index.js";
 import { demoPage } from "./page.js";
 
 export interface DemoApp {
@@ -76,24 +76,36 @@ export function serveDemo({
       const { port: actualPort } = server.address() as AddressInfo;
       const url = `http://${host.includes(":") ? `[${host}]` : host}:${actualPort}`;
       console.log(announce(url));
-      closeOnSignals(name, async () => {
-        await echo.close();
-        await new Promise((done) => server.close(done));
-        await afterClose?.();
-      });
+      closeOnSignals(
+        name,
+        async () => {
+          await echo.close();
+          await new Promise((done) => server.close(done));
+          await afterClose?.();
+        },
+        closeDeadlineMs(options),
+      );
       resolve({ ...demo, url });
     });
   });
 }
 
-/** Closes gracefully on SIGINT and SIGTERM: queued echoes go out, clients are told to reconnect. */
-export function closeOnSignals(name: string, close: () => Promise<void>): void {
+/** What a graceful close may take before the process exits anyway: echo-socket's own drain, plus a margin. */
+export function closeDeadlineMs(options: Partial<AttachOptions> = {}): number {
+  return (options.shutdownTimeoutMs ?? ATTACH_DEFAULTS.shutdownTimeoutMs) + 2000;
+}
+
+/**
+ * Closes gracefully on SIGINT and SIGTERM: queued echoes go out, clients are told to reconnect; the
+ * process exits after `deadlineMs` whatever is still open (it must outlast `shutdownTimeoutMs`).
+ */
+export function closeOnSignals(name: string, close: () => Promise<void>, deadlineMs = closeDeadlineMs()): void {
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: closing ${name}`);
-    setTimeout(() => process.exit(0), 5000).unref();
+    setTimeout(() => process.exit(0), deadlineMs).unref();
     await close();
     process.exit(0);
   };

@@ -50,7 +50,7 @@ export function clusterWideRegistry(): MetricsRegistry {
     metrics: () =>
       new Promise<string>((resolve, reject) => {
         const id = randomUUID();
-        const timer = setTimeout(() => settle({ type: REPLY, id, error: "the primary did not answer" }), REPLY_TIMEOUT_MS);
+        const timer = setTimeout(() => settle({ type: REPLY, id, error: "the primary did not answer" }), REPLY_TIMEOUT_MS).unref();
         const settle = (reply: Reply): void => {
           clearTimeout(timer);
           waiting.delete(id);

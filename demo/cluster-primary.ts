@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { availableParallelism } from "node:os";
 import { setupPrimary } from "@socket.io/cluster-adapter";
 import { setupMaster } from "@socket.io/sticky";
-import { closeOnSignals } from "./app.js";
+import { closeDeadlineMs, closeOnSignals, optionsFromEnvironment } from "./app.js";
 import { type HeldMessages, sendWhenReady, WORKER_READY } from "./cluster-ipc.js";
 import { aggregateWorkerMetrics } from "./cluster-metrics.js";
 import { confirmSessionBindings } from "./cluster-sessions.js";
@@ -63,10 +63,14 @@ cluster.on("message", (worker, message: unknown) => {
     console.log(`echo-socket demo (${workers} workers): open http://${host}:${actualPort}/`);
   });
 });
-closeOnSignals("echo-socket cluster", async () => {
-  stopping = true;
-  const exits = Object.values(cluster.workers ?? {}).map((worker) => new Promise((resolve) => worker!.once("exit", resolve)));
-  for (const worker of Object.values(cluster.workers ?? {})) worker!.kill("SIGTERM");
-  await Promise.all(exits);
-  server.close();
-});
+closeOnSignals(
+  "echo-socket cluster",
+  async () => {
+    stopping = true;
+    const exits = Object.values(cluster.workers ?? {}).map((worker) => new Promise((resolve) => worker!.once("exit", resolve)));
+    for (const worker of Object.values(cluster.workers ?? {})) worker!.kill("SIGTERM");
+    await Promise.all(exits);
+    server.close();
+  },
+  closeDeadlineMs(optionsFromEnvironment()) + 1000, // outlasts the workers' own deadline
+);

@@ -24,6 +24,9 @@ export function confirmSessionBindings(): void {
   });
 }
 
+/** How long a handshake waits for the primary to record its session: past it, it fails (the client retries). */
+const BIND_TIMEOUT_MS = 5000;
+
 /** Worker: each new session id is bound on the primary before engine.io answers the handshake. */
 export function bindSessionsBeforeHandshake(engine: EngineServer): void {
   const waiting = new Map<string, () => void>();
@@ -36,12 +39,21 @@ export function bindSessionsBeforeHandshake(engine: EngineServer): void {
   engine.generateId = () =>
     new Promise<string>((resolve, reject) => {
       const id = randomBytes(15).toString("base64url");
-      waiting.set(id, () => resolve(id));
+      // engine.io answers a failed id with an error; the client retries. Bounded: a primary that
+      // never answers cannot hold handshakes, or this map, for good.
+      const fail = (error: Error): void => {
+        clearTimeout(timer);
+        waiting.delete(id);
+        reject(error);
+      };
+      const timer = setTimeout(() => fail(new Error("the primary did not record the session in time")), BIND_TIMEOUT_MS).unref();
+      waiting.set(id, () => {
+        clearTimeout(timer);
+        resolve(id);
+      });
       const message: BindMessage = { type: BIND, data: id, confirm: true };
       process.send!(message, undefined, {}, (error) => {
-        if (!error) return;
-        waiting.delete(id);
-        reject(error); // engine.io answers the handshake with an error; the client retries
+        if (error) fail(error);
       });
     });
 }

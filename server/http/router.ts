@@ -86,13 +86,15 @@ export function echoSocketRouter(options?: Partial<RouterOptions>): Router {
     router.get("/health", healthHandler(resolved.handle));
     routes.push("/health");
   }
+  const bundle = resolved.element ? findElementBundle() : undefined;
+  if (resolved.element && !bundle)
+    throw new Error(`echo-socket: the element bundle ${BUNDLE_NAME} is missing; run \`npm run build\` or pass \`element: false\``);
+  // Last of the checks, since it changes a registry the caller may own.
   if (resolved.metrics) {
-    router.get("/metrics", metricsHandler(resolved.metrics));
+    router.get("/metrics", metricsHandler(metricsRegistry(resolved.metrics, resolved.handle!)));
     routes.push("/metrics");
   }
-  if (resolved.element) {
-    const bundle = findElementBundle();
-    if (!bundle) throw new Error(`echo-socket: the element bundle ${BUNDLE_NAME} is missing; run \`npm run build\` or pass \`element: false\``);
+  if (bundle) {
     const corsOrigin = corsOriginFor(resolved);
     router.get(`/${BUNDLE_NAME}`, serveBuiltFile(bundle, "text/javascript; charset=utf-8", corsOrigin));
     router.get(`/${BUNDLE_NAME}.map`, serveBuiltFile(`${bundle}.map`, "application/json; charset=utf-8", corsOrigin));
@@ -120,7 +122,7 @@ function echoSocketOtherMethods(req: Request, res: Response, next: NextFunction)
 }
 
 /** Options once checked: `metrics` is the registry to serve, if any. */
-type ResolvedRouterOptions = Omit<RouterOptions, "metrics"> & { metrics: false | MetricsRegistry };
+type ResolvedRouterOptions = Omit<RouterOptions, "metrics"> & { metrics: boolean | MetricsRegistry };
 
 function resolveRouterOptions(input: unknown): ResolvedRouterOptions {
   const given = checkOptionsObject("options", input);
@@ -138,16 +140,29 @@ function resolveRouterOptions(input: unknown): ResolvedRouterOptions {
   };
 }
 
-/** `metrics`: false, or the registry to serve (echo-socket's metrics registered in it once, here). */
-function resolveMetrics(value: unknown, handle: EchoSocketHandle | undefined): false | MetricsRegistry {
+/** `metrics` checked: false, true (a registry of its own) or the caller's registry. Nothing is registered yet. */
+function resolveMetrics(value: unknown, handle: EchoSocketHandle | undefined): boolean | MetricsRegistry {
   if (value === false) return false;
   const isRegistry =
     typeof value === "object" && value !== null && ["metrics", "registerMetric"].every((key) => typeof (value as Record<string, unknown>)[key] === "function");
   if (value !== true && !isRegistry) throw optionError("metrics", "must be true, false or a prom-client Registry", value);
   if (!handle) throw optionError("metrics", "needs `handle` (the figures come from attachEchoSocket()'s handle)", value);
-  if (value === true) return echoSocketMetricsRegistry(handle);
-  registerEchoSocketMetrics(handle, value as MetricsRegistry);
-  return value as MetricsRegistry;
+  return value as true | MetricsRegistry;
+}
+
+/** The registry to serve, with echo-socket's metrics registered in it. */
+function metricsRegistry(metrics: true | MetricsRegistry, handle: EchoSocketHandle): MetricsRegistry {
+  if (metrics === true) return echoSocketMetricsRegistry(handle);
+  try {
+    registerEchoSocketMetrics(handle, metrics);
+  } catch (error) {
+    // prom-client refuses a name registered twice: a second router (or attach) on the same registry.
+    if (/already been registered/.test(String((error as Error)?.message))) {
+      throw optionError("metrics", "already holds echo-socket's metrics: give each router its own registry", metrics);
+    }
+    throw error;
+  }
+  return metrics;
 }
 
 /**

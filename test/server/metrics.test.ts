@@ -120,6 +120,19 @@ describe("Prometheus metrics", () => {
     expect((await fetch(`${server.url}/ops/metrics`)).status).toBe(404);
   });
 
+  it("registers into a registry once every option is checked, and refuses a registry that already has echo-socket's metrics", async () => {
+    const server = await startServer();
+    servers.push(server);
+    const registry = new Registry();
+    expect(() => echoSocketRouter({ handle: server.handle, metrics: registry, allowedOrigins: 5 as never, element: false })).toThrow(/`allowedOrigins`/);
+    expect(await registry.getMetricsAsJSON()).toEqual([]); // untouched by the router that threw
+    server.app.use("/ops", echoSocketRouter({ handle: server.handle, metrics: registry, element: false }));
+    expect(() => echoSocketRouter({ handle: server.handle, metrics: registry, element: false })).toThrow(
+      /`metrics` already holds echo-socket's metrics: give each router its own registry \(got an object\)/,
+    );
+    expect(sample(await (await fetch(`${server.url}/ops/metrics`)).text(), "echo_socket_connections")).toBe(0);
+  });
+
   it("refuses a metrics option it cannot serve, naming it", async () => {
     const server = await startServer();
     servers.push(server);
