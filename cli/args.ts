@@ -1,6 +1,6 @@
 // Command-line arguments: each command's flags declared once (name, value, default, check), read into
 // typed options; anything unknown or malformed is a UsageError naming it and what is allowed.
-import { DEFAULT_ECHO_EVENT, DEFAULT_PATH, DEFAULT_SEND_EVENT } from "../protocol/index.js";
+import { DEFAULT_ECHO_EVENT, DEFAULT_PATH, DEFAULT_SEND_EVENT, RESERVED_EVENTS } from "../protocol/index.js";
 import type { CheckOptions } from "./check/types.js";
 
 export const COMMANDS = ["check", "serve", "help"] as const;
@@ -70,7 +70,6 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
 
 const MAX_MESSAGES = 10_000;
 const MAX_HOLD_SECONDS = 3600;
-const RESERVED_EVENTS = ["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"];
 
 /** Reads `argv` (without `node` and the script). */
 export function parseArgs(argv: readonly string[], env: Record<string, string | undefined> = process.env): Parsed {

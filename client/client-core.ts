@@ -120,7 +120,7 @@ export class EchoClientCore extends TypedEmitter<EchoClientEventMap> {
     if (!entry)
       throw new EchoClientError(
         this.#closed ? "closed" : "queue_full",
-        `echo-socket: ${this.#closed ? "closed" : `queue full (${this.#outbox.queueLimit()}${this.#online ? " awaiting their echo" : " offline"})`}`,
+        `echo-socket: ${this.#closed ? "closed" : `queue full (${this.#outbox.queueLimit()})`}`,
       );
     return { entry };
   }

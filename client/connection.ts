@@ -1,5 +1,5 @@
 import { Manager, type ManagerOptions, type Socket, type SocketOptions } from "socket.io-client";
-import { ERROR_EVENT, READY_EVENT } from "../protocol/index.js";
+import { CONNECTION_REFUSAL, ERROR_EVENT, READY_EVENT } from "../protocol/index.js";
 import { diagnose, failureFacts, type Diagnosis, type FailureFacts } from "./diagnosis.js";
 
 export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "disconnected";
@@ -137,7 +137,7 @@ export class EchoConnection {
     socket.on(ERROR_EVENT, (error: { code?: unknown; message?: unknown }) => {
       if (typeof error?.message !== "string") return;
       // A refusal of the connection itself (too_many_violations): the close that follows says why.
-      if (error.code === "too_many_violations") refusal = error;
+      if (error.code === CONNECTION_REFUSAL) refusal = error;
       callbacks.onServerError(error.message);
     });
     report("connecting");

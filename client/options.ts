@@ -1,5 +1,6 @@
+import { DEFAULT_ACK_TIMEOUT_MS, DEFAULT_MAX_QUEUED, DEFAULT_RETRIES, MAX_RETRIES, MAX_TIMER_MS } from "./defaults.js";
 import type { ManagerOptions, SocketOptions } from "socket.io-client";
-import { DEFAULT_ECHO_EVENT, DEFAULT_PATH, DEFAULT_SEND_EVENT, ERROR_EVENT, READY_EVENT } from "../protocol/index.js";
+import { DEFAULT_ECHO_EVENT, DEFAULT_PATH, DEFAULT_SEND_EVENT, RESERVED_EVENTS } from "../protocol/index.js";
 import { browserClock, type Clock } from "./clock.js";
 import { optionError } from "./errors.js";
 import { DEFAULT_PACING, type PacingOptions } from "./pacer.js";
@@ -17,9 +18,9 @@ export interface EchoClientOptions {
   sendEvent: string;
   /** Event the server echoes on. Default `"echo"`. */
   echoEvent: string;
-  /** Milliseconds to wait for a message's acknowledgement before re-sending it. Default 10000. */
+  /** Milliseconds to wait for a message's acknowledgement before re-sending it. Default 10000, at most 2^31 - 1. */
   ackTimeoutMs: number;
-  /** Re-sends after acknowledgement timeouts before a message fails (only to servers that echo ids). Default 3. */
+  /** Re-sends after acknowledgement timeouts before a message fails (only to servers that echo ids). Default 3, at most 100. */
   retries: number;
   /** Most messages held while offline (past it `send()` throws `queue_full`); also the most restored from storage. Default 100. */
   maxQueued: number;
@@ -43,9 +44,9 @@ export const CLIENT_DEFAULTS = Object.freeze({
   path: DEFAULT_PATH,
   sendEvent: DEFAULT_SEND_EVENT,
   echoEvent: DEFAULT_ECHO_EVENT,
-  ackTimeoutMs: 10_000,
-  retries: 3,
-  maxQueued: 100,
+  ackTimeoutMs: DEFAULT_ACK_TIMEOUT_MS,
+  retries: DEFAULT_RETRIES,
+  maxQueued: DEFAULT_MAX_QUEUED,
   pacing: Object.freeze({ ...DEFAULT_PACING }),
   clock: browserClock,
   socketOptions: Object.freeze({}),
@@ -53,12 +54,6 @@ export const CLIENT_DEFAULTS = Object.freeze({
 });
 
 const KNOWN = ["url", "path", "sendEvent", "echoEvent", "ackTimeoutMs", "retries", "maxQueued", "storage", "pacing", "clock", "socketOptions", "autoConnect"];
-
-/** Events a socket.io client reserves, and echo-socket's own: an echo event of one of these would never work. */
-const RESERVED_EVENTS = ["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener", READY_EVENT, ERROR_EVENT];
-
-/** Longest timer a runtime holds (2^31 - 1 ms); a longer one fires at once. */
-const MAX_TIMER_MS = 2_147_483_647;
 
 /** Checks every option once, naming the first wrong one; the caller's object is not changed. */
 export function resolveOptions(given: unknown): EchoClientOptions {
@@ -79,7 +74,7 @@ export function resolveOptions(given: unknown): EchoClientOptions {
     sendEvent,
     echoEvent: checkEvent("echoEvent", pick("echoEvent")),
     ackTimeoutMs: checkWhole("ackTimeoutMs", pick("ackTimeoutMs"), 1, MAX_TIMER_MS),
-    retries: checkWhole("retries", pick("retries"), 0),
+    retries: checkWhole("retries", pick("retries"), 0, MAX_RETRIES),
     maxQueued: checkWhole("maxQueued", pick("maxQueued"), 1),
     storage: options.storage === undefined ? defaultStorage(`echo-socket:unsent:${url}${path}:${sendEvent}`) : checkStorage(options.storage),
     pacing: checkPacing(options.pacing),

@@ -1,5 +1,5 @@
 import { browserClock, type Clock } from "./clock.js";
-import { echoId, isTransientRefusal, type AckReply, type RefusalError } from "../protocol/index.js";
+import { echoId, isTransientRefusal, SHUTDOWN_REFUSAL, type AckReply, type RefusalError } from "../protocol/index.js";
 import { newMessageId } from "./message-id.js";
 import type { MessageEntry, MessageState } from "./message-log.js";
 import { DEFAULT_PACING, Pacer, type PacingOptions } from "./pacer.js";
@@ -231,7 +231,7 @@ export class Outbox {
     const transient = isTransientRefusal(refusal?.code);
     if (transient) {
       this.#requeue(entry);
-      this.#pause(refusal?.code === "shutting_down" ? undefined : retryDelay(refusal?.retryAfterMs));
+      this.#pause(refusal?.code === SHUTDOWN_REFUSAL ? undefined : retryDelay(refusal?.retryAfterMs));
     } else {
       entry.reason = reason;
       if (typeof refusal?.code === "string") entry.code = refusal.code;

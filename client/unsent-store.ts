@@ -1,3 +1,4 @@
+import { MESSAGE_ID_PATTERN } from "../protocol/index.js";
 import type { MessageEntry } from "./message-log.js";
 
 /** One unsent message as storage holds it: JSON text of a list of these. */
@@ -17,9 +18,6 @@ export interface Restored {
 
 /** Longest stored text read at all (UTF-16 units); past it, the whole record is dropped unread. */
 export const MAX_STORED_CHARS = 8 * 1024 * 1024;
-
-/** Clients make ids of 22 characters of base64url; anything else in storage was not written by one. */
-const MESSAGE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
  * The text to store for `entries` (undefined when none can be kept). Best effort: binary data does
@@ -69,7 +67,7 @@ export function parseStored(raw: string | null | readonly string[], max: number)
 function isStoredMessage(value: unknown): value is StoredMessage {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   const { messageId, data, args } = value as Partial<StoredMessage>;
-  return typeof messageId === "string" && MESSAGE_ID.test(messageId) && data !== undefined && (args === undefined || Array.isArray(args));
+  return typeof messageId === "string" && MESSAGE_ID_PATTERN.test(messageId) && data !== undefined && (args === undefined || Array.isArray(args));
 }
 
 function isJsonSafe(value: unknown): boolean {

@@ -21,3 +21,20 @@ export const READY_PAYLOAD: Readonly<ReadyPayload> = Object.freeze({ delivery: 1
 
 /** The event a refusal goes out on when the client did not ask for an acknowledgement. */
 export const ERROR_EVENT = "echo-socket:error";
+
+/**
+ * Events socket.io itself emits or reserves, and echo-socket's own: a message's or an echo's event
+ * of one of these would never work. The one list; server, client, element and CLI import it.
+ */
+export const RESERVED_EVENTS: readonly string[] = Object.freeze([
+  "connect",
+  "connect_error",
+  "connection",
+  "disconnect",
+  "disconnecting",
+  "error",
+  "newListener",
+  "removeListener",
+  READY_EVENT,
+  ERROR_EVENT,
+]);

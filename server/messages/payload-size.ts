@@ -1,5 +1,7 @@
+import type { PayloadRefusalCode } from "../../protocol/index.js";
+
 /** What `measurePayload` found wrong. */
-export type PayloadProblem = "message_too_large" | "payload_too_deep";
+export type PayloadProblem = PayloadRefusalCode;
 
 /** What a message that passed measured: its bytes, and how many values it holds (the work it makes). */
 export interface PayloadSize {

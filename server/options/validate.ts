@@ -1,19 +1,5 @@
-import { ERROR_EVENT, READY_EVENT } from "../../protocol/index.js";
+import { RESERVED_EVENTS } from "../../protocol/index.js";
 import { optionError } from "./errors.js";
-
-/** Events socket.io itself emits or reserves, and echo-socket's own; using one as an echo event would never work. */
-export const RESERVED_EVENTS: ReadonlySet<string> = new Set([
-  "connect",
-  "connect_error",
-  "connection",
-  "disconnect",
-  "disconnecting",
-  "error",
-  "newListener",
-  "removeListener",
-  READY_EVENT,
-  ERROR_EVENT,
-]);
 
 /** Throws unless `value` is a plain object (or undefined); returns it as a record. */
 export function checkOptionsObject(name: string, value: unknown): Record<string, unknown> {
@@ -51,8 +37,8 @@ export function checkEventName(name: string, value: unknown): string {
   if (typeof value !== "string" || value.length === 0) {
     throw optionError(name, "must be a non-empty string", value);
   }
-  if (RESERVED_EVENTS.has(value)) {
-    throw optionError(name, `must not be an event reserved by socket.io (${[...RESERVED_EVENTS].join(", ")})`, value);
+  if (RESERVED_EVENTS.includes(value)) {
+    throw optionError(name, `must not be an event reserved by socket.io (${RESERVED_EVENTS.join(", ")})`, value);
   }
   return value;
 }

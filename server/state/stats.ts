@@ -1,4 +1,4 @@
-import type { RefusalCode } from "../../protocol/index.js";
+import { REFUSAL_CODES, type RefusalCode } from "../../protocol/index.js";
 
 /** Live figures of one attached echo channel, as `handle.stats()` returns them. */
 export interface EchoStats {
@@ -33,14 +33,7 @@ export class StatsCounter implements EchoStats {
   recovered = 0;
   refused = 0;
   errors = 0;
-  readonly refusedByCode: RefusalCounts = {
-    message_too_large: 0,
-    payload_too_deep: 0,
-    rate_limited: 0,
-    slow_consumer: 0,
-    shutting_down: 0,
-    too_many_violations: 0,
-  };
+  readonly refusedByCode = Object.fromEntries(REFUSAL_CODES.map((code) => [code, 0])) as RefusalCounts;
 
   snapshot(): EchoStats {
     const { connections, totalConnections, echoes, acked, deduplicated, recovered, refused, errors } = this;

@@ -1,9 +1,10 @@
 // The source tree's shape: no import cycles, protocol/ depends on nothing of ours, and the wire
-// contract (event names, the envelope key) is spelled out in protocol/ only.
+// contract (event names, the envelope key, the reserved events, the refusal codes) is spelled out in
+// protocol/ only.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { DELIVERY_KEY, ERROR_EVENT, READY_EVENT } from "../../protocol/index.js";
+import { DELIVERY_KEY, ERROR_EVENT, READY_EVENT, REFUSAL_CODES, RESERVED_EVENTS } from "../../protocol/index.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const SOURCE_FOLDERS = ["protocol", "server", "client", "element", "cli", "demo"];
@@ -69,4 +70,35 @@ describe("the source tree", () => {
       expect(found, literal).toEqual([]);
     }
   });
+
+  it("lists the reserved events in protocol/ only", () => {
+    // socket.io's own names that nothing but a list of reserved events quotes (connection code quotes
+    // "connect" or "connect_error" to listen for them): two in one file are a second list.
+    const distinctive = RESERVED_EVENTS.filter((name) => ["connect_error", "disconnecting", "newListener", "removeListener"].includes(name));
+    expect(distinctive).toHaveLength(4);
+    const found = outsideProtocol().filter((file) => distinctive.filter((name) => readFileSync(file, "utf8").includes(`"${name}"`)).length >= 2);
+    expect(found.map((file) => path.relative(ROOT, file))).toEqual([]);
+  });
+
+  it("lists the refusal codes in protocol/ only, and compares the wire's codes through its constants", () => {
+    const code = `(?:${REFUSAL_CODES.join("|")})`;
+    const redeclared = [
+      new RegExp(`"${code}"\\s*[|,]\\s*"${code}"`), // a union type or an array of codes
+      new RegExp(`\\b${code}:\\s*\\d`), // a counter by code, written out
+    ];
+    const found = outsideProtocol().flatMap((file) => {
+      const text = readFileSync(file, "utf8");
+      return redeclared.filter((pattern) => pattern.test(text)).map((pattern) => `${path.relative(ROOT, file)}: ${pattern}`);
+    });
+    expect(found).toEqual([]);
+    // A code arrives from the wire untyped: compared with a literal, a typo would pass the compiler.
+    const compared = new RegExp(`[!=]==\\s*"${code}"|"${code}"\\s*[!=]==`);
+    const wireSide = files.filter((file) => ["client", "element"].some((folder) => file.startsWith(path.join(ROOT, folder) + path.sep)));
+    expect(wireSide.length).toBeGreaterThan(10);
+    expect(wireSide.filter((file) => compared.test(readFileSync(file, "utf8"))).map((file) => path.relative(ROOT, file))).toEqual([]);
+  });
 });
+
+function outsideProtocol(): string[] {
+  return files.filter((file) => !file.startsWith(path.join(ROOT, "protocol") + path.sep));
+}
