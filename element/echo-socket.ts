@@ -2,10 +2,12 @@ import { LitElement, html, nothing, render, type PropertyValues } from "lit";
 import { DEFAULT_ECHO_EVENT, DEFAULT_PATH, DEFAULT_SEND_EVENT } from "../protocol/index.js";
 import { browserClock } from "../client/clock.js";
 import { EchoClientCore } from "../client/client-core.js";
+import { DEFAULT_ACK_TIMEOUT_MS, DEFAULT_MAX_QUEUED, DEFAULT_RETRIES, MAX_RETRIES, MAX_TIMER_MS } from "../client/defaults.js";
 import type { ConnectionStatus } from "../client/connection.js";
 import type { Diagnosis } from "../client/diagnosis.js";
 import type { EchoEvent, NoticeEvent, StatusEvent } from "../client/events.js";
 import { MessageLog, type MessageEntry, type MessageState } from "../client/message-log.js";
+import type { EchoClientError } from "../client/errors.js";
 import type { EchoClientOptions } from "../client/options.js";
 import { DEFAULT_PACING } from "../client/pacer.js";
 import { localStorageStorage } from "../client/storage/local-storage.js";
@@ -23,7 +25,6 @@ export type { MessageState } from "../client/message-log.js";
 export type { Diagnosis, DiagnosisCode } from "../client/diagnosis.js";
 
 const DEFAULT_MAX_MESSAGES = 500;
-const DEFAULT_MAX_QUEUED = 100;
 
 /**
  * A message box on a live socket.io echo channel: type a message, send it, and read each echo as
@@ -165,10 +166,10 @@ export class EchoSocketElement extends LitElement {
    * most restored from storage after a page reload. Default 100.
    */
   maxQueued = DEFAULT_MAX_QUEUED;
-  /** Milliseconds to wait for a message's acknowledgement before re-sending it. Default 10000. */
-  ackTimeout = 10_000;
-  /** Re-sends after acknowledgement timeouts before a message shows as failed. Default 3. */
-  retries = 3;
+  /** Milliseconds to wait for a message's acknowledgement before re-sending it. Default 10000, at most 2^31 - 1 (a longer timer fires at once). */
+  ackTimeout = DEFAULT_ACK_TIMEOUT_MS;
+  /** Re-sends after acknowledgement timeouts before a message shows as failed. Default 3, at most 100. */
+  retries = DEFAULT_RETRIES;
   /**
    * A playground instead of the message box: any event, text or JSON or file arguments, several of
    * them, an acknowledgement asked for or not, and each entry's arguments and reply shown. Loaded on
@@ -241,14 +242,16 @@ export class EchoSocketElement extends LitElement {
 
   /**
    * Sends `data` (any value socket.io can carry), with `args` after it on the wire, or queues it while
-   * offline. Returns false, and shows why, when the offline queue is full.
+   * offline. Returns false, and shows why, when the queue is full (see `max-queued`); throws the client's
+   * `EchoClientError` for anything else (`closed`).
    */
   send(data: unknown, ...args: unknown[]): boolean {
     const client = this.#client ?? this.#openClient();
     let entry: MessageEntry;
     try {
       entry = client.send(data, ...args).entry; // the log has it already: see onEntry
-    } catch {
+    } catch (error) {
+      if ((error as EchoClientError).code !== "queue_full") throw error; // `closed`, or a bug: not a full queue
       this.#setNotice(this.queueFullLabel.replace("{max}", String(this.#maxQueuedOption())));
       return false;
     }
@@ -427,11 +430,12 @@ export class EchoSocketElement extends LitElement {
       get maxQueued() {
         return element.#maxQueuedOption();
       },
+      // Clamped to the client's limits: a longer timer fires at once, and more re-sends make a loop.
       get retries() {
-        return Number.isInteger(element.retries) && element.retries >= 0 ? element.retries : 3;
+        return Math.min(Number.isInteger(element.retries) && element.retries >= 0 ? element.retries : DEFAULT_RETRIES, MAX_RETRIES);
       },
       get ackTimeoutMs() {
-        return positiveInteger(element.ackTimeout, 10_000);
+        return Math.min(positiveInteger(element.ackTimeout, DEFAULT_ACK_TIMEOUT_MS), MAX_TIMER_MS);
       },
       storage: localStorageStorage(`echo-socket:unsent:${url}${path}:${sendEvent}${this.id ? `#${this.id}` : ""}`),
       pacing: DEFAULT_PACING,

@@ -1,3 +1,5 @@
+import { RESERVED_EVENTS } from "../protocol/index.js";
+
 // Captured while this script runs: `document.currentScript` is only set during a classic script's first run.
 const loadingScript = typeof document === "undefined" ? null : (document.currentScript as HTMLScriptElement | null);
 
@@ -31,15 +33,35 @@ let config: Promise<ServerConfig> | undefined;
 /** Set once `serverConfig()` has settled: what it found (`{}` for nothing). */
 export let knownConfig: ServerConfig | undefined;
 
+/** How long the elements wait for `config.json` before connecting with their attributes and defaults. */
+export const CONFIG_TIMEOUT_MS = 3000;
+
 /**
  * The configuration beside this script (`config.json` next to `echo-socket.js`), fetched once a page;
- * `{}` without a script URL or when the server serves none.
+ * `{}` without a script URL, when the server serves none, takes longer than `CONFIG_TIMEOUT_MS` (every
+ * element waits for it), or answers anything but strings, a path and namespace starting with `/` and
+ * event names not reserved.
  */
 export function serverConfig(): Promise<ServerConfig> {
   const src = scriptUrl();
-  return (config ??= (src ? fetch(new URL("config.json", src)).then((response) => (response.ok ? response.json() : {})) : Promise.resolve({}))
+  return (config ??= (
+    src
+      ? fetch(new URL("config.json", src), { signal: AbortSignal.timeout(CONFIG_TIMEOUT_MS) }).then((response) => (response.ok ? response.json() : {}))
+      : Promise.resolve({})
+  )
     .catch(() => ({}))
-    .then((found: ServerConfig) => (knownConfig = typeof found === "object" && found ? found : {})));
+    .then(
+      (found: Record<string, unknown>) =>
+        (knownConfig =
+          typeof found === "object" &&
+          found &&
+          (["path", "namespace", "sendEvent", "echoEvent"] as const).every((key, i) => {
+            const value = found[key];
+            return value === undefined || (typeof value === "string" && (i < 2 ? value[0] === "/" : value && !RESERVED_EVENTS.includes(value)));
+          })
+            ? found
+            : {}),
+    ));
 }
 
 // Asked for at once, so it is usually known before the first element connects.

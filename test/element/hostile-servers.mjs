@@ -6,7 +6,13 @@
 //     a WebSocket upgrade too) with `status` and `body`, with CORS headers, like an app using cors().
 //   ("start-hostile-server", { kind: "websocket-closing" }): socket.io over long-polling (answers `ms`
 //     with `echo`), and a WebSocket that is accepted and closed at once, as some proxies and antivirus do.
+//   ("start-hostile-server", { kind: "config", config }): socket.io on its defaults (answers `ms` with
+//     `echo`), serving the standalone bundle at /echo/echo-socket.js beside a /echo/config.json that
+//     never answers (`config` undefined) or answers the text `config`.
+//   ("start-hostile-server", { kind: "silent" }): announces that it echoes ids, then never acknowledges
+//     nor echoes a message (each transmission counted in `sends`).
 //   ("stop-hostile-server", { id }) -> { sends, echoes }: messages received, echoes emitted.
+import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { Server } from "socket.io";
 import { WebSocketServer } from "ws";
@@ -18,6 +24,31 @@ async function startStatusServer({ status = 404, body = "Not Found" }) {
   });
   httpServer.on("upgrade", (_req, socket) => socket.end(`HTTP/1.1 ${status} Refused\r\nConnection: close\r\n\r\n`));
   return listen(httpServer, { requests: 0 }, async () => {});
+}
+
+/** A router's bundle beside a `config.json` that hangs (or says `config`), and an echo server on the defaults. */
+async function startConfigServer({ config }) {
+  const bundle = await readFile(new URL("../../dist/echo-socket.js", import.meta.url));
+  const figures = { sends: 0, echoes: 0, configRequests: 0 };
+  const httpServer = createServer((req, res) => {
+    if (req.url.startsWith("/echo/echo-socket.js")) return res.writeHead(200, { "Content-Type": "text/javascript" }).end(bundle);
+    if (!req.url.startsWith("/echo/config.json")) return res.writeHead(404).end();
+    figures.configRequests++;
+    // Undefined: the request is held until the server stops (closeAllConnections).
+    if (config !== undefined) res.writeHead(200, { "Content-Type": "application/json", "Access-Control-Allow-Origin": "*" }).end(config);
+  });
+  const io = new Server(httpServer, { cors: { origin: "*" } });
+  io.on("connection", (socket) =>
+    socket.on("ms", (data) => {
+      figures.sends++;
+      figures.echoes++;
+      socket.emit("echo", data);
+    }),
+  );
+  return listen(httpServer, figures, async () => {
+    httpServer.closeAllConnections(); // the held config.json request too: else closing waits for it
+    await new Promise((resolve) => io.close(() => resolve()));
+  });
 }
 
 /** socket.io long-polling only; its WebSocket upgrades are accepted and closed before any handshake. */
@@ -62,6 +93,7 @@ async function listen(httpServer, figures, close) {
 async function startHostileServer({ kind, perSecond = 10_000, seconds = 3, ...options }) {
   if (kind === "status") return startStatusServer(options);
   if (kind === "websocket-closing") return startWebSocketClosingServer();
+  if (kind === "config") return startConfigServer(options);
   const httpServer = createServer();
   const io = new Server(httpServer, { cors: { origin: "*" } });
   const figures = { sends: 0, echoes: 0 };
@@ -74,6 +106,8 @@ async function startHostileServer({ kind, perSecond = 10_000, seconds = 3, ...op
         const ack = args.at(-1);
         if (typeof ack === "function") ack({ ok: false, error: { code: "rate_limited", message: "Refused by a hostile server.", retryAfterMs: 1e12 } });
       });
+    } else if (kind === "silent") {
+      socket.on("ms", () => figures.sends++);
     } else if (kind === "flooding") {
       const perTick = Math.ceil(perSecond / 100);
       const total = perSecond * seconds;
