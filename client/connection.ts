@@ -1,5 +1,6 @@
 import { Manager, type ManagerOptions, type Socket, type SocketOptions } from "socket.io-client";
 import { CONNECTION_REFUSAL, ERROR_EVENT, READY_EVENT } from "../protocol/index.js";
+import { browserClock, type Clock } from "./clock.js";
 import { diagnose, failureFacts, type Diagnosis, type FailureFacts } from "./diagnosis.js";
 
 export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "disconnected";
@@ -17,6 +18,8 @@ export interface ConnectionOptions {
   echoEvent: string;
   /** Extra socket.io-client options, over the defaults below. */
   socketOptions?: Partial<ManagerOptions & SocketOptions>;
+  /** For how long a target stays long-polling (see `markPollingOnly`); default the runtime's. */
+  clock?: Clock;
 }
 
 export interface ConnectionCallbacks {
@@ -29,8 +32,27 @@ export interface ConnectionCallbacks {
   onServerError(message: string): void;
 }
 
-/** Targets (origin and path) where a WebSocket closed before its handshake: the page long-polls there from then on. */
-const pollingOnly = new Set<string>();
+/** How long connections to a target long-poll after a WebSocket there closed before its handshake. */
+export const POLLING_ONLY_MS = 10 * 60_000;
+/** Most such targets remembered: past it the one marked longest ago is forgotten. */
+export const POLLING_ONLY_TARGETS = 8;
+
+/** Targets (origin and path) where a WebSocket closed before its handshake, each with until when it long-polls. */
+const pollingOnly = new Map<string, number>();
+
+/** A WebSocket to `target` closed before its handshake at `now` (the clock's): long-poll there for a while. */
+export function markPollingOnly(target: string, now: number): void {
+  pollingOnly.delete(target); // re-marked: the newest again
+  pollingOnly.set(target, now + POLLING_ONLY_MS);
+  if (pollingOnly.size > POLLING_ONLY_TARGETS) pollingOnly.delete(pollingOnly.keys().next().value!);
+}
+
+/** Whether connections to `target` long-poll at `now`; an expired mark is forgotten. */
+export function isPollingOnly(target: string, now: number): boolean {
+  if (now < (pollingOnly.get(target) ?? 0)) return true;
+  pollingOnly.delete(target);
+  return false;
+}
 
 // biome-ignore lint/suspicious/noExplicitAny: engine.io-client's listeners take arguments of any type (listener variance)
 type Engine = { on(event: string, listener: (...args: any[]) => void): void; emit(event: string, ...args: unknown[]): void; transport?: { name: string } };
@@ -49,7 +71,8 @@ class WatchedManager extends Manager {
  * One socket.io connection, reported as four plain statuses with a diagnosis of what went wrong.
  * socket.io's own reconnection and long-polling fallback stay on, as the tutorial relies on them; a
  * WebSocket that opens and closes before the handshake (some proxies and antivirus do that) counts
- * as blocked too: the next attempts, and later connections of the page to that target, long-poll.
+ * as blocked too: the next attempts, and for 10 minutes later connections of the page (or process)
+ * to that target, long-poll (`POLLING_ONLY_MS`, at most `POLLING_ONLY_TARGETS` targets remembered).
  */
 export class EchoConnection {
   readonly #socket: Socket;
@@ -62,7 +85,8 @@ export class EchoConnection {
     const target = url.origin + options.path;
     // WebSocket first (one round trip sooner than polling-then-upgrade), falling back to long-polling
     // where WebSocket is blocked; never WebTransport (the standalone bundle leaves it out).
-    const blockedBefore = pollingOnly.has(target);
+    const clock = options.clock ?? browserClock;
+    const blockedBefore = isPollingOnly(target, clock.now());
     const socketOptions = {
       transports: blockedBefore ? ["polling"] : ["websocket", "polling"],
       tryAllTransports: true,
@@ -103,7 +127,7 @@ export class EchoConnection {
       engine.on("open", () => (opened = true));
       engine.on("close", (reason: string) => {
         if (opened || reason !== "transport close" || engine.transport?.name !== "websocket") return;
-        pollingOnly.add(target);
+        markPollingOnly(target, clock.now());
         (manager.opts as { transports?: string[] }).transports = ["polling"];
         // The Manager hears nothing of a close before `open` and would wait for its timeout: an error
         // now makes it try again, long-polling.
