@@ -8,9 +8,11 @@ export interface UnsentStorage {
   /**
    * Starts a writer. `claimed` receives the texts of records left by writers that are gone, each record
    * handed to this opener alone and removed from storage: before `open` settles, and again later if a
-   * writer alive at open time goes away (where the storage can tell).
+   * writer alive at open time goes away (where the storage can tell). `max` is how many messages the
+   * opener keeps (its `maxQueued`): a storage may stop claiming once it has handed that many, leaving
+   * the other records for a later opener.
    */
-  open(claimed: (texts: string[]) => void): UnsentWriter | Promise<UnsentWriter>;
+  open(claimed: (texts: string[]) => void, max?: number): UnsentWriter | Promise<UnsentWriter>;
 }
 
 /** One writer's record. */
