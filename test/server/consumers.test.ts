@@ -13,6 +13,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { promisify } from "node:util";
 import puppeteer from "puppeteer-core";
+import { BUNDLE_NAME, EXTRAS_NAME } from "../../server/http/element-bundle.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
@@ -66,9 +67,10 @@ beforeAll(async () => {
     "dist/server/entry.cjs",
     "dist/server/index.d.cts",
     "dist/client/entry.js",
-    "dist/echo-socket.js",
     "dist/element/define.js",
     "dist/cli/main.js",
+    // Every file the router serves beside the bundle (the extras went missing from the tarball once).
+    ...[BUNDLE_NAME, EXTRAS_NAME].flatMap((name) => [`dist/${name}`, `dist/${name}.map`]),
   ].filter((file) => !files.has(file));
   expect(missing, "files missing from the packed dist/: run npm run build (and let no other build run meanwhile)").toEqual([]);
   // Both big installs start now; each test awaits the one it uses.
