@@ -50,8 +50,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   let tarball = process.argv[2] && path.resolve(process.argv[2]);
   const packDir = tarball ? undefined : mkdtempSync(path.join(tmpdir(), "echo-socket-pack-"));
   if (!tarball) {
+    // Packs the built dist/ as it is (run `npm run build` first): prepack's build would print into the JSON.
     const [{ filename }] = JSON.parse(
-      execFileSync("npm", ["pack", "--json", "--pack-destination", packDir], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }),
+      execFileSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", packDir], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }),
     );
     tarball = path.join(packDir, filename);
   }
