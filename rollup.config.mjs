@@ -74,7 +74,17 @@ const dropUnusedSocketMethods = () => {
       "offAnyOutgoing",
       "listenersAnyOutgoing",
     ],
-    "socket.io-client/build/esm/manager.js": ["connect", "disconnect"],
+    // The option accessors, which only the constructor calls: it sets their fields itself (see exactRewrites).
+    "socket.io-client/build/esm/manager.js": [
+      "connect",
+      "disconnect",
+      "reconnection",
+      "reconnectionAttempts",
+      "reconnectionDelay",
+      "randomizationFactor",
+      "reconnectionDelayMax",
+      "timeout",
+    ],
   };
   return {
     name: "drop-unused-socket-methods",
@@ -309,6 +319,32 @@ const exactRewrites = () => {
       ["                if (xhr.readyState === 3) {", "                if (false) {"],
       ['    if (typeof attachEvent === "function") {', "    if (false) {"],
       ["    if (!xdomain) {\n        try {\n            return new globalThis", "    if (false) {\n        try {\n            return new globalThis"],
+    ],
+    // The Manager's options set as fields, without the accessors dropped above (the element never calls them).
+    "socket.io-client/build/esm/manager.js": [
+      [
+        `        this.reconnection(opts.reconnection !== false);
+        this.reconnectionAttempts(opts.reconnectionAttempts || Infinity);
+        this.reconnectionDelay(opts.reconnectionDelay || 1000);
+        this.reconnectionDelayMax(opts.reconnectionDelayMax || 5000);
+        this.randomizationFactor((_a = opts.randomizationFactor) !== null && _a !== void 0 ? _a : 0.5);
+        this.backoff = new Backoff({
+            min: this.reconnectionDelay(),
+            max: this.reconnectionDelayMax(),
+            jitter: this.randomizationFactor(),
+        });
+        this.timeout(null == opts.timeout ? 20000 : opts.timeout);
+`,
+        `        this._reconnection = opts.reconnection !== false;
+        this._reconnectionAttempts = opts.reconnectionAttempts || Infinity;
+        this.backoff = new Backoff({
+            min: opts.reconnectionDelay || 1000,
+            max: opts.reconnectionDelayMax || 5000,
+            jitter: (_a = opts.randomizationFactor) !== null && _a !== void 0 ? _a : 0.5,
+        });
+        this._timeout = null == opts.timeout ? 20000 : opts.timeout;
+`,
+      ],
     ],
     "socket.io-parser/build/esm/index.js": [
       ['"got plaintext data when reconstructing a packet"', '"plaintext while reconstructing"'],

@@ -1,5 +1,6 @@
 import { Manager, type ManagerOptions, type Socket, type SocketOptions } from "socket.io-client";
 import { CONNECTION_REFUSAL, ERROR_EVENT, READY_EVENT } from "../protocol/index.js";
+import { cap } from "./cap.js";
 import { browserClock, type Clock } from "./clock.js";
 import { diagnose, failureFacts, type Diagnosis, type FailureFacts } from "./diagnosis.js";
 
@@ -162,7 +163,7 @@ export class EchoConnection {
       if (typeof error?.message !== "string") return;
       // A refusal of the connection itself (too_many_violations): the close that follows says why.
       if (error.code === CONNECTION_REFUSAL) refusal = error;
-      callbacks.onServerError(error.message);
+      callbacks.onServerError(cap(error.message));
     });
     report("connecting");
     socket.connect();
@@ -191,5 +192,6 @@ export class EchoConnection {
 // biome-ignore lint/suspicious/noExplicitAny: socket.io-client types the transport's detail as any
 function connectionError({ message, description }: Error & { description?: any }): ConnectionError {
   description = description?.message ?? description;
-  return description === undefined ? { message } : { message, description: String(description) };
+  message = cap(message);
+  return description === undefined ? { message } : { message, description: cap(String(description)) };
 }

@@ -4,6 +4,8 @@
  * line, its notice and the `echo-socket-status` event). Pure: `diagnose()` takes plain facts.
  */
 
+import { cap } from "./cap.js";
+
 /** Every diagnosis, by code: `[message, hint]`, in English (the element's `diagnosis-labels` replaces them). */
 export const DIAGNOSES = {
   unreachable: ["Cannot reach the server", "Is it running, at this URL and port?"],
@@ -85,7 +87,7 @@ export function diagnose(facts: FailureFacts, target: string): Diagnosis {
   const [message, hint] = DIAGNOSES[code];
   const diagnosis: Diagnosis = { code, target, message, hint };
   if (status) diagnosis.status = status;
-  if (detail) diagnosis.detail = detail;
+  if (detail) diagnosis.detail = cap(detail);
   return diagnosis;
 }
 

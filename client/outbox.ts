@@ -1,9 +1,10 @@
+import { cap } from "./cap.js";
 import { browserClock, type Clock } from "./clock.js";
 import { echoId, isTransientRefusal, SHUTDOWN_REFUSAL, type AckReply, type RefusalError } from "../protocol/index.js";
 import { newMessageId } from "./message-id.js";
 import type { MessageEntry, MessageState } from "./message-log.js";
 import { DEFAULT_PACING, Pacer, type PacingOptions } from "./pacer.js";
-import { retryDelay } from "./retry-delay.js";
+import { MAX_RETRY_DELAY_MS, retryDelay } from "./retry-delay.js";
 import { sameData } from "./same-data.js";
 
 export interface OutboxOptions {
@@ -46,9 +47,6 @@ const RECENT_IDS = 2000;
  * yet echoed (a server that never echoes, or `send()` far faster than the pace): 10,000 by default.
  */
 export const LIVE_QUEUE_FACTOR = 100;
-
-/** Longest refusal sentence shown: a server's text is shown as is, but not a megabyte of it. */
-const MAX_REASON_LENGTH = 300;
 
 /**
  * Delivery of a client's messages: each gets an id, waits in order while offline, is re-sent
@@ -171,6 +169,9 @@ export class Outbox {
     if (reply?.ok === true && reply.id !== undefined) this.#serverEchoesIds = true;
     if (attempt !== entry.attempts) return;
     if (reply !== undefined) {
+      // A refusal's sentence is kept capped (a server's megabyte of text, on every message, filled the heap).
+      const refusal = reply?.ok === false ? reply.error : undefined;
+      if (typeof refusal?.message === "string") refusal.message = cap(refusal.message);
       entry.reply = reply;
       this.#hooks.replied?.(entry);
     }
@@ -204,12 +205,14 @@ export class Outbox {
       this.#deliver(entry, data);
       return { entry, duplicate: false };
     }
-    for (const entry of this.#pending.values()) {
-      if (entry.state === "sent") {
-        this.#deliver(entry, data);
-        return { entry, duplicate: false };
+    // An echo without an id, once the server showed it echoes ids, is not one of ours.
+    if (!this.#serverEchoesIds)
+      for (const entry of this.#pending.values()) {
+        if (entry.state === "sent") {
+          this.#deliver(entry, data);
+          return { entry, duplicate: false };
+        }
       }
-    }
     return { duplicate: false };
   }
 
@@ -225,13 +228,13 @@ export class Outbox {
    * or fails with the reason. A refusal of an unknown shape counts as a lasting one.
    */
   #onRefused(entry: MessageEntry, refusal: Partial<RefusalError> | undefined): void {
-    const reason =
-      typeof refusal?.message === "string" && refusal.message !== "" ? refusal.message.slice(0, MAX_REASON_LENGTH) : "The server refused this message.";
+    const reason = typeof refusal?.message === "string" && refusal.message !== "" ? refusal.message : "The server refused this message.";
     this.#hooks.notice(reason);
     const transient = isTransientRefusal(refusal?.code);
     if (transient) {
       this.#requeue(entry);
-      this.#pause(refusal?.code === SHUTDOWN_REFUSAL ? undefined : retryDelay(refusal?.retryAfterMs));
+      // shutting_down on a connection that stays open: at most a minute, not for ever.
+      this.#pause(refusal?.code === SHUTDOWN_REFUSAL ? MAX_RETRY_DELAY_MS : retryDelay(refusal?.retryAfterMs));
     } else {
       entry.reason = reason;
       if (typeof refusal?.code === "string") entry.code = refusal.code;
@@ -241,11 +244,11 @@ export class Outbox {
     this.#hooks.changed();
   }
 
-  /** Holds messages back: for `ms`, or until the next connection when undefined. */
-  #pause(ms: number | undefined): void {
+  /** Holds messages back for `ms` (or until the next connection, if sooner). */
+  #pause(ms: number): void {
     this.#paused = true;
     this.#clock.clearTimeout(this.#resumeTimer);
-    if (ms !== undefined) this.#resumeTimer = this.#clock.setTimeout(() => this.#resumeSending(), ms);
+    this.#resumeTimer = this.#clock.setTimeout(() => this.#resumeSending(), ms);
   }
 
   #resume(): void {
@@ -360,7 +363,13 @@ export class Outbox {
     entry.sentAt = this.#clock.now();
     this.#inFlight.add(entry.messageId);
     this.#setState(entry, "sent");
-    this.#hooks.transmit(entry, entry.attempts);
+    try {
+      this.#hooks.transmit(entry, entry.attempts);
+    } catch {
+      // Data the socket cannot encode (nested past the call stack, say): this one fails, the rest go on.
+      this.#answered(entry);
+      this.#setState(entry, "failed");
+    }
   }
 
   #deliver(entry: MessageEntry, echo: unknown): void {

@@ -16,6 +16,9 @@ export interface Restored {
   dropped: number;
 }
 
+/** Deepest nesting of a stored message's data and arguments (as the server's `maxNestingDepth`): deeper ones are dropped. */
+export const MAX_STORED_DEPTH = 32;
+
 /** Longest stored text read at all (UTF-16 units); past it, the whole record is dropped unread. */
 export const MAX_STORED_CHARS = 8 * 1024 * 1024;
 
@@ -67,7 +70,25 @@ export function parseStored(raw: string | null | readonly string[], max: number)
 function isStoredMessage(value: unknown): value is StoredMessage {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   const { messageId, data, args } = value as Partial<StoredMessage>;
-  return typeof messageId === "string" && MESSAGE_ID_PATTERN.test(messageId) && data !== undefined && (args === undefined || Array.isArray(args));
+  return (
+    typeof messageId === "string" &&
+    MESSAGE_ID_PATTERN.test(messageId) &&
+    data !== undefined &&
+    (args === undefined || Array.isArray(args)) &&
+    shallow([data, ...(args ?? [])])
+  );
+}
+
+/**
+ * Whether `value` nests at most `MAX_STORED_DEPTH` deep (data and each argument alike).
+ * Iterative: a record nested 200,000 deep must not overflow the stack here, nor later in the socket's encoder.
+ */
+function shallow(value: unknown): boolean {
+  for (let depth = 0, level = [value]; level.length > 0; depth++) {
+    if (depth > MAX_STORED_DEPTH + 1) return false; // depth 1: the data and arguments; a value inside 32 arrays is at 33
+    level = level.flatMap((node) => (typeof node === "object" && node !== null ? Object.values(node) : []));
+  }
+  return true;
 }
 
 function isJsonSafe(value: unknown): boolean {

@@ -194,12 +194,12 @@ describe("refusals", () => {
     }
   });
 
-  it("keeps a message refused with shutting_down for the next connection", () => {
+  it("keeps a message refused with shutting_down for the next connection (or at most MAX_RETRY_DELAY_MS)", () => {
     const { clock, wire, outbox, refuse } = engine();
     outbox.setConnected(true);
     const entry = outbox.add("x")!;
     refuse(0, "shutting_down");
-    clock.advance(MAX_RETRY_DELAY_MS * 2);
+    clock.advance(MAX_RETRY_DELAY_MS - 1);
     expect(wire).toHaveLength(1);
     expect(entry.state).toBe("queued");
     outbox.setConnected(false);
