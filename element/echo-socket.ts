@@ -316,8 +316,8 @@ export class EchoSocketElement extends LitElement {
           this.#extras = extras;
           this.requestUpdate();
         },
-        () => {},
-      ); // the composer and chart stay away; the box works without them
+        () => void (this.composer = false),
+      ); // the composer and chart stay away; the box works without them (the plain form instead of the composer)
     }
   }
 

@@ -2,6 +2,7 @@
 // `echo-socket-extras.js` from beside itself): the composer form and each entry's details. It uses the
 // element's copy of Lit (`html` is passed in), so it carries none of its own.
 import type { TemplateResult, html as litHtml } from "lit";
+import { cap } from "../client/cap.js";
 import type { MessageEntry } from "../client/message-log.js";
 import type { RttSummary } from "../client/rtt-stats.js";
 import type { Diagnosis } from "../client/diagnosis.js";
@@ -175,13 +176,15 @@ export function ownWords(labels: string, { code, message, hint }: Diagnosis): re
   return [message, hint];
 }
 
-/** `value` as indented JSON text (bytes as their length), for reading; rendered as text, never HTML. */
+/** `value` as indented JSON text (bytes as their length), for reading, cut at 10,000 characters as `formatPayload` is; rendered as text, never HTML. */
 export function pretty(value: unknown): string {
+  let text: string;
   try {
-    return JSON.stringify(value, (_key, v) => (v instanceof ArrayBuffer || ArrayBuffer.isView(v) ? `[${v.byteLength} bytes]` : v), 2) ?? String(value);
+    text = JSON.stringify(value, (_key, v) => (v instanceof ArrayBuffer || ArrayBuffer.isView(v) ? `[${v.byteLength} bytes]` : v), 2) ?? String(value);
   } catch {
-    return String(value);
+    text = String(value);
   }
+  return cap(text, 10_000);
 }
 
 /** An entry's details, expandable: the exact arguments sent and received, and the acknowledgement. */
