@@ -167,7 +167,7 @@ export class EchoClientCore extends TypedEmitter<EchoClientEventMap> {
   #openStorage(): void {
     this.#storageOpened = true;
     Promise.resolve()
-      .then(() => this.options.storage.open((texts) => this.#restore(texts)))
+      .then(() => this.options.storage.open((texts) => this.#restore(texts), this.options.maxQueued)) // a storage may stop claiming there
       .then(
         (writer) => {
           if (this.#closed) {

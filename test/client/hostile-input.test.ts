@@ -195,4 +195,24 @@ describe("server text entering the client (Node, real servers)", () => {
     await echoed;
     expect(got).toEqual(["after"]);
   });
+
+  it("tells its storage how many messages to claim: maxQueued (the rest stay for a later opener)", async () => {
+    const asked: Array<number | undefined> = [];
+    const made = new EchoClient({
+      url: "http://127.0.0.1:1",
+      autoConnect: false,
+      maxQueued: 7,
+      socketOptions: { reconnection: false },
+      storage: {
+        open(_claimed, max) {
+          asked.push(max);
+          return { save() {}, close() {} };
+        },
+      },
+    });
+    cleanup.push(() => made.close());
+    made.connect();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(asked).toEqual([7]);
+  });
 });
