@@ -50,6 +50,17 @@ describe("restoring unsent messages from storage", () => {
     expect(parseStored(huge, 100)).to.deep.equal({ messages: [], dropped: 1 });
   });
 
+  it("opening claims at most max other records, and leaves the rest for a later page", async () => {
+    for (let i = 0; i < 30; i++) localStorage.setItem(`echo-socket:test:${String(i).padStart(22, "w")}`, `record ${i}`);
+    const writers = () => Object.keys(localStorage).filter((name) => name.startsWith("echo-socket:test:")).length;
+    const before = writers();
+    const claimed: string[] = [];
+    const writer = await localStorageStorage("echo-socket:test").open((texts) => claimed.push(...texts), 10);
+    expect(claimed.length).to.equal(10);
+    expect(writers()).to.equal(before - 10);
+    await writer.close();
+  });
+
   it("opening the storage reads and removes the key", async () => {
     localStorage.setItem("echo-socket:test", JSON.stringify([{ messageId: id(1), data: "one" }]));
     const claimed: string[] = [];
