@@ -2,7 +2,7 @@ import { DEFAULT_ACK_TIMEOUT_MS, DEFAULT_MAX_QUEUED, DEFAULT_RETRIES, MAX_RETRIE
 import type { ManagerOptions, SocketOptions } from "socket.io-client";
 import { DEFAULT_ECHO_EVENT, DEFAULT_PATH, DEFAULT_SEND_EVENT, RESERVED_EVENTS } from "../protocol/index.js";
 import { browserClock, type Clock } from "./clock.js";
-import { optionError } from "./errors.js";
+import { optionError } from "../protocol/option-error.js";
 import { DEFAULT_PACING, type PacingOptions } from "./pacer.js";
 import { localStorageStorage } from "./storage/local-storage.js";
 import { memoryStorage } from "./storage/memory-storage.js";

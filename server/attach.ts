@@ -10,7 +10,7 @@ import { registerSharedCounters } from "./state/shared-counters.js";
 import { registerConnectionGuards } from "./messages/register-connection-guards.js";
 import type { EchoContext } from "./messages/echo-context.js";
 import { registerEchoHandler } from "./messages/echo-handler.js";
-import { optionError } from "./options/errors.js";
+import { optionError } from "../protocol/option-error.js";
 import { caught, listenerFailed } from "./logging/listener-errors.js";
 import type { MessageGuard } from "./messages/message-guard.js";
 import type { AllowedOrigins } from "./admission/origins.js";

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
-import { optionError } from "../options/errors.js";
+import { optionError } from "../../protocol/option-error.js";
 
 /**
  * How far to trust `X-Forwarded-For`. `false`: never (the header is anyone's to forge);

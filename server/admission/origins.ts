@@ -1,4 +1,4 @@
-import { optionError } from "../options/errors.js";
+import { optionError } from "../../protocol/option-error.js";
 
 /** Which page origins may connect: every one (`"*"`), a list (`"https://example.com"`), or a function. */
 export type AllowedOrigins = "*" | readonly string[] | ((origin: string) => boolean);

@@ -2,7 +2,7 @@ import { Router, type NextFunction, type Request, type Response } from "express"
 import type { EchoSocketHandle } from "../attach.js";
 import { BUNDLE_NAME, CONFIG_NAME, EXTRAS_NAME, findElementBundle, serveBuiltFile } from "./element-bundle.js";
 import { DEFAULT_ECHO_EVENT, DEFAULT_PATH, DEFAULT_SEND_EVENT } from "../../protocol/index.js";
-import { optionError } from "../options/errors.js";
+import { optionError } from "../../protocol/option-error.js";
 import { checkAllowedOrigins, originMatcher, type AllowedOrigins } from "../admission/origins.js";
 import { checkBoolean, checkKnownKeys, checkOptionsObject } from "../options/validate.js";
 import { metricsHandler } from "../metrics/handler.js";

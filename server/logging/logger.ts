@@ -1,4 +1,4 @@
-import { optionError } from "../options/errors.js";
+import { optionError } from "../../protocol/option-error.js";
 
 /** The part of `console` echo-socket logs through; pino, winston and bunyan loggers fit too. */
 export interface Logger {

@@ -1,6 +1,6 @@
 import type { ServerOptions } from "socket.io";
 import { DEFAULT_ECHO_EVENT, DEFAULT_PATH, DEFAULT_SEND_EVENT } from "../../protocol/index.js";
-import { optionError } from "./errors.js";
+import { optionError } from "../../protocol/option-error.js";
 import { checkLogger, consoleLogger, type Logger } from "../logging/logger.js";
 import { checkTrustProxy, type TrustProxy } from "../admission/client-address.js";
 import { checkAllowedOrigins, originMatcher, type AllowedOrigins } from "../admission/origins.js";

@@ -1,5 +1,5 @@
 import { RESERVED_EVENTS } from "../../protocol/index.js";
-import { optionError } from "./errors.js";
+import { optionError } from "../../protocol/option-error.js";
 
 /** Throws unless `value` is a plain object (or undefined); returns it as a record. */
 export function checkOptionsObject(name: string, value: unknown): Record<string, unknown> {

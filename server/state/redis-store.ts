@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { MemoryDedupWindow } from "./dedup.js";
-import { optionError } from "../options/errors.js";
+import { optionError } from "../../protocol/option-error.js";
 import { guardDroppedCommands } from "./redis-client-guard.js";
 import { addressLimiterInMemory, rateLimiterFlexible } from "./rate-limiter.js";
 import { streamLimits, streamNames, TRIM_STREAM, trimArguments, type StreamLimits } from "../recovery/redis-stream-trim.js";
