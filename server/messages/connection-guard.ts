@@ -1,6 +1,7 @@
 import type { ResolvedAttachOptions } from "../options/attach-options.js";
 import { binaryLength, OVERSIZE_ATTACHMENT } from "./payload-size.js";
 import { TokenBucket } from "./token-bucket.js";
+import { frameShapeProblem, WebSocketFrames, type FrameConnection } from "./websocket-frames.js";
 import { connectErrorPacket, PACKET, packetType, readPacketHead, standInPacket, type PacketHead } from "./wire.js";
 
 type DataListener = (data: unknown) => void;
@@ -20,8 +21,8 @@ export interface EngineConnection {
 
 /** The echo session on a guarded connection: the echo namespace's socket, once it is connected. */
 export interface GuardedSession {
-  /** Echoes a plain message straight from its text (the fast path); false leaves it to socket.io. */
-  tryFastEcho(text: string): boolean;
+  /** The echo of a plain message, made straight from its text (the fast path); undefined leaves it to socket.io. */
+  tryFastEcho(text: string): string | undefined;
 }
 
 /** What the guard needs from the channel around it. */
@@ -42,6 +43,10 @@ export interface GuardHooks {
   failed(address: string, error: unknown): void;
   /** The connection closed: forget its guard. */
   released(conn: EngineConnection): void;
+  /** Whether WebSocket frames may be taken from engine.io (`fastPath` on, and no connection's shapes differed). */
+  framesAllowed(): boolean;
+  /** A connection's engine.io or ws shapes differ from the frame path's: it is turned off, with one log line. */
+  framesRefused(problem: string): void;
 }
 
 /** Text a packet may have beyond its message: the event name, the namespace, separators, an ack id. */
@@ -79,6 +84,8 @@ export class ConnectionGuard {
   private awaiting = 0;
   private attachmentBytes = 0;
   private attachmentTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Set while this connection's WebSocket frames come to the guard before engine.io (websocket-frames.ts). */
+  private frames: WebSocketFrames | undefined;
 
   constructor(
     private readonly conn: EngineConnection,
@@ -90,26 +97,50 @@ export class ConnectionGuard {
     conn.off("data", socketIoOnData);
     conn.on("data", this.onData);
     conn.on("close", this.onClose);
+    conn.on("upgrade", this.takeFrames);
+    this.takeFrames();
   }
+
+  /** Reads this connection's frames itself once it is on a WebSocket (from the start, or after an upgrade). */
+  private readonly takeFrames = (): void => {
+    try {
+      if (this.frames || !this.hooks.framesAllowed()) return;
+      const problem = frameShapeProblem(this.conn);
+      if (problem) return this.hooks.framesRefused(problem);
+      this.frames = WebSocketFrames.attach(this.conn as unknown as FrameConnection, this.onFrameText);
+    } catch (error) {
+      this.fail(error);
+    }
+  };
 
   /** Gives socket.io its own listener back. */
   dispose(): void {
     this.onClose();
     this.conn.off("close", this.onClose);
+    this.conn.off("upgrade", this.takeFrames);
     this.conn.off("data", this.onData);
     if (!this.conn.listeners("data").includes(this.socketIoOnData)) this.conn.on("data", this.socketIoOnData);
   }
 
   private readonly onData = (data: unknown): void => {
     try {
-      if (typeof data === "string") this.onText(data);
+      if (typeof data === "string") this.onText(data, false);
       else this.onBinary(data);
     } catch (error) {
       this.fail(error);
     }
   };
 
-  private onText(text: string): void {
+  /** A message the frame path took from the WebSocket, where engine.io would have emitted it as `data`. */
+  private readonly onFrameText = (text: string): void => {
+    try {
+      this.onText(text, true);
+    } catch (error) {
+      this.fail(error);
+    }
+  };
+
+  private onText(text: string, fromFrame: boolean): void {
     const type = packetType(text);
     const { maxMessageBytes } = this.hooks.options;
     const limit = maxMessageBytes + ENVELOPE_BYTES;
@@ -126,8 +157,18 @@ export class ConnectionGuard {
       if (bytes > limit) return this.tooLarge(head);
       if (head.attachments > 0) this.expectAttachments(head.attachments, bytes);
     }
-    if (type === PACKET.EVENT && !this.socketIoBusy && this.awaiting === 0 && this.session?.tryFastEcho(text)) return;
+    if (type === PACKET.EVENT && !this.socketIoBusy && this.awaiting === 0 && this.session) {
+      const echo = this.session.tryFastEcho(text);
+      if (echo !== undefined) return this.reply(echo, fromFrame);
+    }
     this.forward(text);
+  }
+
+  /** A fast echo goes straight to the WebSocket when that overtakes nothing, else through engine.io. */
+  private reply(packet: string, fromFrame: boolean): void {
+    const frames = this.frames;
+    if (fromFrame && frames?.writable) frames.write(packet);
+    else this.conn.write(packet);
   }
 
   private onBinary(data: unknown): void {
@@ -244,6 +285,8 @@ export class ConnectionGuard {
       if (this.pending?.size) this.conn.off("packetCreate", this.onOutgoing);
       this.pending = undefined;
       this.session = undefined;
+      this.frames?.dispose();
+      this.frames = undefined;
       this.hooks.released(this.conn);
     } catch (error) {
       this.hooks.failed(this.address, error);

@@ -24,7 +24,7 @@ export function registerEchoHandler(socket: Socket, context: EchoContext, addres
 class EchoSession implements GuardedSession {
   /** Made on the first message: an idle connection costs no guard. */
   private guard: MessageGuard | undefined;
-  private readonly fast: ((text: string) => boolean) | undefined;
+  private readonly fast: ((text: string) => string | undefined) | undefined;
   /** The guard of this socket's connection, which hands this session its packets first. */
   private readonly connection: ConnectionGuard | undefined;
   /**
@@ -74,8 +74,8 @@ class EchoSession implements GuardedSession {
     return this.guard;
   }
 
-  tryFastEcho(text: string): boolean {
-    return this.fast?.(text) === true;
+  tryFastEcho(text: string): string | undefined {
+    return this.fast?.(text);
   }
 
   /** True while no message waits on the store: the fast path may answer the next one itself. */

@@ -8,20 +8,21 @@ import { eventStart, namespacePart, PACKET } from "./wire.js";
 /**
  * The echo fast path. The common message, `42["ms","some text"]` (one string, no acknowledgement,
  * no binary), is answered straight from engine.io's text: the reply is the same JSON string
- * literal behind the reply event's name, written to the connection, without socket.io's decode,
+ * literal behind the reply event's name, which the guard writes to the connection, without socket.io's decode,
  * dispatch on the next tick, and encode. Everything else goes to socket.io untouched, and so does a
  * message any guard would refuse (socket.io's path then refuses it with its reason). The connection
  * guard offers it each text packet, and keeps order: once a packet went to socket.io (answered on
  * the next tick), the rest of that tick follows it.
  *
  * Skipped while the socket has other listeners for the event or catch-all listeners. Returns the
- * function the guard calls (true: echoed), or undefined when this socket cannot have a fast path.
+ * function the guard calls (the reply packet for it to write, or undefined: socket.io's path), or
+ * undefined when this socket cannot have a fast path.
  */
 export function fastEcho(
   socket: Socket,
   context: EchoContext,
   session: { guardOf(): MessageGuard; readonly idle: boolean },
-): ((text: string) => boolean) | undefined {
+): ((text: string) => string | undefined) | undefined {
   const { options, stats } = context;
   const adapter = socket.nsp.adapter;
   const recovery = adapter instanceof BoundedRecoveryAdapter ? adapter : undefined;
@@ -31,7 +32,6 @@ export function fastEcho(
   const knownAdapter = recovery !== undefined || adapter.constructor === Adapter || context.directEmits;
   // A per-address allowance is asked asynchronously for every message: socket.io's path then.
   if (!knownAdapter || options.logMessages || context.store.addressLimiter) return undefined;
-  const conn = socket.conn;
   const { prefix, replyPrefix } = fastPathPrefixes(socket.nsp.name, options.receiveEvent, options.replyEvent);
 
   return (data) => {
@@ -45,13 +45,12 @@ export function fastEcho(
       socket.listenersAny().length !== 0 ||
       !session.guardOf().admitsRaw(data)
     ) {
-      return false;
+      return undefined;
     }
     const literal = data.slice(prefix.length, -1);
     const offset = recovery?.retainRaw(socket.id, options.replyEvent, literal);
-    conn.write(offset === undefined ? `${replyPrefix}${literal}]` : `${replyPrefix}${literal},"${offset}"]`);
     stats.echoes++;
-    return true;
+    return offset === undefined ? `${replyPrefix}${literal}]` : `${replyPrefix}${literal},"${offset}"]`;
   };
 }
 

@@ -35,8 +35,10 @@ export class MessageGuard {
   private engineBytes = 0;
   /** Bytes of echoes to this socket a shared adapter still holds (waiting on Redis), when it says. */
   private readonly heldBytes: () => number;
+  /** Bytes the connection's WebSocket has not yet handed to the kernel (fast echoes are written there directly). */
+  private readonly wireBytes: () => number;
   private get queuedBytes(): number {
-    return this.engineBytes + this.heldBytes();
+    return this.engineBytes + this.heldBytes() + this.wireBytes();
   }
   private violations = 0;
   private windowStart: number;
@@ -57,6 +59,7 @@ export class MessageGuard {
     const onFlush = (): void => void (this.engineBytes = 0);
     const adapter = socket.nsp.adapter as { heldBytes?(id: string): number };
     this.heldBytes = adapter.heldBytes ? () => adapter.heldBytes!(socket.id) : () => 0;
+    this.wireBytes = () => webSocketBacklog(conn);
     conn.on("packetCreate", onCreate);
     conn.on("flush", onFlush);
     this.detach = () => {
@@ -116,6 +119,12 @@ export class MessageGuard {
     this.violations++;
     return refused;
   }
+}
+
+/** `ws`'s bufferedAmount under engine.io's WebSocket transport (its transport changes on upgrade); 0 over polling. */
+function webSocketBacklog(conn: unknown): number {
+  const buffered = (conn as { transport?: { socket?: { bufferedAmount?: unknown } } }).transport?.socket?.bufferedAmount;
+  return typeof buffered === "number" ? buffered : 0;
 }
 
 function size(packet: EnginePacket): number {

@@ -4,6 +4,7 @@ import { addressKey, clientAddress } from "../admission/client-address.js";
 import { ConnectionGuard, type EngineConnection, type GuardHooks } from "./connection-guard.js";
 import { caught, type ListenerFailed } from "../logging/listener-errors.js";
 import { OVERSIZE_ATTACHMENT } from "./payload-size.js";
+import { frameEngineProblem } from "./websocket-frames.js";
 import { eventStart, PACKET, standInPacket, type PacketHead } from "./wire.js";
 
 export type { ConnectionGuard, GuardedSession } from "./connection-guard.js";
@@ -38,6 +39,14 @@ export function registerConnectionGuards(io: Server, channel: Channel): Connecti
   const guards = new Map<EngineConnection, ConnectionGuard>();
   const receiveEvent = eventStart(options.receiveEvent);
   let warned = false;
+  let framesOn = options.fastPath;
+  const framesOff = (problem: string): void => {
+    if (!framesOn) return;
+    framesOn = false;
+    options.logger.warn(`echo-socket's WebSocket frame path is off (${problem}): echoes go through engine.io`);
+  };
+  const engineProblem = frameEngineProblem(io.engine);
+  if (engineProblem) framesOff(engineProblem);
 
   const hooks: GuardHooks = {
     options,
@@ -52,6 +61,8 @@ export function registerConnectionGuards(io: Server, channel: Channel): Connecti
     closed: (address, reason) => options.logger.warn(`connection from ${address} closed: ${reason}`),
     failed: (address, error) => failed(`echo-socket's guard on the connection from ${address} (closed)`, error),
     released: (conn) => void guards.delete(conn),
+    framesAllowed: () => framesOn,
+    framesRefused: framesOff,
   };
 
   const guard = (conn: EngineConnection, socketIoOnData: (data: unknown) => void, request: EngineRequest | null | undefined): void => {
