@@ -8,7 +8,9 @@ import type { ConnectionCounts, EchoStore } from "../state/store.js";
 
 interface EngineConnection {
   request: IncomingMessage;
-  on(event: "close", listener: () => void): unknown;
+  /** The peer's address, which engine.io keeps from the request. */
+  readonly remoteAddress?: string;
+  on(event: "close", listener: (this: EngineConnection) => void): unknown;
   /** `true`: discard, so a polling client need not come back for its close packet. */
   close(discard: true): unknown;
 }
@@ -29,6 +31,8 @@ export class Admission implements ConnectionCounts {
   readonly perAddress = new Map<string, number>();
   private readonly originAllowed: (origin: string | undefined) => boolean;
   private readonly halfOpen: HalfOpenConnections<EngineConnection>;
+  /** Connections whose address key `remoteKey` would not give again (see `track`). */
+  private readonly forwarded = new Map<EngineConnection, string>();
 
   constructor(
     private readonly options: ResolvedAttachOptions,
@@ -81,7 +85,11 @@ export class Admission implements ConnectionCounts {
     callback(null, true);
   }
 
-  /** Counts an engine.io connection until it closes, then runs `onClose` too (one listener for both). */
+  /**
+   * Counts an engine.io connection until it closes, and runs `onClose` then (a listener of its own:
+   * it must not throw). One `close` listener for every connection (engine.io calls it with the
+   * connection as `this`), not a closure per connection: per-connection memory is measured (issue 17).
+   */
   track(connection: EngineConnection, onClose: () => void): void {
     const address = this.addressOf(connection.request);
     this.live++;
@@ -89,19 +97,31 @@ export class Admission implements ConnectionCounts {
     this.perAddress.set(address, count);
     this.store.connectionsChanged(address, this);
     this.halfOpen.add(connection, address);
-    // `on`, not `once`: a connection closes once, and `once` costs a wrapper per connection.
-    connection.on(
-      "close",
-      caught("echo-socket's connection count", this.failed, () => {
-        this.halfOpen.delete(connection);
-        onClose();
-        this.live--;
-        const left = (this.perAddress.get(address) ?? 1) - 1;
-        if (left > 0) this.perAddress.set(address, left);
-        else this.perAddress.delete(address);
-        this.store.connectionsChanged(address, this);
-      }),
-    );
+    // The request may be let go before the connection closes: the address is kept only when the
+    // connection's own `remoteAddress` would not give it again (a forwarded address, with `trustProxy`).
+    if (address !== this.remoteKey(connection)) this.forwarded.set(connection, address);
+    connection.on("close", this.onClosed);
+    connection.on("close", onClose);
+  }
+
+  private readonly onClosed = ((admission: Admission) =>
+    function onClosed(this: EngineConnection): void {
+      try {
+        admission.closed(this);
+      } catch (error) {
+        admission.failed("echo-socket's connection count", error);
+      }
+    })(this);
+
+  private closed(connection: EngineConnection): void {
+    const address = this.forwarded.get(connection) ?? this.remoteKey(connection);
+    this.forwarded.delete(connection);
+    this.halfOpen.delete(connection);
+    this.live--;
+    const left = (this.perAddress.get(address) ?? 1) - 1;
+    if (left > 0) this.perAddress.set(address, left);
+    else this.perAddress.delete(address);
+    this.store.connectionsChanged(address, this);
   }
 
   /** The connection completed the socket.io handshake: it holds its slot for as long as it lives. */
@@ -112,6 +132,11 @@ export class Admission implements ConnectionCounts {
   /** Stops the handshake timer. */
   dispose(): void {
     this.halfOpen.dispose();
+  }
+
+  /** The address key of the connection's peer, without forwarded headers (engine.io keeps `remoteAddress`). */
+  private remoteKey(connection: EngineConnection): string {
+    return addressKey(connection.remoteAddress ?? "unknown", this.options.ipv6Subnet);
   }
 
   private addressOf(req: IncomingMessage): string {

@@ -2,11 +2,12 @@ import type { Socket } from "socket.io";
 import { caught, type ListenerFailed } from "../logging/listener-errors.js";
 import { silentLogger, type Logger } from "../logging/logger.js";
 
-const noop = (): void => {};
+/** What `registerConnectionLog` returns when there is nothing to remove. */
+export const noLog = (): void => {};
 
 /** Logs the socket's disconnect and errors, as the tutorial did, naming the client address. */
 export function registerConnectionLog(socket: Socket, logger: Logger, address: string, failed: ListenerFailed): () => void {
-  if (logger === silentLogger) return noop; // `logger: false`: not even a listener per connection
+  if (logger === silentLogger) return noLog; // `logger: false`: not even a listener per connection
   logger.info(`client ${address} connected (id ${socket.id}, ${socket.conn.transport.name})`);
   // The logger is the user's: what it throws must not escape into socket.io.
   const onDisconnect = caught("the logger", failed, (reason: string): void => logger.info(`client ${address} disconnected (${reason})`));
