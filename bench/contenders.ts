@@ -2,7 +2,12 @@
 import { fileURLToPath } from "node:url";
 import { startServerProcess, type ServerProcess } from "../test/support/server-process.js";
 
-export type ContenderKind = "echo-socket" | "socket.io" | "raw-ws" | "pages";
+import { median } from "./stats.js";
+
+export { median };
+
+/** The Redis kinds take `{ redisUrl }` in their options (the redis scenario starts that Redis). */
+export type ContenderKind = "echo-socket" | "socket.io" | "raw-ws" | "pages" | "echo-socket-redis" | "socket.io-redis";
 
 const SERVE = fileURLToPath(new URL("./servers/serve.mjs", import.meta.url));
 
@@ -30,10 +35,4 @@ export async function rounds<T>(
     }
   }
   return results;
-}
-
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }

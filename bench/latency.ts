@@ -10,6 +10,11 @@ export class LatencyRecorder {
     return this.samples.length;
   }
 
+  /** The slowest sample (Infinity with none). */
+  get max(): number {
+    return this.samples.length === 0 ? Infinity : this.samples.reduce((a, b) => Math.max(a, b), 0);
+  }
+
   percentiles(): { p50Ms: number; p99Ms: number } {
     // No echo at all (a starved client): its latency is unbounded, not unknown.
     if (this.samples.length === 0) return { p50Ms: Infinity, p99Ms: Infinity };

@@ -5,6 +5,8 @@ import { LatencyRecorder } from "./latency.js";
 
 export interface LoadOptions {
   port: number;
+  /** Several nodes (the redis scenario): client i connects to `ports[i % ports.length]`, not `port`. */
+  ports?: number[];
   /** "socket.io" speaks the protocol; "raw" sends the payload as-is (the raw ws contender). */
   protocol: "socket.io" | "raw";
   clients: number;
@@ -39,10 +41,12 @@ class LeanClient implements LoadClient {
     private readonly message: string,
     private readonly onEcho: (latencyMs: number) => void,
     private readonly localAddress?: string,
+    private readonly port = options.port,
   ) {}
 
   open(): Promise<void> {
-    const { port, protocol } = this.options;
+    const { protocol } = this.options;
+    const { port } = this;
     const url = protocol === "raw" ? `ws://127.0.0.1:${port}/` : `ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`;
     this.ws = new WebSocket(url, { perMessageDeflate: false, localAddress: this.localAddress });
     return new Promise((resolve, reject) => {
@@ -87,7 +91,11 @@ export function messageFor(protocol: LoadOptions["protocol"], payloadBytes: numb
 /** Runs the load over WebSocket: warm up, then count echoes and latencies for `durationMs`; stops by itself. */
 export function runLoad(options: LoadOptions): Promise<LoadResult> {
   const message = messageFor(options.protocol, options.payloadBytes);
-  return runClients(options, (onEcho, i) => new LeanClient(options, message, onEcho, options.localAddresses?.[i % options.localAddresses.length]));
+  return runClients(
+    options,
+    (onEcho, i) =>
+      new LeanClient(options, message, onEcho, options.localAddresses?.[i % options.localAddresses.length], options.ports?.[i % options.ports.length]),
+  );
 }
 
 /** One simulated client of a load run. */

@@ -1,10 +1,13 @@
-// `npm run bench [-- --size tiny] [-- --only websocket,polling,capacity,flood,cluster,browser,bundle]`
-// Runs each scenario against fresh server processes on 127.0.0.1, prints a table of medians and
-// same-run ratios, and writes JSON to bench/results/ (a dated file). Bounded: a few minutes at full size.
+// `npm run bench [-- --size tiny] [-- --rounds N] [-- --only websocket,polling,capacity,flood,soak,cluster,redis,browser,bundle]`
+// Runs each scenario against fresh server processes on 127.0.0.1, prints a table of medians (with
+// min–max over rounds) and same-run ratios, and writes JSON to bench/results/ (a dated file, every
+// round's raw figures kept). `--rounds N` overrides the size's round count. Bounded: about ten minutes
+// at full size.
 // A full run (every scenario, full size) is also the latest: `latest.json`, `latest.md` (its Markdown)
 // and the README's Performance table. `npx tsx bench/run.ts --render` re-writes those two from
 // `latest.json` without running anything.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { machine, printTable, ratios, renderMarkdown, withReadmeTable, type BenchReport, type BenchResults } from "./report.js";
 import { browserScenario } from "./scenarios/browser.js";
@@ -12,13 +15,17 @@ import { bundleSizes } from "./scenarios/bundle.js";
 import { capacity } from "./scenarios/capacity.js";
 import { clusterThroughput } from "./scenarios/cluster.js";
 import { floodIsolation } from "./scenarios/flood.js";
+import { redisScenario } from "./scenarios/redis.js";
+import { soakScenario } from "./scenarios/soak.js";
 import { pollingThroughput, websocketThroughput } from "./scenarios/throughput.js";
-import { SIZES } from "./sizes.js";
+import { SIZES, type BenchSize } from "./sizes.js";
 
-export const SCENARIOS = ["websocket", "polling", "capacity", "flood", "cluster", "browser", "bundle"] as const;
+export const SCENARIOS = ["websocket", "polling", "capacity", "flood", "soak", "cluster", "redis", "browser", "bundle"] as const;
 
-export async function runBench(sizeName: keyof typeof SIZES, only: readonly string[] = SCENARIOS, log = console.error) {
-  const size = SIZES[sizeName];
+/** Runs the scenarios in `only` at `sizeName`; `overrides` (say `{ rounds: 5 }`) change the size's settings. */
+export async function runBench(sizeName: keyof typeof SIZES, only: readonly string[] = SCENARIOS, log = console.error, overrides: Partial<BenchSize> = {}) {
+  const loadAtStart = loadavg();
+  const size: BenchSize = { ...SIZES[sizeName], ...overrides };
   const results: BenchResults = { throughput: [], capacity: [], flood: [], cluster: [], bundle: [] };
   const step = async <T>(name: string, run: () => Promise<T> | T): Promise<T | undefined> => {
     if (!only.includes(name)) return undefined;
@@ -32,10 +39,19 @@ export async function runBench(sizeName: keyof typeof SIZES, only: readonly stri
   results.throughput.push(...((await step("polling", () => pollingThroughput(size))) ?? []));
   results.capacity = (await step("capacity", () => capacity(size))) ?? [];
   results.flood = (await step("flood", () => floodIsolation(size))) ?? [];
+  results.soak = await step("soak", () => soakScenario(size));
   results.cluster = (await step("cluster", () => clusterThroughput(size))) ?? [];
+  results.redis = await step("redis", () => redisScenario(size));
   results.browser = await step("browser", () => browserScenario(size));
   results.bundle = (await step("bundle", () => bundleSizes())) ?? [];
-  const report: BenchReport = { date: new Date().toISOString(), size: sizeName, settings: size, machine: machine(), results, ratios: ratios(results) };
+  const report: BenchReport = {
+    date: new Date().toISOString(),
+    size: sizeName,
+    settings: size,
+    machine: machine(loadAtStart),
+    results,
+    ratios: ratios(results),
+  };
   return report;
 }
 
@@ -51,8 +67,11 @@ function writeLatestMarkdown(report: BenchReport): void {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({
-    options: { size: { type: "string", default: "full" }, only: { type: "string" }, render: { type: "boolean", default: false } },
+    options: { size: { type: "string", default: "full" }, only: { type: "string" }, rounds: { type: "string" }, render: { type: "boolean", default: false } },
   });
+  const rounds = values.rounds === undefined ? undefined : Number(values.rounds);
+  if (rounds !== undefined && !(Number.isInteger(rounds) && rounds >= 1))
+    throw new Error(`--rounds takes a whole number of rounds, 1 or more (got ${values.rounds})`);
   if (values.render) {
     writeLatestMarkdown(JSON.parse(readFileSync(new URL("latest.json", RESULTS), "utf8")) as BenchReport);
     console.log("bench/results/latest.md and the README's Performance table written from bench/results/latest.json");
@@ -60,13 +79,16 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   const sizeName = values.size === "tiny" ? "tiny" : "full";
   const only = values.only?.split(",") ?? SCENARIOS;
-  const report = await runBench(sizeName, only);
-  printTable(report.results, report.ratios);
+  const unknown = only.filter((name) => !(SCENARIOS as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(", ")}: the scenarios are ${SCENARIOS.join(", ")}`);
+  const report = await runBench(sizeName, only, console.error, rounds === undefined ? {} : { rounds });
+  printTable(report);
   mkdirSync(RESULTS, { recursive: true });
   const json = JSON.stringify(report, null, 2);
   const dated = `bench-${report.date.replace(/[:.]/g, "-")}.json`;
   writeFileSync(new URL(dated, RESULTS), json);
-  if (sizeName === "full" && SCENARIOS.every((name) => only.includes(name))) {
+  // The latest is a full run at the full size's own round count.
+  if (sizeName === "full" && rounds === undefined && SCENARIOS.every((name) => only.includes(name))) {
     writeFileSync(new URL("latest.json", RESULTS), json);
     writeLatestMarkdown(report);
     console.log(`\nresults written to bench/results/${dated}, latest.json and latest.md; the README's Performance table updated`);

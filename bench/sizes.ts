@@ -9,6 +9,18 @@ export interface BenchSize {
   idleConnections: number;
   browserLoads: number;
   browserMessages: number;
+  /** The open-loop soak (one round per contender): `clients` each sending `messagesPerSecond` for `durationMs`. */
+  soak: SoakSize;
+}
+
+export interface SoakSize {
+  clients: number;
+  messagesPerSecond: number;
+  durationMs: number;
+  /** After the last send, how long the soak waits at most for outstanding echoes. */
+  graceMs: number;
+  /** Clients per loopback source address (127.0.0.2, .3, ...), well under echo-socket's per-address caps. */
+  clientsPerAddress: number;
 }
 
 export const SIZES: Record<"full" | "tiny", BenchSize> = {
@@ -22,6 +34,7 @@ export const SIZES: Record<"full" | "tiny", BenchSize> = {
     idleConnections: 10_000,
     browserLoads: 5,
     browserMessages: 10_000,
+    soak: { clients: 1000, messagesPerSecond: 10, durationMs: 60_000, graceMs: 5000, clientsPerAddress: 50 },
   },
   tiny: {
     rounds: 1,
@@ -33,5 +46,6 @@ export const SIZES: Record<"full" | "tiny", BenchSize> = {
     idleConnections: 20,
     browserLoads: 1,
     browserMessages: 200,
+    soak: { clients: 20, messagesPerSecond: 10, durationMs: 1000, graceMs: 2000, clientsPerAddress: 5 },
   },
 };

@@ -1,6 +1,8 @@
 // `node serve.mjs <kind> [json options]`: one contender in its own process, on 127.0.0.1, port 0.
-// Prints "listening <port>"; over IPC answers "memory" with { rss, heapUsed } after a GC (--expose-gc)
-// and "cpu" with the CPU time it has used, in microseconds.
+// Prints "listening <port>"; over IPC answers "memory" with { rss, heapUsed } after a GC (--expose-gc),
+// "cpu" with the CPU time it has used, in microseconds, and "sample" with { sample: true, rss,
+// heapUsed, cpuMicros } without a GC (the soak asks every second: a forced GC would be what it measures).
+// The Redis kinds take { redisUrl } in the options and share that Redis with the other nodes.
 import { createServer } from "node:http";
 import { Server } from "socket.io";
 import { WebSocketServer } from "ws";
@@ -13,6 +15,25 @@ const app = express();
 const server = createServer(app);
 
 const contenders = {
+  /** echo-socket in Redis mode, as `npm run start:redis` configures it: Redis Streams adapter and Redis store. */
+  "echo-socket-redis": async () => {
+    const { redisUrl, ...rest } = options;
+    const { connectRedisDemo } = await import("../../dist/demo/redis.js");
+    const redis = await connectRedisDemo(redisUrl);
+    // The demo trusts one proxy (nginx); here clients connect directly.
+    const { trustProxy: _behindNginx, ...shared } = redis.options;
+    attachEchoSocket(server, { logger: false, ...rest, ...shared });
+  },
+  /** The tutorial's bare socket.io server with the same Redis Streams adapter. */
+  "socket.io-redis": async () => {
+    const { createAdapter } = await import("@socket.io/redis-streams-adapter");
+    const { createClient } = await import("redis");
+    const redis = createClient({ url: options.redisUrl });
+    redis.on("error", () => {});
+    await redis.connect();
+    const io = new Server(server, { path: "/socket.io", cors: { origin: "*" }, adapter: createAdapter(redis) });
+    io.on("connection", (socket) => socket.on("ms", (data) => socket.emit("echo", data)));
+  },
   /** echo-socket's attach helper, default options (guards on) unless the scenario says otherwise. */
   "echo-socket": () => attachEchoSocket(server, { logger: false, ...options }),
   /** A bare socket.io server with the tutorial's handler, as a user would write it. */
@@ -35,13 +56,17 @@ const contenders = {
 };
 
 if (!contenders[kind]) throw new Error(`unknown contender ${kind}`);
-contenders[kind]();
+await contenders[kind]();
 server.listen(0, "127.0.0.1", () => console.log(`listening ${server.address().port}`));
 
 process.on("message", (message) => {
   if (message === "cpu") {
     const { user, system } = process.cpuUsage();
     process.send({ cpuMicros: user + system });
+  } else if (message === "sample") {
+    const { rss, heapUsed } = process.memoryUsage();
+    const { user, system } = process.cpuUsage();
+    process.send({ sample: true, rss, heapUsed, cpuMicros: user + system });
   } else if (message === "memory") {
     globalThis.gc?.();
     const { rss, heapUsed } = process.memoryUsage();
