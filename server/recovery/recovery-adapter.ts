@@ -3,6 +3,7 @@ import { Adapter, type BroadcastOptions, type PrivateSessionId, type Room } from
 import { READY_EVENT } from "../../protocol/index.js";
 import { heapBytes } from "../messages/payload-size.js";
 import { PACKET } from "../messages/wire.js";
+import { ByteRing } from "./byte-ring.js";
 
 type SessionToPersist = Parameters<Adapter["persistSession"]>[0];
 type RestoredSession = Awaited<ReturnType<Adapter["restoreSession"]>>;
@@ -42,9 +43,13 @@ export class BoundedRecoveryAdapter extends Adapter {
   private capacity = INITIAL_CAPACITY;
   private mask = INITIAL_CAPACITY - 1;
   private packetRooms: Array<Room | ReadonlySet<Room> | undefined> = new Array(INITIAL_CAPACITY).fill(undefined);
-  /** The event's arguments (offset last), or for a fast-path echo its JSON string literal. */
-  private packets: Array<unknown[] | string | undefined> = new Array(INITIAL_CAPACITY).fill(undefined);
+  /** The event's arguments (offset last); undefined for a fast-path echo, whose text is in `raw`. */
+  private packets: Array<unknown[] | undefined> = new Array(INITIAL_CAPACITY).fill(undefined);
   private sizes = new Uint32Array(INITIAL_CAPACITY);
+  /** For a fast-path echo, where its JSON string literal is in `raw` and its UTF-8 length; -1 otherwise. */
+  private rawAt = new Int32Array(INITIAL_CAPACITY).fill(-1);
+  private rawBytes = new Uint32Array(INITIAL_CAPACITY);
+  private readonly raw: ByteRing;
   private times = new Float64Array(INITIAL_CAPACITY);
   /** Sequence numbers of the oldest kept packet and of the next one. */
   private first = 0;
@@ -66,6 +71,7 @@ export class BoundedRecoveryAdapter extends Adapter {
   ) {
     super(nsp);
     this.now = limits.now ?? Date.now;
+    this.raw = new ByteRing(limits.maxBytes);
   }
 
   override broadcast(packet: { type: number; id?: number; data: unknown[] }, opts: BroadcastOptions): void {
@@ -84,7 +90,18 @@ export class BoundedRecoveryAdapter extends Adapter {
   retainRaw(room: Room, event: string, literal: string): string {
     this.rawEvent = event;
     const offset = this.offsetOf(this.next);
-    this.retain(room, literal, 16 + literal.length * 2);
+    const bytes = literal.length < 64 ? byteLengthOfShort(literal) : Buffer.byteLength(literal);
+    let at = this.raw.place(bytes);
+    while (at === -1 && this.first < this.next) {
+      this.dropOldest();
+      at = this.raw.place(bytes);
+    }
+    if (at === -1) return offset; // larger than the whole buffer: not kept (the limits refuse such echoes first)
+    this.raw.write(literal, at, bytes);
+    const slot = this.retain(room, undefined, bytes);
+    this.rawAt[slot] = at;
+    this.rawBytes[slot] = bytes;
+    this.prune(this.times[slot]!);
     return offset;
   }
 
@@ -137,6 +154,8 @@ export class BoundedRecoveryAdapter extends Adapter {
   override close(): void {
     this.packetRooms.fill(undefined);
     this.packets.fill(undefined);
+    this.rawAt.fill(-1);
+    this.raw.clear();
     this.first = this.next;
     this.bytes = 0;
     this.sessions.clear();
@@ -168,11 +187,16 @@ export class BoundedRecoveryAdapter extends Adapter {
   }
 
   private argumentsOf(seq: number): unknown[] {
-    const packet = this.packets[seq & this.mask]!;
-    return typeof packet === "string" ? [this.rawEvent, JSON.parse(packet), this.offsetOf(seq)] : packet;
+    const slot = seq & this.mask;
+    const at = this.rawAt[slot]!;
+    return at === -1 ? this.packets[slot]! : [this.rawEvent, JSON.parse(this.raw.read(at, this.rawBytes[slot]!)), this.offsetOf(seq)];
   }
 
-  private retain(rooms: Room | ReadonlySet<Room>, packet: unknown[] | string, payloadBytes: number): void {
+  /**
+   * Keeps a packet in the next slot, and returns the slot: its arguments, or undefined for a fast
+   * echo (`retainRaw` then says where its text is, and prunes).
+   */
+  private retain(rooms: Room | ReadonlySet<Room>, packet: unknown[] | undefined, payloadBytes: number): number {
     const now = this.now();
     if (this.next - this.first === this.capacity) {
       if (this.capacity < MAX_CAPACITY) this.grow();
@@ -181,11 +205,13 @@ export class BoundedRecoveryAdapter extends Adapter {
     const slot = this.next & this.mask;
     this.packetRooms[slot] = rooms;
     this.packets[slot] = packet;
+    this.rawAt[slot] = -1;
     this.sizes[slot] = payloadBytes + ENTRY_OVERHEAD;
     this.times[slot] = now;
     this.bytes += payloadBytes + ENTRY_OVERHEAD;
     this.next++;
-    this.prune(now);
+    if (packet !== undefined) this.prune(now);
+    return slot;
   }
 
   /** Drops the oldest packets while over the byte bound or past the window; amortised O(1). */
@@ -205,6 +231,8 @@ export class BoundedRecoveryAdapter extends Adapter {
     const packets: typeof this.packets = new Array(capacity).fill(undefined);
     const sizes = new Uint32Array(capacity);
     const times = new Float64Array(capacity);
+    const rawAt = new Int32Array(capacity).fill(-1);
+    const rawBytes = new Uint32Array(capacity);
     for (let seq = this.first; seq < this.next; seq++) {
       const from = seq & this.mask;
       const to = seq & mask;
@@ -212,6 +240,8 @@ export class BoundedRecoveryAdapter extends Adapter {
       packets[to] = this.packets[from];
       sizes[to] = this.sizes[from]!;
       times[to] = this.times[from]!;
+      rawAt[to] = this.rawAt[from]!;
+      rawBytes[to] = this.rawBytes[from]!;
     }
     this.capacity = capacity;
     this.mask = mask;
@@ -219,6 +249,8 @@ export class BoundedRecoveryAdapter extends Adapter {
     this.packets = packets;
     this.sizes = sizes;
     this.times = times;
+    this.rawAt = rawAt;
+    this.rawBytes = rawBytes;
   }
 
   private dropOldest(): void {
@@ -226,6 +258,8 @@ export class BoundedRecoveryAdapter extends Adapter {
     this.bytes -= this.sizes[slot]!;
     this.packetRooms[slot] = undefined;
     this.packets[slot] = undefined;
+    if (this.rawAt[slot] !== -1) this.raw.release(this.rawBytes[slot]!);
+    this.rawAt[slot] = -1;
     this.first++;
   }
 }
@@ -241,4 +275,23 @@ export function boundedRecoveryAdapter(limits: RecoveryLimits): typeof Adapter {
 
 function addressedTo(rooms: Room | ReadonlySet<Room> | undefined, sid: string): boolean {
   return rooms !== undefined && (typeof rooms === "string" ? rooms === sid : rooms.has(sid));
+}
+
+/** UTF-8 length of a short string without a call into C++ (most echoes are short). */
+function byteLengthOfShort(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) continue;
+    if (code < 0x800) bytes += 1;
+    else if (code >= 0xd800 && code <= 0xdbff && isLowSurrogate(text.charCodeAt(i + 1))) {
+      bytes += 2; // a surrogate pair: 4 bytes for its 2 units
+      i++;
+    } else bytes += 2; // the rest of the BMP, and a lone surrogate (written as U+FFFD): 3 bytes
+  }
+  return bytes;
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
 }
