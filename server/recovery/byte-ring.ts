@@ -48,6 +48,15 @@ export class ByteRing {
     return this.buffer!.toString("utf8", at, at + bytes);
   }
 
+  /** Copies a held region into `target` (a larger ring the owner moves to) at `to`, from its `place`. */
+  copyTo(target: ByteRing, at: number, to: number, bytes: number): void {
+    target.buffer ??= Buffer.allocUnsafeSlow(target.capacity);
+    if (target.held === 0) target.tail = to;
+    this.buffer!.copy(target.buffer, to, at, at + bytes);
+    target.head = to + bytes;
+    target.held++;
+  }
+
   /** Frees the oldest region, `bytes` long. */
   release(bytes: number): void {
     this.held--;

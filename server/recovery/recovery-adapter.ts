@@ -26,6 +26,7 @@ const MINUTE_MS = 60_000;
 /** Most slots in the ring (a power of two); past it the oldest packet goes, whatever the byte bound. */
 const MAX_CAPACITY = 1 << 17;
 const INITIAL_CAPACITY = 1 << 8;
+const INITIAL_RAW_BYTES = 64 * 1024;
 /** What a packet costs beyond its payload: its slots, its offset string. */
 const ENTRY_OVERHEAD = 64;
 
@@ -49,7 +50,8 @@ export class BoundedRecoveryAdapter extends Adapter {
   /** For a fast-path echo, where its JSON string literal is in `raw` and its UTF-8 length; -1 otherwise. */
   private rawAt = new Int32Array(INITIAL_CAPACITY).fill(-1);
   private rawBytes = new Uint32Array(INITIAL_CAPACITY);
-  private readonly raw: ByteRing;
+  /** Starts small and doubles when full, up to the byte bound: it holds what recovery keeps, not a window's worth of traffic. */
+  private raw: ByteRing;
   private times = new Float64Array(INITIAL_CAPACITY);
   /** Sequence numbers of the oldest kept packet and of the next one. */
   private first = 0;
@@ -71,7 +73,7 @@ export class BoundedRecoveryAdapter extends Adapter {
   ) {
     super(nsp);
     this.now = limits.now ?? Date.now;
-    this.raw = new ByteRing(limits.maxBytes);
+    this.raw = new ByteRing(Math.min(INITIAL_RAW_BYTES, limits.maxBytes));
   }
 
   override broadcast(packet: { type: number; id?: number; data: unknown[] }, opts: BroadcastOptions): void {
@@ -92,6 +94,7 @@ export class BoundedRecoveryAdapter extends Adapter {
     const offset = this.offsetOf(this.next);
     const bytes = literal.length < 64 ? byteLengthOfShort(literal) : Buffer.byteLength(literal);
     let at = this.raw.place(bytes);
+    while (at === -1 && this.growRaw()) at = this.raw.place(bytes);
     while (at === -1 && this.first < this.next) {
       this.dropOldest();
       at = this.raw.place(bytes);
@@ -212,6 +215,24 @@ export class BoundedRecoveryAdapter extends Adapter {
     this.next++;
     if (packet !== undefined) this.prune(now);
     return slot;
+  }
+
+  /** Moves the kept fast echoes' text to a ring twice as large; false when the ring is as large as the bound. */
+  private growRaw(): boolean {
+    const from = this.raw;
+    if (from.capacity >= this.limits.maxBytes) return false;
+    const to = new ByteRing(Math.min(from.capacity * 2, this.limits.maxBytes));
+    for (let seq = this.first; seq < this.next; seq++) {
+      const slot = seq & this.mask;
+      const at = this.rawAt[slot]!;
+      if (at === -1) continue;
+      const bytes = this.rawBytes[slot]!;
+      const placed = to.place(bytes); // in order from 0: it fits, the new ring being larger than everything held
+      from.copyTo(to, at, placed, bytes);
+      this.rawAt[slot] = placed;
+    }
+    this.raw = to;
+    return true;
   }
 
   /** Drops the oldest packets while over the byte bound or past the window; amortised O(1). */

@@ -78,3 +78,23 @@ describe("BoundedRecoveryAdapter with fast echoes", () => {
     }
   });
 });
+
+describe("the fast echoes' byte ring in the adapter", () => {
+  it("starts small and grows as kept text needs it, keeping every kept echo readable", async () => {
+    const io = new Server({ adapter: boundedRecoveryAdapter({ windowMs: 60_000, maxBytes: 1_000_000, maxReplayBytes: 10_000_000 }) });
+    try {
+      const adapter = io.of("/").adapter as BoundedRecoveryAdapter;
+      const ring = (): ByteRing => (adapter as unknown as { raw: ByteRing }).raw;
+      const first = adapter.retainRaw("s1", "echo", '"first"');
+      expect(ring().capacity).toBe(64 * 1024);
+      const texts = Array.from({ length: 2000 }, (_, i) => `${i} ${"한".repeat(i % 50)}`);
+      for (const text of texts) adapter.retainRaw("s1", "echo", JSON.stringify(text));
+      expect(ring().capacity).toBe(256 * 1024); // ~204 KB of text held: grown twice
+      adapter.persistSession({ sid: "s1", pid: "p1", rooms: ["s1"], data: {} } as never);
+      const restored = (await adapter.restoreSession("p1", first)) as { missedPackets: unknown[][] } | null;
+      expect(restored?.missedPackets.map((packet) => packet[1])).toEqual(texts);
+    } finally {
+      io.of("/").adapter.close();
+    }
+  });
+});
