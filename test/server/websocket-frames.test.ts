@@ -1,3 +1,4 @@
+import type { EventEmitter } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Server } from "socket.io";
@@ -58,7 +59,7 @@ describe("the WebSocket frame path", () => {
     server = await startServer();
     const flushed = flushedPackets(server.handle.io);
     const client = server.connect({ transports: ["polling", "websocket"] });
-    const upgraded = waitFor(client.io.engine, "upgrade"); // the engine exists from the start: listen before it can upgrade
+    const upgraded = waitFor(client.io.engine as unknown as EventEmitter, "upgrade"); // the engine exists from the start: listen before it can upgrade
     await waitFor(client, "connect");
     await upgraded;
     expect(client.io.engine.transport.name).toBe("websocket");
