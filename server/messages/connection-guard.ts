@@ -25,9 +25,46 @@ export interface GuardedSession {
   tryFastEcho(text: string): string | undefined;
 }
 
+/** An engine.io packet on its way out, as `packetCreate` hands it over. */
+interface OutgoingPacket {
+  type: string;
+  data?: unknown;
+}
+
+/**
+ * The guard's listeners on engine.io's connection, made once per channel and shared by all its
+ * connections (engine.io calls them with the connection as `this`): four closures a connection
+ * cost some 330 bytes each of 10,000 idle connections.
+ */
+export interface GuardListeners {
+  data(this: EngineConnection, data: unknown): void;
+  close(this: EngineConnection): void;
+  upgrade(this: EngineConnection): void;
+  outgoing(this: EngineConnection, packet: OutgoingPacket): void;
+}
+
+/** The shared listeners of one channel, finding each connection's guard with `guardOf`. */
+export function guardListeners(guardOf: (conn: EngineConnection) => ConnectionGuard | undefined): GuardListeners {
+  return {
+    data(data) {
+      guardOf(this)?.receive(data);
+    },
+    close() {
+      guardOf(this)?.closed();
+    },
+    upgrade() {
+      guardOf(this)?.takeFrames();
+    },
+    outgoing(packet) {
+      guardOf(this)?.outgoing(packet);
+    },
+  };
+}
+
 /** What the guard needs from the channel around it. */
 export interface GuardHooks {
   options: ResolvedAttachOptions;
+  listeners: GuardListeners;
   /** Whether the size limits apply to this packet (all of them on a server echo-socket made). */
   limited(head: PacketHead, text: string): boolean;
   /**
@@ -78,8 +115,11 @@ const CONNECTS_PER_SECOND = 1;
 export class ConnectionGuard {
   session: GuardedSession | undefined;
   private isEstablished = false;
+  /** Namespaces whose CONNECT awaits its answer; undefined when none does (most of a connection's life). */
   private pending: Set<string> | undefined;
+  /** The CONNECT allowance, made at a connection's second CONNECT: most send one. */
   private connects: TokenBucket | undefined;
+  private connected = false;
   private socketIoBusy = false;
   private awaiting = 0;
   private attachmentBytes = 0;
@@ -94,51 +134,54 @@ export class ConnectionGuard {
     /** The client's address as the limits count it, for the log. */
     private readonly address: string,
   ) {
+    const { listeners } = hooks;
     conn.off("data", socketIoOnData);
-    conn.on("data", this.onData);
-    conn.on("close", this.onClose);
-    conn.on("upgrade", this.takeFrames);
+    conn.on("data", listeners.data);
+    conn.on("close", listeners.close);
+    conn.on("upgrade", listeners.upgrade);
     this.takeFrames();
   }
 
   /** Reads this connection's frames itself once it is on a WebSocket (from the start, or after an upgrade). */
-  private readonly takeFrames = (): void => {
+  takeFrames(): void {
     try {
       if (this.frames || !this.hooks.framesAllowed()) return;
       const problem = frameShapeProblem(this.conn);
       if (problem) return this.hooks.framesRefused(problem);
-      this.frames = WebSocketFrames.attach(this.conn as unknown as FrameConnection, this.onFrameText);
+      this.frames = WebSocketFrames.attach(this.conn as unknown as FrameConnection, this);
     } catch (error) {
       this.fail(error);
     }
-  };
+  }
 
   /** Gives socket.io its own listener back. */
   dispose(): void {
-    this.onClose();
-    this.conn.off("close", this.onClose);
-    this.conn.off("upgrade", this.takeFrames);
-    this.conn.off("data", this.onData);
+    const { listeners } = this.hooks;
+    this.closed();
+    this.conn.off("close", listeners.close);
+    this.conn.off("upgrade", listeners.upgrade);
+    this.conn.off("data", listeners.data);
     if (!this.conn.listeners("data").includes(this.socketIoOnData)) this.conn.on("data", this.socketIoOnData);
   }
 
-  private readonly onData = (data: unknown): void => {
+  /** engine.io's `data`: a packet's text, or a binary attachment. */
+  receive(data: unknown): void {
     try {
       if (typeof data === "string") this.onText(data, false);
       else this.onBinary(data);
     } catch (error) {
       this.fail(error);
     }
-  };
+  }
 
   /** A message the frame path took from the WebSocket, where engine.io would have emitted it as `data`. */
-  private readonly onFrameText = (text: string): void => {
+  receiveFrame(text: string): void {
     try {
       this.onText(text, true);
     } catch (error) {
       this.fail(error);
     }
-  };
+  }
 
   private onText(text: string, fromFrame: boolean): void {
     const type = packetType(text);
@@ -211,39 +254,50 @@ export class ConnectionGuard {
    */
   private controlTooLarge(head: PacketHead): void {
     if (head.type !== PACKET.CONNECT || head.namespace.length > MAX_NAMESPACE_ECHOED) return this.close("a control packet over the size limit");
-    this.connects ??= new TokenBucket(CONNECTS_PER_SECOND, CONNECT_BURST);
-    if (this.connects.take() > 0) return this.close("too many CONNECT packets");
+    if (!this.admitConnectCount()) return this.close("too many CONNECT packets");
     this.conn.write(connectErrorPacket(head.namespace, `The CONNECT packet is over ${MAX_CONTROL_PACKET} bytes: send a smaller auth payload.`));
   }
 
   /** At most one CONNECT in flight per namespace, and a small allowance over time. */
   private admitConnect(namespace: string): boolean {
-    this.connects ??= new TokenBucket(CONNECTS_PER_SECOND, CONNECT_BURST);
     if (this.pending?.has(namespace)) {
       this.close("a second CONNECT while one is in progress");
       return false;
     }
-    if (this.connects.take() > 0) {
+    if (!this.admitConnectCount()) {
       this.close("too many CONNECT packets");
       return false;
     }
-    if (!this.pending || this.pending.size === 0) {
-      this.pending ??= new Set();
-      this.conn.on("packetCreate", this.onOutgoing);
+    if (!this.pending) {
+      this.pending = new Set();
+      this.conn.on("packetCreate", this.hooks.listeners.outgoing);
     }
     this.pending.add(namespace);
     return true;
   }
 
-  /** Watches the server's answers to CONNECTs (only while one is pending). */
-  private readonly onOutgoing = (packet: { type: string; data?: unknown }): void => {
+  /** Spends one CONNECT of the allowance: the first is free, the bucket (full at the second) holds the rest. */
+  private admitConnectCount(): boolean {
+    if (!this.connected) {
+      this.connected = true;
+      return true;
+    }
+    if (!this.connects) {
+      this.connects = new TokenBucket(CONNECTS_PER_SECOND, CONNECT_BURST);
+      return this.connects.take(2) === 0; // this CONNECT and the first
+    }
+    return this.connects.take() === 0;
+  }
+
+  /** engine.io's `packetCreate`, listened to while a CONNECT is pending: watches the server's answers to CONNECTs. */
+  outgoing(packet: OutgoingPacket): void {
     try {
       if (packet.type !== "message" || typeof packet.data !== "string") return;
       const type = packetType(packet.data);
       if (type !== PACKET.CONNECT && type !== PACKET.CONNECT_ERROR) return;
       const head = readPacketHead(packet.data);
       if (!head || !this.pending?.delete(head.namespace)) return;
-      if (this.pending.size === 0) this.conn.off("packetCreate", this.onOutgoing);
+      if (this.pending.size === 0) this.stopWatchingConnects();
       if (type === PACKET.CONNECT && !this.isEstablished) {
         this.isEstablished = true;
         this.hooks.established(this.conn);
@@ -251,7 +305,12 @@ export class ConnectionGuard {
     } catch (error) {
       this.fail(error);
     }
-  };
+  }
+
+  private stopWatchingConnects(): void {
+    if (this.pending) this.conn.off("packetCreate", this.hooks.listeners.outgoing);
+    this.pending = undefined;
+  }
 
   private expectAttachments(count: number, textBytes: number): void {
     this.awaiting = count;
@@ -278,12 +337,12 @@ export class ConnectionGuard {
     this.conn.close(true);
   }
 
-  private readonly onClose = (): void => {
+  /** engine.io's `close` (and `dispose()`): lets go of everything the guard holds for the connection. */
+  closed(): void {
     try {
       this.clearAttachmentTimer();
       this.awaiting = 0;
-      if (this.pending?.size) this.conn.off("packetCreate", this.onOutgoing);
-      this.pending = undefined;
+      this.stopWatchingConnects();
       this.session = undefined;
       this.frames?.dispose();
       this.frames = undefined;
@@ -291,7 +350,7 @@ export class ConnectionGuard {
     } catch (error) {
       this.hooks.failed(this.address, error);
     }
-  };
+  }
 }
 
 /** Events and acks carry messages (the size limit's business); CONNECT, DISCONNECT and CONNECT_ERROR do not. */

@@ -1,7 +1,7 @@
 import type { Server } from "socket.io";
 import type { ResolvedAttachOptions } from "../options/attach-options.js";
 import { addressKey, clientAddress } from "../admission/client-address.js";
-import { ConnectionGuard, type EngineConnection, type GuardHooks } from "./connection-guard.js";
+import { ConnectionGuard, guardListeners, type EngineConnection, type GuardHooks } from "./connection-guard.js";
 import { caught, type ListenerFailed } from "../logging/listener-errors.js";
 import { OVERSIZE_ATTACHMENT } from "./payload-size.js";
 import { frameEngineProblem } from "./websocket-frames.js";
@@ -50,6 +50,7 @@ export function registerConnectionGuards(io: Server, channel: Channel): Connecti
 
   const hooks: GuardHooks = {
     options,
+    listeners: guardListeners((conn) => guards.get(conn)),
     // On a server of the user's, only the echo event is ours to limit; their own events keep their limits.
     limited: (head: PacketHead, text: string) =>
       channel.ownsServer ||

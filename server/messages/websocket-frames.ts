@@ -30,6 +30,12 @@ export interface FrameSocket {
 
 type EngineFrameListener = (data: Buffer | string, isBinary: boolean) => void;
 
+/** Who gets the message frames taken from engine.io: the connection's guard. */
+export interface FrameReceiver {
+  /** A message as engine.io would have emitted it as `data` (the frame's text after its `4`). */
+  receiveFrame(text: string): void;
+}
+
 /** engine.io's connection (its `Socket`), as far as the frame path reads it. */
 export interface FrameConnection {
   readonly readyState: string;
@@ -91,18 +97,18 @@ export class WebSocketFrames {
   private readonly engineListener: EngineFrameListener;
 
   /** A frame path for `conn` if it is on an open `ws` WebSocket without compression, else undefined. */
-  static attach(conn: FrameConnection, onMessage: (text: string) => void): WebSocketFrames | undefined {
+  static attach(conn: FrameConnection, guard: FrameReceiver): WebSocketFrames | undefined {
     const transport = conn.transport as FrameTransport;
     if (conn.protocol !== 4 || transport.name !== "websocket") return undefined;
     // Compressed frames keep engine.io's path: it decides per packet whether to compress.
     if (transport.socket.extensions !== "" || transport.socket.readyState !== WS_OPEN) return undefined;
-    return new WebSocketFrames(conn, transport, onMessage);
+    return new WebSocketFrames(conn, transport, guard);
   }
 
   private constructor(
     private readonly conn: FrameConnection,
     private readonly transport: FrameTransport,
-    private readonly onMessage: (text: string) => void,
+    private readonly guard: FrameReceiver,
   ) {
     this.ws = transport.socket;
     this.engineListener = this.ws.listeners("message")[0] as EngineFrameListener;
@@ -129,21 +135,22 @@ export class WebSocketFrames {
     if (!this.corked) {
       this.corked = true;
       this.ws._socket.cork();
-      process.nextTick(this.uncork);
+      process.nextTick(uncork, this); // a shared function: no closure per connection
     }
     this.ws.send(`4${packet}`);
   }
 
-  private readonly uncork = (): void => {
+  /** Ends a batch of replies (at the end of the tick that wrote them). */
+  uncork(): void {
     this.corked = false;
     this.ws._socket.uncork();
-  };
+  }
 
   private readonly onFrame = (data: Buffer | string, isBinary: boolean): void => {
     if (isBinary) return this.engineListener(data, isBinary);
     const text = typeof data === "string" ? data : data.toString();
     // engine.io reads text frames the same way (data.toString()); handing it the text saves a second decode.
-    if (text.length > 1 && text.charCodeAt(0) === ENGINE_MESSAGE && this.engineWouldOnlyHandOn()) return this.onMessage(text.slice(1));
+    if (text.length > 1 && text.charCodeAt(0) === ENGINE_MESSAGE && this.engineWouldOnlyHandOn()) return this.guard.receiveFrame(text.slice(1));
     this.engineListener(text, false);
   };
 
@@ -161,4 +168,8 @@ export class WebSocketFrames {
       this.transport.listenerCount("packet") === 1
     );
   }
+}
+
+function uncork(frames: WebSocketFrames): void {
+  frames.uncork();
 }
