@@ -28,6 +28,8 @@ interface EngineConnection {
 export class Admission implements ConnectionCounts {
   shuttingDown = false;
   private live = 0;
+  /** The engine.io connections counted and not yet closed (engine.io keeps its own list protected): closed and waited on at close. */
+  readonly open = new Set<EngineConnection>();
   readonly perAddress = new Map<string, number>();
   private readonly originAllowed: (origin: string | undefined) => boolean;
   private readonly halfOpen: HalfOpenConnections<EngineConnection>;
@@ -86,11 +88,12 @@ export class Admission implements ConnectionCounts {
   }
 
   /**
-   * Counts an engine.io connection until it closes, and runs `onClose` then (a listener of its own:
-   * it must not throw). One `close` listener for every connection (engine.io calls it with the
-   * connection as `this`), not a closure per connection: per-connection memory is measured (issue 17).
+   * Counts an engine.io connection, and holds it in `open`, until it closes. One `close` listener for
+   * every connection (engine.io calls it with the connection as `this`), not a closure per
+   * connection: per-connection memory is measured (issue 17).
    */
-  track(connection: EngineConnection, onClose: () => void): void {
+  track(connection: EngineConnection): void {
+    this.open.add(connection);
     const address = this.addressOf(connection.request);
     this.live++;
     const count = (this.perAddress.get(address) ?? 0) + 1;
@@ -101,7 +104,6 @@ export class Admission implements ConnectionCounts {
     // connection's own `remoteAddress` would not give it again (a forwarded address, with `trustProxy`).
     if (address !== this.remoteKey(connection)) this.forwarded.set(connection, address);
     connection.on("close", this.onClosed);
-    connection.on("close", onClose);
   }
 
   private readonly onClosed = ((admission: Admission) =>
@@ -114,6 +116,7 @@ export class Admission implements ConnectionCounts {
     })(this);
 
   private closed(connection: EngineConnection): void {
+    this.open.delete(connection);
     const address = this.forwarded.get(connection) ?? this.remoteKey(connection);
     this.forwarded.delete(connection);
     this.halfOpen.delete(connection);

@@ -31,16 +31,11 @@ export function createSocketIoServer(
   const restoreListeners = trackListeners(target as HttpServer, () => {
     io = new Server(target, socketIoServerOptions(options, admission.allowRequest, store));
   });
-  // engine.io keeps its client list protected, so keep our own: for the caps, and to wait on at close.
-  const clients = new Set<EngineClient>();
   const onEngineConnection = caught(
     "echo-socket's admission count",
     failed,
-    (client: EngineClient & Parameters<Admission["track"]>[0]) => {
-      clients.add(client);
-      admission.track(client, () => clients.delete(client));
-    },
-    (client) => void client.close(true),
+    (client: Parameters<Admission["track"]>[0]) => admission.track(client),
+    (client) => void (client as { close(discard: boolean): void }).close(true),
   );
   io.engine.on("connection", onEngineConnection);
 
@@ -48,7 +43,7 @@ export function createSocketIoServer(
     io,
     admission,
     async release() {
-      const open = [...clients];
+      const open = [...admission.open] as unknown as EngineClient[];
       io.engine.close(); // closes every client (clients see a transport close and reconnect) and the ws server
       await Promise.all(open.map(waitForClose));
       await Promise.all([...new Set([io.of("/"), io.of(options.namespace)])].map((nsp) => nsp.adapter.close()));
