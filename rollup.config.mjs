@@ -180,6 +180,67 @@ const urlParseUri = () => ({
   },
 });
 
+/**
+ * engine.io-client's long-polling over XMLHttpRequest, for the browsers the element supports and the
+ * options it sets: the same requests (GET polls, POSTs of `text/plain;charset=UTF-8`, `Accept` any,
+ * `withCredentials` and `requestTimeout` as asked), the same errors (`xhr poll error` / `xhr post error`
+ * with the HTTP status and the request as context, a tick later) and the same detaching of pending
+ * requests on `pagehide`; without its event emitter per request, its Internet Explorer fallbacks, Node's
+ * options (extra headers, cookie jar, TLS) or the timer indirection a request object needed.
+ */
+const compactXhr = () => ({
+  name: "compact-xhr",
+  load(id) {
+    if (!id.replaceAll("\\", "/").endsWith("engine.io-client/build/esm/transports/polling-xhr.js")) return null;
+    return `import { Polling } from "./polling.js";
+const requests = new Set();
+addEventListener("pagehide", () => {
+  for (const xhr of requests) xhr.onreadystatechange = null;
+  requests.clear();
+});
+export class XHR extends Polling {
+  doPoll() {
+    this.request(undefined, (xhr) => this.onData(xhr.responseText), "xhr poll error");
+  }
+  doWrite(data, done) {
+    this.request(data, done, "xhr post error");
+  }
+  request(data, done, reason) {
+    const xhr = new XMLHttpRequest();
+    const detach = () => {
+      xhr.onreadystatechange = null;
+      requests.delete(xhr);
+    };
+    const fail = (error) =>
+      this.setTimeoutFn(() => {
+        this.onError(reason, error, xhr);
+        detach();
+        xhr.abort();
+      }, 0);
+    try {
+      xhr.open(data === undefined ? "GET" : "POST", this.uri(), true);
+      if (data !== undefined) xhr.setRequestHeader("Content-type", "text/plain;charset=UTF-8");
+      xhr.setRequestHeader("Accept", "*/*");
+      xhr.withCredentials = this.opts.withCredentials;
+      if (this.opts.requestTimeout) xhr.timeout = this.opts.requestTimeout;
+      xhr.onreadystatechange = () => {
+        if (xhr.readyState !== 4) return;
+        if (xhr.status === 200 || xhr.status === 1223) {
+          done(xhr);
+          detach();
+        } else fail(xhr.status);
+      };
+      xhr.send(data === undefined ? null : data);
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    requests.add(xhr);
+  }
+}`;
+  },
+});
+
 /** engine.io-parser's base64 decoder (binary over long-polling), as the browser's own `atob`. */
 const atobBase64 = () => ({
   name: "atob-base64",
@@ -210,8 +271,8 @@ export const loadExtras = () => import(new URL("echo-socket-extras.js", scriptUr
  */
 const stubUnusedMethods = () => {
   const unused = {
-    "engine.io-client/build/esm/socket.js": ["_probe"],
     "socket.io-client/build/esm/socket.js": ["_addToQueue", "_drainQueue"],
+    "engine.io-client/build/esm/socket.js": ["_probe", "_filterUpgrades"],
   };
   return {
     name: "stub-unused-methods",
@@ -276,8 +337,17 @@ const exactRewrites = () => {
       ["||i.useDefault&&i.reflect&&h===this._$Ej?.get(t)&&!this.hasAttribute(r._$Eu(t,i))", ""],
       [
         "C(t,s,{useDefault:i,reflect:e,wrapped:h},r){i&&!(this._$Ej??=new Map).has(t)&&(this._$Ej.set(t,r??s??this[t]),!0!==h||void 0!==r)||(this._$AL.has(t)||(this.hasUpdated||i||(s=void 0),this._$AL.set(t,s)),!0===e&&this._$Em!==t&&(this._$Eq??=new Set).add(t))}",
-        "C(t,s,{reflect:e}){this._$AL.has(t)||(this.hasUpdated||(s=void 0),this._$AL.set(t,s)),!0===e&&this._$Em!==t&&(this._$Eq??=new Set).add(t)}",
+        "C(t,s){this._$AL.has(t)||(this.hasUpdated||(s=void 0),this._$AL.set(t,s))}",
       ],
+      // Reflecting a property to its attribute (no property of the element has `reflect`), and the
+      // Object and Array attribute types (its attributes are strings, numbers and booleans).
+      [
+        "_$ET(t,s){const i=this.constructor.elementProperties.get(t),e=this.constructor._$Eu(t,i);if(void 0!==e&&!0===i.reflect){const h=(void 0!==i.converter?.toAttribute?i.converter:u).toAttribute(s,i.type);this._$Em=t,null==h?this.removeAttribute(e):this.setAttribute(e,h),this._$Em=null}}",
+        "",
+      ],
+      ["update(t){this._$Eq&&=this._$Eq.forEach(t=>this._$ET(t,this[t])),this._$EM()}", "update(t){this._$EM()}"],
+      ["toAttribute(t,s){switch(s){case Boolean:t=t?l:null;break;case Object:case Array:t=null==t?t:JSON.stringify(t)}return t},", ""],
+      [";break;case Object:case Array:try{i=JSON.parse(t)}catch(t){i=null}}return i}", "}return i}"],
       ["this[e]=r??this._$Ej?.get(e)??r", "this[e]=r"],
       [
         "const t=this.constructor.elementProperties;if(t.size>0)for(const[s,i]of t){const{wrapped:t}=i,e=this[s];!0!==t||this._$AL.has(s)||void 0===e||this.C(s,void 0,i,e)}",
@@ -296,29 +366,65 @@ const exactRewrites = () => {
         '"not css: "+t',
       ],
     ],
-    "lit-html/lit-html.js": [[',B=t.litHtmlPolyfillSupport;B?.(S,k),(t.litHtmlVersions??=[]).push("3.3.3");', ";"]],
+    "lit-html/lit-html.js": [
+      [',B=t.litHtmlPolyfillSupport;B?.(S,k),(t.litHtmlVersions??=[]).push("3.3.3");', ";"],
+      // Directives: none of the element's templates (nor the extras') holds one, so resolving a value
+      // is the value itself (what this function returns for anything that is not a directive).
+      [
+        "function M(t,i,s=t,e){if(i===E)return i;let h=void 0!==e?s._$Co?.[e]:s._$Cl;const o=a(i)?void 0:i._$litDirective$;return h?.constructor!==o&&(h?._$AO?.(!1),void 0===o?h=void 0:(h=new o(t),h._$AT(t,s,e)),void 0!==e?(s._$Co??=[])[e]=h:s._$Cl=h),void 0!==h&&(i=M(t,h._$AS(t,i.values),h,e)),i}",
+        "function M(t,i){return i}",
+      ],
+      // The svg`` and mathml`` template kinds (every template here is html``, the chart's <svg> too),
+      ['l=2===i?"<svg>":3===i?"<math>":""', 'l=""'],
+      ['+(2===i?"</svg>":3===i?"</math>":"")', ""],
+      [
+        "if(this.el=S.createElement(f,e),P.currentNode=this.el.content,2===i||3===i){const t=this.el.content.firstChild;t.replaceWith(...t.childNodes)}",
+        "this.el=S.createElement(f,e),P.currentNode=this.el.content;",
+      ],
+      // element bindings (`<p ${...}>`: none), and async directives' connection state (no directive at all).
+      ["else t.startsWith(o)&&(d.push({type:6,index:l}),r.removeAttribute(t))", ""],
+      [":6===r.type&&(i=new Z(h,this,t))", ":0"],
+      ["setConnected(t){void 0===this._$AM&&(this._$Cv=t,this._$AP?.(t))}", ""],
+    ],
     "lit-element/lit-element.js": [
       // ... and the hook for hydrating server-rendered elements (the element renders in the browser only).
       [",s.litElementHydrateSupport?.({LitElement:i});const o=s.litElementPolyfillSupport;o?.({LitElement:i});", ";"],
       ['(s.litElementVersions??=[]).push("4.2.2");', ""],
+      [",this._$Do?.setConnected(!0)", ""],
+      [",this._$Do?.setConnected(!1)", ""],
     ],
     "engine.io-client/build/esm/socket.js": [
       ["            if (this.opts.closeOnBeforeunload) {\n", "            if (false) {\n"],
       ["\"specifying both 'transportImplementations' and 'transports' options is not supported\"", '"transportImplementations or transports"'],
+      // Upgrading (the probe is stubbed: see stubUnusedMethods): no transports to probe, nothing to wait for.
+      ["        this._upgrades = [];\n", ""],
+      ["        this._upgrades = this._filterUpgrades(data.upgrades);\n", ""],
+      [
+        '        if ("open" === this.readyState && this.opts.upgrade) {\n            for (let i = 0; i < this._upgrades.length; i++) {\n                this._probe(this._upgrades[i]);\n            }\n        }\n',
+        "",
+      ],
+      [
+        '        const cleanupAndClose = () => {\n            this.off("upgrade", cleanupAndClose);\n            this.off("upgradeError", cleanupAndClose);\n            close();\n        };\n        const waitForUpgrade = () => {\n            // wait for upgrade to finish since we can\'t send packets while pausing a transport\n            this.once("upgrade", cleanupAndClose);\n            this.once("upgradeError", cleanupAndClose);\n        };\n',
+        "",
+      ],
+      [
+        '                this.once("drain", () => {\n                    if (this.upgrading) {\n                        waitForUpgrade();\n                    }\n                    else {\n                        close();\n                    }\n                });',
+        '                this.once("drain", close);',
+      ],
+      ["            else if (this.upgrading) {\n                waitForUpgrade();\n            }\n", ""],
+      // `rememberUpgrade` (never set) and what it reads.
+      [
+        '        const transportName = this.opts.rememberUpgrade &&\n            Socket.priorWebsocketSuccess &&\n            this.transports.indexOf("websocket") !== -1\n            ? "websocket"\n            : this.transports[0];\n',
+        "        const transportName = this.transports[0];\n",
+      ],
+      ['        Socket.priorWebsocketSuccess = "websocket" === this.transport.name;\n', ""],
+      ["        Socket.priorWebsocketSuccess = false;\n        if (this.opts.tryAllTransports", "        if (this.opts.tryAllTransports"],
     ],
     "engine.io-client/build/esm/transports/websocket.js": [
       [
         '        const opts = isReactNative\n            ? {}\n            : pick(this.opts, "agent", "perMessageDeflate", "pfx", "key", "passphrase", "cert", "ca", "ciphers", "rejectUnauthorized", "localAddress", "protocolVersion", "origin", "maxPayload", "family", "checkServerIdentity");\n        if (this.opts.extraHeaders) {\n            opts.headers = this.opts.extraHeaders;\n        }\n',
         "        const opts = {};\n",
       ],
-    ],
-    "engine.io-client/build/esm/transports/polling-xhr.js": [
-      ['pick(this._opts, "agent", "pfx", "key", "passphrase", "cert", "ca", "ciphers", "rejectUnauthorized", "autoUnref")', "{}"],
-      ["                if (this._opts.extraHeaders) {", "                if (false) {"],
-      ["            (_a = this._opts.cookieJar) === null || _a === void 0 ? void 0 : _a.addCookies(xhr);\n", ""],
-      ["                if (xhr.readyState === 3) {", "                if (false) {"],
-      ['    if (typeof attachEvent === "function") {', "    if (false) {"],
-      ["    if (!xdomain) {\n        try {\n            return new globalThis", "    if (false) {\n        try {\n            return new globalThis"],
     ],
     // The Manager's options set as fields, without the accessors dropped above (the element never calls them).
     "socket.io-client/build/esm/manager.js": [
@@ -440,6 +546,7 @@ export default [
       exactRewrites(),
       dropIoLookup(),
       urlParseUri(),
+      compactXhr(),
       atobBase64(),
       extrasFromScriptUrl(),
       nodeResolve({ browser: true }),
