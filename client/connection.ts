@@ -58,14 +58,88 @@ export function isPollingOnly(target: string, now: number): boolean {
 // biome-ignore lint/suspicious/noExplicitAny: engine.io-client's listeners take arguments of any type (listener variance)
 type Engine = { on(event: string, listener: (...args: any[]) => void): void; emit(event: string, ...args: unknown[]): void; transport?: { name: string } };
 
-/** A Manager that shows each engine it opens (one per connection attempt) to `watch`. */
+/** A Manager that shows each engine it opens (one per connection attempt) to `watch`, once. */
 class WatchedManager extends Manager {
   watch?: (engine: Engine) => void;
+  #watched: unknown;
   override open(fn?: (error?: Error) => void): this {
     super.open(fn);
-    this.watch?.(this.engine as unknown as Engine);
+    if (this.engine !== this.#watched) this.watch?.((this.#watched = this.engine) as unknown as Engine);
     return this;
   }
+}
+
+/** A Manager for `url` (its origin and query) and `path`, with the watch that marks a blocked WebSocket. */
+interface OpenedManager {
+  manager: WatchedManager;
+  socketOptions: Partial<ManagerOptions & SocketOptions>;
+  target: string;
+  /** WebSocket came first (or was blocked before): polling once connected means it failed. */
+  wantsWebSocketFirst: boolean;
+  /** A connection took it (see `preconnect`). */
+  taken?: boolean;
+}
+
+function newManager(url: URL, path: string, extra: ConnectionOptions["socketOptions"], clock: Clock): OpenedManager {
+  const target = url.origin + path;
+  // WebSocket first (one round trip sooner than polling-then-upgrade), falling back to long-polling
+  // where WebSocket is blocked; never WebTransport (the standalone bundle leaves it out).
+  const blockedBefore = isPollingOnly(target, clock.now());
+  const socketOptions = {
+    transports: blockedBefore ? ["polling"] : ["websocket", "polling"],
+    tryAllTransports: true,
+    ...extra,
+    path,
+    autoConnect: false,
+  };
+  const manager = new WatchedManager(url.origin + url.search, socketOptions);
+  manager.watch = (engine) => {
+    let opened = false;
+    engine.on("open", () => (opened = true));
+    engine.on("close", (reason: string) => {
+      if (opened || reason !== "transport close" || engine.transport?.name !== "websocket") return;
+      markPollingOnly(target, clock.now());
+      (manager.opts as { transports?: string[] }).transports = ["polling"];
+      // The Manager hears nothing of a close before `open` and would wait for its timeout: an error
+      // now makes it try again, long-polling.
+      engine.emit("error", Object.assign(new Error("websocket closed before the handshake"), { websocketClosed: true }));
+    });
+  };
+  return { manager, socketOptions, target, wantsWebSocketFirst: blockedBefore || socketOptions.transports?.[0] === "websocket" };
+}
+
+/** The URL a connection to `url` uses (relative to the page in browsers); its path is the namespace, as io() reads it. */
+const connectionUrl = (url: string): URL => new URL(url, typeof location === "object" ? location.href : undefined);
+const managerKey = (url: URL, path: string): string => `${url.origin}${url.search} ${path}`;
+
+/** Managers opened ahead of their connection by `preconnect`, by `managerKey`. */
+const warm = new Map<string, OpenedManager>();
+
+/**
+ * Starts the engine.io handshake to `url` and `path` now, for an `EchoConnection` (with no socket
+ * options of its own) made soon with the same two to take over, rather than starting its own: so a
+ * page that must first learn its settings (the element's `config.json`) has its connection open by
+ * then. An attempt that fails before it is taken reports nothing and is not retried: the connection
+ * that takes it tries again at once, as a new one would. Returns what lets it go when no connection
+ * took it (nothing when one did).
+ */
+export function preconnect(url: string, path: string, clock: Clock = browserClock): () => void {
+  const parsed = connectionUrl(url);
+  const key = managerKey(parsed, path);
+  let opened = warm.get(key);
+  if (!opened) {
+    const { manager } = (opened = newManager(parsed, path, undefined, clock));
+    warm.set(key, opened);
+    // With a callback, a failed attempt is not retried, until a connection has taken it: then it is,
+    // as an attempt opened without one (and the connection hears of the failure, as ever).
+    manager.open((error) => error && opened?.taken && (manager as unknown as { maybeReconnectOnOpen(): void }).maybeReconnectOnOpen());
+  }
+  const mine = opened;
+  return () => {
+    if (warm.get(key) !== mine) return; // taken, or let go already
+    warm.delete(key);
+    (mine.manager as unknown as { _close(): void })._close();
+  };
 }
 
 /**
@@ -81,22 +155,16 @@ export class EchoConnection {
 
   constructor(options: ConnectionOptions, callbacks: ConnectionCallbacks) {
     // A Manager of its own, as `io(url, { forceNew: true })` makes, but without io()'s cache and URL
-    // parser (the standalone bundle leaves them out): the URL's path is the namespace, as io() reads it.
-    const url = new URL(options.url, typeof location === "object" ? location.href : undefined);
-    const target = url.origin + options.path;
-    // WebSocket first (one round trip sooner than polling-then-upgrade), falling back to long-polling
-    // where WebSocket is blocked; never WebTransport (the standalone bundle leaves it out).
+    // parser (the standalone bundle leaves them out), or the one `preconnect` opened for it.
+    const url = connectionUrl(options.url);
+    const key = managerKey(url, options.path);
     const clock = options.clock ?? browserClock;
-    const blockedBefore = isPollingOnly(target, clock.now());
-    const socketOptions = {
-      transports: blockedBefore ? ["polling"] : ["websocket", "polling"],
-      tryAllTransports: true,
-      ...options.socketOptions,
-      path: options.path,
-      autoConnect: false,
-    };
-    const wantsWebSocketFirst = blockedBefore || socketOptions.transports?.[0] === "websocket";
-    const manager = new WatchedManager(url.origin + url.search, socketOptions);
+    let opened = Object.keys(options.socketOptions ?? {}).length === 0 ? warm.get(key) : undefined;
+    if (opened) {
+      warm.delete(key);
+      opened.taken = true;
+    } else opened = newManager(url, options.path, options.socketOptions, clock);
+    const { manager, socketOptions, target, wantsWebSocketFirst } = opened;
     const socket = (this.#socket = manager.socket(url.pathname, socketOptions));
     let diagnosis: Diagnosis | undefined;
     let refusal: FailureFacts["refusal"];
@@ -121,19 +189,6 @@ export class EchoConnection {
           )
           .then(done);
       } else done();
-    };
-
-    manager.watch = (engine) => {
-      let opened = false;
-      engine.on("open", () => (opened = true));
-      engine.on("close", (reason: string) => {
-        if (opened || reason !== "transport close" || engine.transport?.name !== "websocket") return;
-        markPollingOnly(target, clock.now());
-        (manager.opts as { transports?: string[] }).transports = ["polling"];
-        // The Manager hears nothing of a close before `open` and would wait for its timeout: an error
-        // now makes it try again, long-polling.
-        engine.emit("error", Object.assign(new Error("websocket closed before the handshake"), { websocketClosed: true }));
-      });
     };
 
     socket.on("connect", () => {

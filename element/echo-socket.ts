@@ -3,7 +3,7 @@ import { DEFAULT_ECHO_EVENT, DEFAULT_PATH, DEFAULT_SEND_EVENT } from "../protoco
 import { browserClock } from "../client/clock.js";
 import { EchoClientCore } from "../client/client-core.js";
 import { DEFAULT_ACK_TIMEOUT_MS, DEFAULT_MAX_QUEUED, DEFAULT_RETRIES, MAX_RETRIES, MAX_TIMER_MS } from "../client/defaults.js";
-import type { ConnectionStatus } from "../client/connection.js";
+import { preconnect, type ConnectionStatus } from "../client/connection.js";
 import type { Diagnosis } from "../client/diagnosis.js";
 import type { EchoEvent, NoticeEvent, StatusEvent } from "../client/events.js";
 import { MessageLog, type MessageEntry, type MessageState } from "../client/message-log.js";
@@ -212,6 +212,8 @@ export class EchoSocketElement extends LitElement {
   /** The diagnosis last reported. */
   #diagnosis: Diagnosis | undefined;
   #composer: Composer | undefined;
+  /** Lets go of the connection opened while `config.json` loads, should the client not take it. */
+  #letGoEarly: (() => void) | undefined;
 
   constructor() {
     super();
@@ -285,29 +287,40 @@ export class EchoSocketElement extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#closeClient();
+    this.#letGo();
   }
 
   /**
    * Renders at most once a frame: a burst of echoes (each its own task) becomes one DOM update.
-   * The first update (which opens the connection) is not held back, and a hidden page, which gets
-   * no frames, updates at once too.
+   * Updates before the client is open (the first, and the one once `config.json` is known: they
+   * open the connection) are not held back, and a hidden page, which gets no frames, updates at once too.
    */
   protected override async scheduleUpdate(): Promise<void> {
-    if (this.hasUpdated && !document.hidden) await new Promise((resolve) => requestAnimationFrame(resolve));
+    if (this.#client && !document.hidden) await new Promise((resolve) => requestAnimationFrame(resolve));
     super.scheduleUpdate();
   }
 
   /**
    * Connects here, before rendering, so the status the connection reports at once is part of this
    * update rather than a second one (which Lit's dev mode warns about). Waits for the router's
-   * configuration first, when the script came from one.
+   * configuration first, when the script came from one; meanwhile the engine.io handshake with the
+   * server and path it would name if it names none is under way (`preconnect`), and the client
+   * takes that connection over when the configuration agrees.
    */
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has("maxMessages")) {
       this.#log.setMax(positiveInteger(this.maxMessages, DEFAULT_MAX_MESSAGES));
     }
-    if (!knownConfig) void serverConfig().then(() => this.requestUpdate());
-    else if (this.isConnected) (this.#settingsKey() === this.#connectionKey && this.#client ? this.#client : this.#openClient()).connect();
+    if (!knownConfig) {
+      void serverConfig().then(() => this.requestUpdate());
+      if (this.isConnected && !this.#letGoEarly) {
+        const [url, path] = this.#settings();
+        this.#letGoEarly = preconnect(url, path);
+      }
+    } else if (this.isConnected) {
+      (this.#settingsKey() === this.#connectionKey && this.#client ? this.#client : this.#openClient()).connect();
+      this.#letGo(); // taken over by now, unless the configuration named another server or path
+    }
     // biome-ignore lint/suspicious/noNonNullAssertedOptionalChain: undefined > 1 is false, as wanted; spelling it out costs bundle bytes
     if (this.composer || this.diagnosisLabels || (!this.noChart && this.#client?.rtt.count! > 1)) {
       this.#extrasLoading ??= loadExtras().then(
@@ -457,6 +470,11 @@ export class EchoSocketElement extends LitElement {
     this.#client?.close(); // reports `disconnected`
     this.#client = undefined;
     this.#connectionKey = "";
+  }
+
+  #letGo(): void {
+    this.#letGoEarly?.();
+    this.#letGoEarly = undefined;
   }
 
   #maxQueuedOption(): number {

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 
-const BUDGET_BYTES = 24 * 1024; // 24,558 bytes at the last measure (npm run build prints it)
+const BUDGET_BYTES = 23.5 * 1024; // 23,786 bytes at the last measure (npm run build prints it); the goal is 22 KB
 const bundle = readFileSync(new URL("../../dist/echo-socket.js", import.meta.url));
 
 describe("dist/echo-socket.js", () => {
