@@ -2,7 +2,7 @@ import type { Socket } from "socket.io";
 import type { EchoContext } from "./echo-context.js";
 import type { MessageGuard } from "./message-guard.js";
 import { Adapter } from "socket.io-adapter";
-import { BoundedRecoveryAdapter } from "../recovery/recovery-adapter.js";
+import { echoRecoveryOf } from "../recovery/recovery-ring.js";
 import { eventStart, namespacePart, PACKET } from "./wire.js";
 
 /**
@@ -25,10 +25,10 @@ export function fastEcho(
 ): ((text: string) => string | undefined) | undefined {
   const { options, stats } = context;
   const adapter = socket.nsp.adapter;
-  const recovery = adapter instanceof BoundedRecoveryAdapter ? adapter : undefined;
-  // Fast replies need offsets from our recovery adapter, or no recovery at all (the plain in-memory
-  // adapter, or any adapter when socket.io writes emits directly, as with the cluster adapter);
-  // otherwise (Redis Streams, socket.io's own recovery) socket.io's path is kept.
+  const recovery = echoRecoveryOf(adapter);
+  // Fast replies need offsets from echo-socket's recovery ring (its in-memory adapter, or a shared adapter
+  // it keeps echoes node-local on), or no recovery at all (the plain in-memory adapter, or any adapter
+  // when socket.io writes emits directly); otherwise (socket.io's own recovery) socket.io's path is kept.
   const knownAdapter = recovery !== undefined || adapter.constructor === Adapter || context.directEmits;
   // A per-address allowance is asked asynchronously for every message: socket.io's path then.
   if (!knownAdapter || options.logMessages || context.store.addressLimiter) return undefined;

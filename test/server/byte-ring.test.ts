@@ -84,7 +84,7 @@ describe("the fast echoes' byte ring in the adapter", () => {
     const io = new Server({ adapter: boundedRecoveryAdapter({ windowMs: 60_000, maxBytes: 1_000_000, maxReplayBytes: 10_000_000 }) });
     try {
       const adapter = io.of("/").adapter as BoundedRecoveryAdapter;
-      const ring = (): ByteRing => (adapter as unknown as { raw: ByteRing }).raw;
+      const ring = (): ByteRing => (adapter.echoRecovery as unknown as { raw: ByteRing }).raw;
       const first = adapter.retainRaw("s1", "echo", '"first"');
       expect(ring().capacity).toBe(64 * 1024);
       const texts = Array.from({ length: 2000 }, (_, i) => `${i} ${"한".repeat(i % 50)}`);
