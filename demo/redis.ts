@@ -37,7 +37,8 @@ export async function connectRedisDemo(url: string, timeoutMs = 10_000): Promise
   return {
     options: {
       trustProxy: 1, // behind one proxy: the client address is the last X-Forwarded-For entry
-      adapter: createAdapter(redis), // socket.io events and connection state recovery across nodes
+      // Broadcasts across nodes; echoes stay on their node (sent and kept for recovery there, not in Redis).
+      adapter: createAdapter(redis),
       store: redisStore({ client: redis }), // de-duplication and per-address limits across nodes
     },
     close: async () => void (await redis.quit()),

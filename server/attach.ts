@@ -11,6 +11,7 @@ import { registerSharedCounters } from "./state/shared-counters.js";
 import { registerConnectionGuards } from "./messages/register-connection-guards.js";
 import type { EchoContext } from "./messages/echo-context.js";
 import { registerEchoHandler } from "./messages/echo-handler.js";
+import { keepEchoesOnThisNode } from "./recovery/node-local-echoes.js";
 import { optionError } from "../protocol/option-error.js";
 import { caught, listenerFailed } from "./logging/listener-errors.js";
 import type { MessageGuard } from "./messages/message-guard.js";
@@ -83,6 +84,12 @@ export function attachEchoSocket(target: EchoSocketTarget, options?: Partial<Att
     established: (conn) => created?.admission.established(conn),
   });
   const namespace = io.of(resolved.namespace);
+  // A shared adapter (Redis Streams) under echo-socket's own recovery: an echo, to one socket on this
+  // node, goes out from here and is kept in this node's ring, not in Redis (see node-local-echoes.ts).
+  if (created && resolved.adapter && resolved.recoveryWindowMs > 0 && !resolved.serverOptions.connectionStateRecovery && !resolved.serverOptions.adapter) {
+    const limits = { windowMs: resolved.recoveryWindowMs, maxBytes: resolved.recoveryBufferBytes, maxReplayBytes: resolved.maxBufferedBytes };
+    keepEchoesOnThisNode(namespace.adapter, limits, resolved.logger);
+  }
   const context: EchoContext = {
     options: resolved,
     stats,

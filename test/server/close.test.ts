@@ -186,7 +186,11 @@ describe("close()", () => {
 
       redis.pause();
       const stalled = made;
-      socket!.emit("ms", "held"); // its echo waits on Redis (the adapter's XADD)
+      // An emit through the adapter's cluster path (to more than one socket) waits on Redis (its XADD); echoes do not.
+      handle.io
+        .of("/")
+        .to([[...handle.io.of("/").sockets.keys()][0]!, "elsewhere"])
+        .emit("news", "held");
       // A probe PING went out after the stall and waits for its reply (its timer is alive).
       expect(await drained(() => (probeTimers(stalled).length > 0 ? [] : ["no probe in flight"]), 5000)).toEqual([]);
       const closing = handle.close();
@@ -211,7 +215,7 @@ describe("close()", () => {
     }
   });
 
-  it("with the Redis adapter alone, Redis stalled: an echo still waiting on Redis leaves no timer behind", async () => {
+  it("with the Redis adapter alone, Redis stalled: an emit still waiting on Redis leaves no timer behind", async () => {
     const redis = await startRedis();
     const client = await connectedRedisClient(redis.url);
     try {
@@ -220,12 +224,13 @@ describe("close()", () => {
       // The memory store: always "reachable", so only close() ends the wait on Redis.
       const handle = attachEchoSocket(httpServer, { logger: false, adapter: createAdapter(client), shutdownTimeoutMs: 0 });
       await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
-      const [socket] = await connectAll(`http://127.0.0.1:${portOf(httpServer)}`, [["websocket"]]);
+      await connectAll(`http://127.0.0.1:${portOf(httpServer)}`, [["websocket"]]);
       const serverSocket = [...handle.io.of("/").sockets.values()][0]!;
       const adapter = handle.io.of("/").adapter as unknown as { heldBytes(id: string): number };
       await adapterSubscribed(client);
       redis.pause();
-      socket!.emit("ms", "held");
+      // An emit through the adapter's cluster path (to more than one room) waits on Redis; an echo no longer does.
+      handle.io.of("/").to([serverSocket.id, "elsewhere"]).emit("news", "held");
       expect(await drained(() => (adapter.heldBytes(serverSocket.id) > 0 ? [] : ["nothing held"]))).toEqual([]);
       await handle.close();
       expect(adapter.heldBytes(serverSocket.id)).toBe(0);
