@@ -150,9 +150,11 @@ export interface AttachOptions {
    */
   fastPath: boolean;
   /**
-   * Keep each connection's first HTTP request (`socket.request`) after the handshake. socket.io keeps
-   * it by default, costing memory per connection; echo-socket lets it go once the connection is set
-   * up (socket.io's own memory guidance). Turn it on if your code reads `socket.request` later
+   * Keep each connection's first HTTP request (`socket.request`) and its headers
+   * (`socket.handshake.headers`) after the handshake. socket.io keeps them by default, costing memory
+   * per connection; echo-socket lets them go once the connection is set up (socket.io's own memory
+   * guidance): the headers after every `connection` handler has run, so middlewares and handlers
+   * read them as usual. Turn it on if your code reads `socket.request` or the headers later
    * (express-session, for example). Only for a server echo-socket creates.
    * @default false
    */

@@ -181,4 +181,19 @@ describe("keepRequest", () => {
     const request = await seen;
     expect(request === null).toBe(!keepRequest);
   });
+
+  it.each([
+    [false, "let go after the connection handlers"],
+    [true, "kept"],
+  ])("with keepRequest %s the handshake headers are %s", async (keepRequest) => {
+    server = await startServer({ keepRequest });
+    const seen = new Promise<{ during: unknown; socket: { handshake: { headers: Record<string, unknown> } } }>((resolve) =>
+      server!.handle.io.on("connection", (socket) => resolve({ during: socket.handshake.headers["user-agent"], socket })),
+    );
+    await waitFor(server.connect({ extraHeaders: { "user-agent": "echo-socket test" } }), "connect");
+    const { during, socket } = await seen;
+    expect(during).toBe("echo-socket test"); // a connection handler added after attachEchoSocket still reads them
+    await new Promise<void>((resolve) => setImmediate(resolve)); // after the connection's tick
+    expect(socket.handshake.headers["user-agent"]).toBe(keepRequest ? "echo-socket test" : undefined);
+  });
 });
