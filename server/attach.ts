@@ -11,6 +11,7 @@ import { registerSharedCounters } from "./state/shared-counters.js";
 import { registerConnectionGuards } from "./messages/register-connection-guards.js";
 import type { EchoContext } from "./messages/echo-context.js";
 import { registerEchoHandler } from "./messages/echo-handler.js";
+import { fastEcho } from "./messages/fast-path.js";
 import { keepEchoesOnThisNode } from "./recovery/node-local-echoes.js";
 import { optionError } from "../protocol/option-error.js";
 import { caught, listenerFailed } from "./logging/listener-errors.js";
@@ -101,7 +102,10 @@ export function attachEchoSocket(target: EchoSocketTarget, options?: Partial<Att
     connections,
     failed,
     adapterSendsLocally: typeof (namespace.adapter as { heldBytes?: unknown }).heldBytes === "function",
+    fastEcho: undefined,
+    sessions: new Map(),
   };
+  context.fastEcho = fastEcho(namespace, context);
   const clusterStats = registerClusterStats(namespace, () => stats.snapshot());
   const sharedCounters = registerSharedCounters(stats, store);
   /**
@@ -109,7 +113,7 @@ export function attachEchoSocket(target: EchoSocketTarget, options?: Partial<Att
    * listener (socket.io calls it with the socket as `this`), not a closure per socket: per-connection
    * memory is measured (issue 17), and two closures and a wrapper were about 240 B of it.
    */
-  const sessions = new Map<Socket, { dispose(): void }>();
+  const { sessions } = context;
   const logs = new Map<Socket, () => void>();
   const detach = (socket: Socket): void => {
     const echo = sessions.get(socket);

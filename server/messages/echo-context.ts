@@ -2,6 +2,8 @@ import type { ResolvedAttachOptions } from "../options/attach-options.js";
 import type { ListenerFailed } from "../logging/listener-errors.js";
 import type { StatsCounter } from "../state/stats.js";
 import type { EchoStore } from "../state/store.js";
+import type { Socket } from "socket.io";
+import type { FastEcho } from "./fast-path.js";
 import type { MessageGuard } from "./message-guard.js";
 import type { ConnectionGuards } from "./register-connection-guards.js";
 
@@ -24,6 +26,10 @@ export interface EchoContext {
   adapterSendsLocally: boolean;
   /** The guard on each engine.io connection: it offers the session's fast path each text packet first. */
   connections: ConnectionGuards;
+  /** The channel's fast path, when its sockets can have one (set once, after the context is made). */
+  fastEcho: FastEcho | undefined;
+  /** Each echo socket's session (its `receiveEvent` listener, shared by all sockets, finds it here). */
+  sessions: Map<Socket, { dispose(): void }>;
   /** Counts and logs what a listener threw (it must not escape into socket.io: that would end the process). */
   failed: ListenerFailed;
 }

@@ -2,7 +2,6 @@ import type { Socket } from "socket.io";
 import { deliveryId, ERROR_EVENT, READY_EVENT, READY_PAYLOAD, type EchoAck, type Refusal } from "../../protocol/index.js";
 import type { EchoContext } from "./echo-context.js";
 import type { ConnectionGuard, GuardedSession } from "./register-connection-guards.js";
-import { fastEcho } from "./fast-path.js";
 import { MessageGuard } from "./message-guard.js";
 import { refusal } from "./refusal.js";
 
@@ -24,7 +23,6 @@ export function registerEchoHandler(socket: Socket, context: EchoContext, addres
 class EchoSession implements GuardedSession {
   /** Made on the first message: an idle connection costs no guard. */
   private guard: MessageGuard | undefined;
-  private readonly fast: ((text: string) => string | undefined) | undefined;
   /** The guard of this socket's connection, which hands this session its packets first. */
   private readonly connection: ConnectionGuard | undefined;
   /**
@@ -38,9 +36,8 @@ class EchoSession implements GuardedSession {
     private readonly context: EchoContext,
     private readonly address: string,
   ) {
-    socket.on(context.options.receiveEvent, this.onMessage);
-    this.fast = context.options.fastPath ? fastEcho(socket, context, this) : undefined;
-    const connection = this.fast && context.connections.of(socket.conn);
+    socket.on(context.options.receiveEvent, messageListenerOf(context));
+    const connection = context.fastEcho && context.connections.of(socket.conn);
     // One echo session per connection: socket.io lets a connection join a namespace once at a time.
     this.connection = connection && !connection.session ? connection : undefined;
     if (this.connection) this.connection.session = this;
@@ -57,7 +54,7 @@ class EchoSession implements GuardedSession {
   }
 
   dispose(): void {
-    this.socket.off(this.context.options.receiveEvent, this.onMessage);
+    this.socket.off(this.context.options.receiveEvent, messageListenerOf(this.context));
     if (this.connection?.session === this) this.connection.session = undefined;
     if (this.guard) {
       this.guard.dispose();
@@ -75,7 +72,7 @@ class EchoSession implements GuardedSession {
   }
 
   tryFastEcho(text: string): string | undefined {
-    return this.fast?.(text);
+    return this.context.fastEcho?.echo(this.socket, this, text);
   }
 
   /** True while no message waits on the store: the fast path may answer the next one itself. */
@@ -83,7 +80,8 @@ class EchoSession implements GuardedSession {
     return this.waiting === undefined;
   }
 
-  private readonly onMessage = (...args: unknown[]): void => {
+  /** socket.io's path: a `receiveEvent` with its arguments (an acknowledgement last, if asked for). */
+  onMessage(args: unknown[]): void {
     try {
       const ack = typeof args[args.length - 1] === "function" ? (args.pop() as (reply: EchoAck | Refusal) => void) : undefined;
       if (this.waiting) {
@@ -96,7 +94,7 @@ class EchoSession implements GuardedSession {
       this.context.failed(`the echo for ${this.address} (connection closed)`, error);
       this.socket.disconnect(true);
     }
-  };
+  }
 
   /** Runs `step` after the messages already waiting; clears `waiting` when the queue drains. */
   private queue(step: () => Promise<void> | void): void {
@@ -170,4 +168,18 @@ class EchoSession implements GuardedSession {
       socket.disconnect(true);
     }
   }
+}
+
+/** One `receiveEvent` listener per channel, shared by its sockets (socket.io calls it with the socket as `this`). */
+const messageListeners = new WeakMap<EchoContext, (this: Socket, ...args: unknown[]) => void>();
+
+function messageListenerOf(context: EchoContext): (this: Socket, ...args: unknown[]) => void {
+  let listener = messageListeners.get(context);
+  if (!listener) {
+    listener = function onEchoMessage(this: Socket, ...args: unknown[]): void {
+      (context.sessions.get(this) as EchoSession | undefined)?.onMessage(args);
+    };
+    messageListeners.set(context, listener);
+  }
+  return listener;
 }

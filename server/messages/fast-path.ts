@@ -1,40 +1,54 @@
-import type { Socket } from "socket.io";
+import type { Namespace, Socket } from "socket.io";
 import type { EchoContext } from "./echo-context.js";
 import type { MessageGuard } from "./message-guard.js";
 import { Adapter } from "socket.io-adapter";
 import { echoRecoveryOf } from "../recovery/recovery-ring.js";
 import { eventStart, namespacePart, PACKET } from "./wire.js";
 
+/** What the fast path needs of a socket's echo session. */
+export interface FastEchoSession {
+  guardOf(): MessageGuard;
+  readonly idle: boolean;
+}
+
 /**
  * The echo fast path. The common message, `42["ms","some text"]` (one string, no acknowledgement,
  * no binary), is answered straight from engine.io's text: the reply is the same JSON string
- * literal behind the reply event's name, which the guard writes to the connection, without socket.io's decode,
- * dispatch on the next tick, and encode. Everything else goes to socket.io untouched, and so does a
- * message any guard would refuse (socket.io's path then refuses it with its reason). The connection
- * guard offers it each text packet, and keeps order: once a packet went to socket.io (answered on
- * the next tick), the rest of that tick follows it.
+ * literal behind the reply event's name, which the guard writes to the connection, without
+ * socket.io's decode, dispatch on the next tick, and encode. Everything else goes to socket.io
+ * untouched, and so does a message any guard would refuse (socket.io's path then refuses it with its
+ * reason). The connection guard offers it each text packet, and keeps order: once a packet went to
+ * socket.io (answered on the next tick), the rest of that tick follows it. Skipped while the socket
+ * has other listeners for the event or catch-all listeners.
  *
- * Skipped while the socket has other listeners for the event or catch-all listeners. Returns the
- * function the guard calls (the reply packet for it to write, or undefined: socket.io's path), or
- * undefined when this socket cannot have a fast path.
+ * One per channel, shared by its sockets (a closure per socket cost 150 bytes of each idle
+ * connection); undefined when the channel's sockets cannot have a fast path.
  */
-export function fastEcho(
-  socket: Socket,
-  context: EchoContext,
-  session: { guardOf(): MessageGuard; readonly idle: boolean },
-): ((text: string) => string | undefined) | undefined {
-  const { options, stats } = context;
-  const adapter = socket.nsp.adapter;
+export function fastEcho(namespace: Namespace, context: EchoContext): FastEcho | undefined {
+  const { options } = context;
+  const adapter = namespace.adapter;
   const recovery = echoRecoveryOf(adapter);
   // Fast replies need offsets from echo-socket's recovery ring (its in-memory adapter, or a shared adapter
   // it keeps echoes node-local on), or no recovery at all (the plain in-memory adapter, or any adapter
   // when socket.io writes emits directly); otherwise (socket.io's own recovery) socket.io's path is kept.
   const knownAdapter = recovery !== undefined || adapter.constructor === Adapter || context.directEmits;
   // A per-address allowance is asked asynchronously for every message: socket.io's path then.
-  if (!knownAdapter || options.logMessages || context.store.addressLimiter) return undefined;
-  const { prefix, replyPrefix } = fastPathPrefixes(socket.nsp.name, options.receiveEvent, options.replyEvent);
+  if (!options.fastPath || !knownAdapter || options.logMessages || context.store.addressLimiter) return undefined;
+  return new FastEcho(context, recovery, fastPathPrefixes(namespace.name, options.receiveEvent, options.replyEvent));
+}
 
-  return (data) => {
+export class FastEcho {
+  constructor(
+    private readonly context: EchoContext,
+    private readonly recovery: ReturnType<typeof echoRecoveryOf>,
+    private readonly prefixes: { prefix: string; replyPrefix: string },
+  ) {}
+
+  /** The reply packet to `data` from `socket`, for the guard to write; undefined: socket.io's path. */
+  echo(socket: Socket, session: FastEchoSession, data: string): string | undefined {
+    const { context } = this;
+    const { options } = context;
+    const { prefix, replyPrefix } = this.prefixes;
     if (
       !session.idle || // a message waiting on the store goes first
       !data.startsWith(prefix) ||
@@ -48,10 +62,10 @@ export function fastEcho(
       return undefined;
     }
     const literal = data.slice(prefix.length, -1);
-    const offset = recovery?.retainRaw(socket.id, options.replyEvent, literal);
-    stats.echoes++;
+    const offset = this.recovery?.retainRaw(socket.id, options.replyEvent, literal);
+    context.stats.echoes++;
     return offset === undefined ? `${replyPrefix}${literal}]` : `${replyPrefix}${literal},"${offset}"]`;
-  };
+  }
 }
 
 const prefixCache = new Map<string, { prefix: string; replyPrefix: string }>();
