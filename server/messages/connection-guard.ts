@@ -1,7 +1,7 @@
 import type { ResolvedAttachOptions } from "../options/attach-options.js";
 import { binaryLength, OVERSIZE_ATTACHMENT } from "./payload-size.js";
 import { TokenBucket } from "./token-bucket.js";
-import { frameShapeProblem, WebSocketFrames, type FrameConnection } from "./websocket-frames.js";
+import { frameShapeProblem, WebSocketFrames, type FrameConnection, type FrameListener } from "./websocket-frames.js";
 import { connectErrorPacket, PACKET, packetType, readPacketHead, standInPacket, type PacketHead } from "./wire.js";
 
 type DataListener = (data: unknown) => void;
@@ -43,11 +43,19 @@ export interface GuardListeners {
   outgoing(this: EngineConnection, packet: OutgoingPacket): void;
 }
 
-/** The shared listeners of one channel, finding each connection's guard with `guardOf`. */
-export function guardListeners(guardOf: (conn: EngineConnection) => ConnectionGuard | undefined): GuardListeners {
+/**
+ * The shared listeners of one channel, finding each connection's guard with `guardOf`. A guard
+ * disposed while another channel's guard wraps its listener leaves a pass-through in `passThrough`.
+ */
+export function guardListeners(
+  guardOf: (conn: EngineConnection) => ConnectionGuard | undefined,
+  passThrough: WeakMap<EngineConnection, DataListener>,
+): GuardListeners {
   return {
     data(data) {
-      guardOf(this)?.receive(data);
+      const guard = guardOf(this);
+      if (guard) guard.receive(data);
+      else passThrough.get(this)?.call(this, data);
     },
     close() {
       guardOf(this)?.closed();
@@ -65,6 +73,10 @@ export function guardListeners(guardOf: (conn: EngineConnection) => ConnectionGu
 export interface GuardHooks {
   options: ResolvedAttachOptions;
   listeners: GuardListeners;
+  /** Where a disposed guard that another channel's guard wraps hands packets on (see `dispose`). */
+  passThrough: WeakMap<EngineConnection, DataListener>;
+  /** The channel's one listener on the WebSockets whose frames it takes. */
+  frameListener: FrameListener;
   /** Whether the size limits apply to this packet (all of them on a server echo-socket made). */
   limited(head: PacketHead, text: string): boolean;
   /**
@@ -148,18 +160,25 @@ export class ConnectionGuard {
       if (this.frames || !this.hooks.framesAllowed()) return;
       const problem = frameShapeProblem(this.conn);
       if (problem) return this.hooks.framesRefused(problem);
-      this.frames = WebSocketFrames.attach(this.conn as unknown as FrameConnection, this);
+      this.frames = WebSocketFrames.attach(this.conn as unknown as FrameConnection, this, this.hooks.frameListener);
     } catch (error) {
       this.fail(error);
     }
   }
 
-  /** Gives socket.io its own listener back. */
+  /**
+   * Gives socket.io its own listener back; when another channel's guard has since wrapped this one,
+   * this one's place in that chain hands every packet straight on instead.
+   */
   dispose(): void {
     const { listeners } = this.hooks;
     this.closed();
     this.conn.off("close", listeners.close);
     this.conn.off("upgrade", listeners.upgrade);
+    if (!this.conn.listeners("data").includes(listeners.data)) {
+      this.hooks.passThrough.set(this.conn, this.socketIoOnData);
+      return;
+    }
     this.conn.off("data", listeners.data);
     if (!this.conn.listeners("data").includes(this.socketIoOnData)) this.conn.on("data", this.socketIoOnData);
   }
@@ -227,7 +246,8 @@ export class ConnectionGuard {
   }
 
   private forward(data: unknown): void {
-    this.socketIoOnData(data);
+    // As engine.io calls it: another channel's guard listener finds its guard by `this`.
+    this.socketIoOnData.call(this.conn, data);
     if (!this.socketIoBusy) {
       this.socketIoBusy = true;
       // Queued after socket.io's own dispatch (next tick): until then, fast echoes would overtake it.

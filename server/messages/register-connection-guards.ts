@@ -4,7 +4,7 @@ import { addressKey, clientAddress } from "../admission/client-address.js";
 import { ConnectionGuard, guardListeners, type EngineConnection, type GuardHooks } from "./connection-guard.js";
 import { caught, type ListenerFailed } from "../logging/listener-errors.js";
 import { OVERSIZE_ATTACHMENT } from "./payload-size.js";
-import { frameEngineProblem } from "./websocket-frames.js";
+import { frameEngineProblem, FrameListener } from "./websocket-frames.js";
 import { eventStart, PACKET, standInPacket, type PacketHead } from "./wire.js";
 
 export type { ConnectionGuard, GuardedSession } from "./connection-guard.js";
@@ -48,9 +48,12 @@ export function registerConnectionGuards(io: Server, channel: Channel): Connecti
   const engineProblem = frameEngineProblem(io.engine);
   if (engineProblem) framesOff(engineProblem);
 
+  const passThrough = new WeakMap<EngineConnection, (data: unknown) => void>();
   const hooks: GuardHooks = {
     options,
-    listeners: guardListeners((conn) => guards.get(conn)),
+    listeners: guardListeners((conn) => guards.get(conn), passThrough),
+    passThrough,
+    frameListener: new FrameListener(),
     // On a server of the user's, only the echo event is ours to limit; their own events keep their limits.
     limited: (head: PacketHead, text: string) =>
       channel.ownsServer ||

@@ -90,35 +90,62 @@ export function frameShapeProblem(conn: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * One channel's `message` listener on the WebSockets whose frames it takes, shared by them all (`ws`
+ * calls it with the WebSocket as `this`): a closure per connection cost 70 bytes of each.
+ */
+export class FrameListener {
+  readonly byWebSocket = new WeakMap<FrameSocket, WebSocketFrames>();
+  readonly listener: EngineFrameListener;
+
+  constructor() {
+    const byWebSocket = this.byWebSocket;
+    this.listener = function onFrame(this: FrameSocket, data: Buffer | string, isBinary: boolean): void {
+      byWebSocket.get(this)?.onFrame(data, isBinary);
+    };
+  }
+}
+
 /** Takes one connection's message frames from engine.io, for as long as it lasts or until `dispose()`. */
 export class WebSocketFrames {
   private corked = false;
+  private disposed = false;
   private readonly ws: FrameSocket;
   private readonly engineListener: EngineFrameListener;
 
   /** A frame path for `conn` if it is on an open `ws` WebSocket without compression, else undefined. */
-  static attach(conn: FrameConnection, guard: FrameReceiver): WebSocketFrames | undefined {
+  static attach(conn: FrameConnection, guard: FrameReceiver, listener: FrameListener): WebSocketFrames | undefined {
     const transport = conn.transport as FrameTransport;
     if (conn.protocol !== 4 || transport.name !== "websocket") return undefined;
     // Compressed frames keep engine.io's path: it decides per packet whether to compress.
     if (transport.socket.extensions !== "" || transport.socket.readyState !== WS_OPEN) return undefined;
-    return new WebSocketFrames(conn, transport, guard);
+    return new WebSocketFrames(conn, transport, guard, listener);
   }
 
   private constructor(
     private readonly conn: FrameConnection,
     private readonly transport: FrameTransport,
     private readonly guard: FrameReceiver,
+    private readonly listener: FrameListener,
   ) {
     this.ws = transport.socket;
     this.engineListener = this.ws.listeners("message")[0] as EngineFrameListener;
     this.ws.off("message", this.engineListener);
-    this.ws.on("message", this.onFrame);
+    listener.byWebSocket.set(this.ws, this);
+    this.ws.on("message", listener.listener);
   }
 
-  /** Gives engine.io its listener back. */
+  /**
+   * Gives engine.io its listener back; when another channel's frame path has since wrapped this one,
+   * this one stays in its chain and hands every frame on.
+   */
   dispose(): void {
-    this.ws.off("message", this.onFrame);
+    if (!this.ws.listeners("message").includes(this.listener.listener)) {
+      this.disposed = true;
+      return;
+    }
+    this.ws.off("message", this.listener.listener);
+    this.listener.byWebSocket.delete(this.ws);
     if (!this.ws.listeners("message").includes(this.engineListener)) this.ws.on("message", this.engineListener);
   }
 
@@ -146,13 +173,15 @@ export class WebSocketFrames {
     this.ws._socket.uncork();
   }
 
-  private readonly onFrame = (data: Buffer | string, isBinary: boolean): void => {
-    if (isBinary) return this.engineListener(data, isBinary);
+  /** A frame from the WebSocket: a message engine.io would only hand on goes to the guard, the rest to engine.io. */
+  onFrame(data: Buffer | string, isBinary: boolean): void {
+    // engine.io's listener is an arrow function; another channel's shared one needs the WebSocket as `this`.
+    if (isBinary || this.disposed) return this.engineListener.call(this.ws, data, isBinary);
     const text = typeof data === "string" ? data : data.toString();
     // engine.io reads text frames the same way (data.toString()); handing it the text saves a second decode.
     if (text.length > 1 && text.charCodeAt(0) === ENGINE_MESSAGE && this.engineWouldOnlyHandOn()) return this.guard.receiveFrame(text.slice(1));
-    this.engineListener(text, false);
-  };
+    this.engineListener.call(this.ws, text, false);
+  }
 
   /** engine.io's `onPacket` would do nothing with this message but emit it to the connection guard. */
   private engineWouldOnlyHandOn(): boolean {

@@ -92,7 +92,7 @@ describe("the WebSocket frame path", () => {
       const text = data.toString();
       if (text.startsWith("0")) ws.send("40");
       else if (text.startsWith('42["echo"')) echoes++;
-      // pings ("2") go unanswered
+      else if (text === "2" && echoes === 0) ws.send("3"); // once served, pings go unanswered
     });
     const sender = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send('42["ms","keep busy"]'), 5);
     cleanups.push(() => clearInterval(sender));
@@ -139,6 +139,60 @@ describe("the WebSocket frame path", () => {
     expect(logger.lines.filter((line) => line.includes("frame path is off"))).toEqual([
       "echo-socket's WebSocket frame path is off (the transport's WebSocket has other message listeners): echoes go through engine.io",
     ]);
+  });
+
+  it("two channels on one server share a WebSocket: each applies its own limits, and either may close first", async () => {
+    const http = createServer();
+    const io = new Server(http);
+    const first = attachEchoSocket(io, { logger: false, namespace: "/a" });
+    const second = attachEchoSocket(io, { logger: false, namespace: "/b", maxMessageBytes: 64 });
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    const a = connectClient(`${url}/a`, { reconnection: false, transports: ["websocket"] });
+    const b = connectClient(`${url}/b`, { reconnection: false, transports: ["websocket"] }); // multiplexed on a's connection
+    cleanups.push(async () => {
+      a.disconnect();
+      b.disconnect();
+      await second.close();
+      io.close();
+    });
+    await Promise.all([waitFor(a, "connect"), waitFor(b, "connect")]);
+    expect(a.io).toBe(b.io);
+    const long = "x".repeat(100);
+    const answers: unknown[] = [];
+    b.on("echo", (data) => answers.push(data));
+    b.on("echo-socket:error", (error: { code: string }) => answers.push(error.code));
+    const sendOnB = async (count: number): Promise<void> => {
+      b.emit("ms", "short");
+      b.emit("ms", long);
+      await until(() => answers.length >= count, { what: `${count} answers on /b` });
+    };
+    await sendOnB(2);
+    a.emit("ms", long);
+    expect((await waitFor(a, "echo"))[0]).toBe(long); // /a's limit is its own (100 KB by default)
+    expect(answers).toEqual(["short", "message_too_large"]);
+    await first.close(); // the inner channel goes first: /b keeps its echo and its limit
+    await sendOnB(4);
+    expect(answers.slice(2)).toEqual(["short", "message_too_large"]);
+  });
+
+  it("when the outer of two channels closes first, the inner one keeps its echo on the same WebSocket", async () => {
+    const http = createServer();
+    const io = new Server(http);
+    const first = attachEchoSocket(io, { logger: false, namespace: "/a" });
+    const second = attachEchoSocket(io, { logger: false, namespace: "/b" });
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    const a = connectClient(`${url}/a`, { reconnection: false, transports: ["websocket"] });
+    cleanups.push(async () => {
+      a.disconnect();
+      await first.close();
+      io.close();
+    });
+    await waitFor(a, "connect");
+    await second.close();
+    expect(await echoRound(a, 20)).toEqual(Array.from({ length: 20 }, (_, i) => `m${i}`)); // each once, in order
+    expect(first.stats().echoes).toBe(20);
   });
 
   it("steps aside when perMessageDeflate is on", async () => {
