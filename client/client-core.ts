@@ -9,7 +9,10 @@ import type { EchoClientOptions } from "./options.js";
 import { Outbox } from "./outbox.js";
 import { RttStats, type RttSummary } from "./rtt-stats.js";
 import type { UnsentWriter } from "./storage/unsent-storage.js";
-import { parseStored, storedText } from "./unsent-store.js";
+import { storedText, type Restored } from "./unsent-store.js";
+
+/** Reads what storage handed back (`parseStored`): the standalone element loads it with its extras, when there is something to restore. */
+export type ParseStored = (texts: string[], max: number) => Restored;
 
 /** Unsent messages are written to storage at most this often (and at once on close or when the page goes away). */
 const SAVE_DELAY_MS = 250;
@@ -25,6 +28,7 @@ export class EchoClientCore extends TypedEmitter<EchoClientEventMap> {
   readonly options: Readonly<EchoClientOptions>;
   readonly #outbox: Outbox;
   readonly #rtt = new RttStats();
+  readonly #parse: ParseStored;
   #connection: EchoConnection | undefined;
   #writer: UnsentWriter | undefined;
   #storageOpened = false;
@@ -39,9 +43,10 @@ export class EchoClientCore extends TypedEmitter<EchoClientEventMap> {
   #saveTimer: unknown;
   readonly #onPageHide = (): void => this.#saveNow();
 
-  constructor(options: EchoClientOptions) {
+  constructor(options: EchoClientOptions, parse: ParseStored) {
     super();
     this.options = options;
+    this.#parse = parse;
     this.#outbox = new Outbox(
       options,
       {
@@ -191,7 +196,7 @@ export class EchoClientCore extends TypedEmitter<EchoClientEventMap> {
   /** Messages an earlier client left go before this one's: at most `maxQueued`, the rest told of in a notice. */
   #restore(texts: string[]): void {
     const max = this.options.maxQueued;
-    const { messages, dropped } = parseStored(texts, max);
+    const { messages, dropped } = this.#parse(texts, max);
     this.#outbox.restore(messages);
     if (this.#storageReady) this.#saveNow(); // claimed from another writer: ours to keep now
     if (dropped > 0) {

@@ -2,6 +2,7 @@ import { EchoClientCore } from "./client-core.js";
 import type { SendOutcome, SendResult } from "./events.js";
 import type { MessageEntry } from "./message-log.js";
 import { resolveOptions, type EchoClientOptions } from "./options.js";
+import { parseStored } from "./unsent-store.js";
 
 /**
  * A headless echo-socket client for browsers and Node 20+: one socket.io connection and the delivery
@@ -29,7 +30,7 @@ export class EchoClient extends EchoClientCore {
    * got; the object passed is not changed) and, unless `autoConnect: false`, connects.
    */
   constructor(options?: Partial<EchoClientOptions>) {
-    super(Object.freeze(resolveOptions(options)));
+    super(Object.freeze(resolveOptions(options)), parseStored);
     this.on("entry", ({ entry }) => this.#onEntry(entry));
   }
 

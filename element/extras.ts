@@ -7,6 +7,10 @@ import type { MessageEntry } from "../client/message-log.js";
 import type { RttSummary } from "../client/rtt-stats.js";
 import type { Diagnosis } from "../client/diagnosis.js";
 
+// Restoring what earlier pages left unsent (see the element's storage): claimed, then parsed.
+export { claimRecords } from "../client/storage/local-storage.js";
+export { parseStored } from "../client/unsent-store.js";
+
 type Html = typeof litHtml;
 
 /** The composer's words, by name; the element's `composer-labels` (JSON) replaces any of them. */

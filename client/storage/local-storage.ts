@@ -1,52 +1,53 @@
 import { newMessageId } from "../message-id.js";
 import type { UnsentStorage, UnsentWriter } from "./unsent-storage.js";
-import { IF_AVAILABLE, lock, type HeldLock } from "./web-locks.js";
+import { IF_AVAILABLE, lock } from "./web-locks.js";
 
 /** A writer's own record: `<key>:<22 characters of base64url>`. */
 const WRITER_SUFFIX = /^:[A-Za-z0-9_-]{22}$/;
 
 /**
+ * Claims the records under `key` that writers left (every one but `own`, at most `max`), handing
+ * their texts to `claimed`; settles once those whose lock was free are claimed. See `claimRecords`.
+ */
+export type ClaimRecords = (own: string, locks: LockManager | undefined, signal: AbortSignal) => Promise<unknown>;
+
+/**
  * Unsent messages in `localStorage` under `key` (the browser default), safe with several tabs of one
  * page. Each live writer holds a Web Lock named after its record for its lifetime: the first takes
- * `key` itself (the record earlier versions wrote, so a single tab stores as before), others
- * `<key>:<writer id>`. Opening claims every record whose lock is free (lock, read, remove, release:
- * one opener gets each), and waits in the background for the locks of records whose writers are still
- * open, claiming each as its tab closes. Without Web Locks (insecure pages, old browsers) each writer
- * has a record of its own and opening takes every record there is.
+ * `key` itself when it is empty (the record earlier versions wrote, so a single tab stores as before),
+ * others (and one that finds `key` holding messages) `<key>:<writer id>`. Opening claims every record
+ * whose lock is free (lock, read, remove, release: one opener gets each), and waits in the background
+ * for the locks of records whose writers are still open, claiming each as its tab closes. Without Web
+ * Locks (insecure pages, old browsers) each writer has a record of its own and opening takes every
+ * record there is.
  */
 export function localStorageStorage(key: string): UnsentStorage {
-  return { open: (claimed, max) => openLocal(key, claimed, max) };
+  return { open: (claimed, max = 100) => openLocal(key, (own, locks, signal) => claimRecords(key, own, locks, signal, claimed, max)) };
 }
 
-async function openLocal(key: string, claimed: (texts: string[]) => void, max = 100): Promise<UnsentWriter> {
+/**
+ * The writer half of `localStorageStorage`: takes its record, then (only when there are records of
+ * other writers to claim) waits for `claim`, so what they held goes out before this writer's messages.
+ * The standalone element loads `claim` on demand (element/extras.ts): should that fail, the records
+ * stay stored for a later page, and this writer's messages are saved in a record of their own.
+ */
+export async function openLocal(key: string, claim: ClaimRecords): Promise<UnsentWriter> {
   // Web Locks exist in secure contexts of current browsers.
   const locks = typeof navigator === "object" ? navigator.locks : undefined;
   const watching = new AbortController();
   let own = `${key}:${newMessageId()}`;
-  let held: HeldLock | undefined;
-  const texts: string[] = [];
-  if (locks) {
-    held = await lock(locks, key, IF_AVAILABLE);
-    if (held) {
-      own = key; // what a writer that is gone left here is now ours to send
-      pushTaken(texts, key);
-    } else held = await lock(locks, own, IF_AVAILABLE);
+  let held = locks && (await lock(locks, key, IF_AVAILABLE));
+  // `key` is ours while it is empty; holding messages a writer that is gone left, it is claimed as any other record.
+  if (held && !records(key).includes(key)) own = key;
+  else if (locks) {
+    held?.release();
+    held = await lock(locks, own, IF_AVAILABLE);
   }
-  // At most `max` other records (each holds a message or more): the rest wait for a later page,
-  // rather than one lock request each now (46,593 records took minutes, and sent nothing meanwhile).
-  for (const record of records(key).slice(0, max)) {
-    if (record === own) continue;
-    if (!locks) {
-      pushTaken(texts, record);
-      continue;
-    }
-    const free = await lock(locks, record, IF_AVAILABLE);
-    if (free) {
-      pushTaken(texts, record);
-      free.release();
-    } else void claimWhenFree(locks, record, watching.signal, claimed);
+  try {
+    if (records(key).some((record) => record !== own)) await claim(own, locks, watching.signal);
+  } catch {
+    // not claimed (the element's extras did not load): the records stay stored for a later page
   }
-  if (texts.length > 0) claimed(texts);
   let open = true;
   return {
     save(text) {
@@ -66,6 +67,36 @@ async function openLocal(key: string, claimed: (texts: string[]) => void, max = 
   };
 }
 
+/**
+ * Claims the records under `key` but `own`: at most `max` (each holds a message or more; the rest wait
+ * for a later page, rather than one lock request each now: 46,593 records took minutes, and sent
+ * nothing meanwhile). A record whose lock is free is claimed now; one whose writer is still open, as
+ * it lets its lock go (until `signal` aborts).
+ */
+export async function claimRecords(
+  key: string,
+  own: string,
+  locks: LockManager | undefined,
+  signal: AbortSignal,
+  claimed: (texts: string[]) => void,
+  max: number,
+): Promise<void> {
+  const texts: string[] = [];
+  for (const record of records(key).slice(0, max)) {
+    if (record === own) continue;
+    if (!locks) {
+      pushTaken(texts, record);
+      continue;
+    }
+    const free = await lock(locks, record, IF_AVAILABLE);
+    if (free) {
+      pushTaken(texts, record);
+      free.release();
+    } else void claimWhenFree(locks, record, signal, claimed);
+  }
+  if (texts.length > 0) claimed(texts);
+}
+
 /** Claims `record` once its writer lets its lock go (closes, or its tab does). */
 async function claimWhenFree(locks: LockManager, record: string, signal: AbortSignal, claimed: (texts: string[]) => void): Promise<void> {
   const freed = await lock(locks, record, { signal });
@@ -76,13 +107,13 @@ async function claimWhenFree(locks: LockManager, record: string, signal: AbortSi
   if (texts.length > 0) claimed(texts);
 }
 
-/** Every record under `key`: `key` itself and the writers' `<key>:<id>`. */
+/** Every record under `key` holding text: `key` itself and the writers' `<key>:<id>`. */
 function records(key: string): string[] {
   const found: string[] = [];
   try {
     for (let i = 0; i < localStorage.length; i++) {
       const name = localStorage.key(i);
-      if (name === key || (name?.startsWith(key) && WRITER_SUFFIX.test(name.slice(key.length)))) found.push(name);
+      if ((name === key || (name?.startsWith(key) && WRITER_SUFFIX.test(name.slice(key.length)))) && localStorage.getItem(name!)) found.push(name!);
     }
   } catch {
     // storage blocked: nothing to claim

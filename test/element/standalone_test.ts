@@ -5,9 +5,9 @@ import { until, useServer } from "./helpers.js";
  * A plain page on another origin (the test page's) with one script tag pointing at our server:
  * the element must find its way back to the server the script came from.
  */
-async function plainPage(scriptTag: string): Promise<Document> {
+async function plainPage(scriptTag: string, element = "<echo-socket></echo-socket>"): Promise<Document> {
   const frame = document.createElement("iframe");
-  frame.srcdoc = `<!doctype html><meta charset="utf-8"><title>plain page</title>${scriptTag}<echo-socket></echo-socket>`;
+  frame.srcdoc = `<!doctype html><meta charset="utf-8"><title>plain page</title>${scriptTag}${element}`;
   const loaded = new Promise((resolve) => frame.addEventListener("load", resolve, { once: true }));
   document.body.append(frame);
   await loaded;
@@ -35,4 +35,22 @@ describe("the standalone bundle", () => {
       await until(() => text() === "from a plain page", 5000, "the echoed entry");
     });
   }
+
+  it("restores a message an earlier page left unsent, its claim and parser loaded on demand (echo-socket-extras.js)", async () => {
+    // An id of its own: the elements of the tests above, still open, keep the record without one.
+    const key = `echo-socket:unsent:${new URL(server.url).origin}/socket.io:ms#restore`;
+    localStorage.setItem(key, JSON.stringify([{ messageId: "restored-standalone-1", data: "left by an earlier page" }]));
+    try {
+      const page = await plainPage(`<script src="${server.url}/echo/echo-socket.js"></script>`, '<echo-socket id="restore"></echo-socket>');
+      const view = page.defaultView!;
+      await until(() => view.customElements.get("echo-socket") !== undefined, 5000, "the element to be defined");
+      const element = page.querySelector("echo-socket")!;
+      const echoed = (): string[] =>
+        Array.from(element.shadowRoot!.querySelectorAll('[part~="message"][data-state="echoed"] .text'), (node) => node.textContent ?? "");
+      await until(() => echoed().includes("left by an earlier page"), 10_000, "the restored message echoed");
+      await until(() => localStorage.getItem(key) === null, 5000, "its record claimed");
+    } finally {
+      localStorage.removeItem(key);
+    }
+  });
 });

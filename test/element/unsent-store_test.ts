@@ -1,5 +1,5 @@
 import { expect } from "@open-wc/testing";
-import { localStorageStorage } from "../../client/storage/local-storage.js";
+import { localStorageStorage, openLocal } from "../../client/storage/local-storage.js";
 import { MAX_STORED_CHARS, parseStored } from "../../client/unsent-store.js";
 
 const id = (i: number): string => `id-${i}`;
@@ -59,6 +59,28 @@ describe("restoring unsent messages from storage", () => {
     expect(claimed.length).to.equal(10);
     expect(writers()).to.equal(before - 10);
     await writer.close();
+  });
+
+  it("a claim that fails (the standalone element's extras did not load) leaves the records stored, and the writer saves beside them", async () => {
+    const left = JSON.stringify([{ messageId: id(1), data: "left" }]);
+    localStorage.setItem("echo-socket:test", left);
+    const writer = await openLocal("echo-socket:test", () => Promise.reject(new Error("extras did not load")));
+    writer.save(JSON.stringify([{ messageId: id(2), data: "new" }]));
+    expect(localStorage.getItem("echo-socket:test")).to.equal(left);
+    await writer.close();
+    const claimed: string[] = [];
+    const later = await localStorageStorage("echo-socket:test").open((texts) => claimed.push(...texts));
+    expect(parseStored(claimed, 100).messages.map((message) => message.data)).to.have.members(["left", "new"]);
+    await later.close();
+  });
+
+  it("asks for no claim when no other record holds anything (the standalone element loads no extras for it)", async () => {
+    let claims = 0;
+    const writer = await openLocal("echo-socket:test", async () => void claims++);
+    writer.save(JSON.stringify([{ messageId: id(1), data: "mine" }]));
+    expect(localStorage.getItem("echo-socket:test")).to.not.equal(null); // a single tab keeps `key` itself
+    await writer.close();
+    expect(claims).to.equal(0);
   });
 
   it("opening the storage reads and removes the key", async () => {
