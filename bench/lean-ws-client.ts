@@ -27,9 +27,15 @@ export interface LoadResult {
   p99Ms: number;
   /** Server CPU time per echo, in µs: steadier than throughput on a shared, noisy machine. */
   serverCpuMicrosPerEcho: number;
+  /** Messages the server refused in the measured window (echo-socket's limits): none, in a fair run. */
+  refused: number;
+  /** The load generator's own CPU time per echo, in µs: when it nears a core's worth, it is the bottleneck. */
+  clientCpuMicrosPerEcho: number;
 }
 
 const ECHO_PREFIX = '42["echo",';
+/** echo-socket's refusal (rate limit, size): answered, so the client sends its next message and counts it. */
+const REFUSAL_PREFIX = '42["echo-socket:error",';
 
 /** One client keeping `inFlight` messages outstanding; each echo sends the next. */
 class LeanClient implements LoadClient {
@@ -42,6 +48,7 @@ class LeanClient implements LoadClient {
     private readonly onEcho: (latencyMs: number) => void,
     private readonly localAddress?: string,
     private readonly port = options.port,
+    private readonly onRefused?: () => void,
   ) {}
 
   open(): Promise<void> {
@@ -56,6 +63,7 @@ class LeanClient implements LoadClient {
         const text = data.toString();
         if (protocol === "raw") return this.echoed();
         if (text.startsWith(ECHO_PREFIX)) return this.echoed();
+        if (text.startsWith(REFUSAL_PREFIX)) return this.refused();
         if (text === "2") return this.ws.send("3");
         if (text.startsWith("0")) return this.ws.send("40");
         if (text.startsWith("40")) resolve();
@@ -81,6 +89,13 @@ class LeanClient implements LoadClient {
     if (sent !== undefined) this.onEcho(performance.now() - sent);
     this.send();
   }
+
+  /** A refused message keeps its slot: the next one goes, and the run reports how many were refused. */
+  private refused(): void {
+    this.sentAt.shift();
+    this.onRefused?.();
+    this.send();
+  }
 }
 
 export function messageFor(protocol: LoadOptions["protocol"], payloadBytes: number): string {
@@ -93,8 +108,15 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
   const message = messageFor(options.protocol, options.payloadBytes);
   return runClients(
     options,
-    (onEcho, i) =>
-      new LeanClient(options, message, onEcho, options.localAddresses?.[i % options.localAddresses.length], options.ports?.[i % options.ports.length]),
+    (onEcho, i, onRefused) =>
+      new LeanClient(
+        options,
+        message,
+        onEcho,
+        options.localAddresses?.[i % options.localAddresses.length],
+        options.ports?.[i % options.ports.length],
+        onRefused,
+      ),
   );
 }
 
@@ -106,26 +128,40 @@ export interface LoadClient {
 }
 
 /** Opens `options.clients` clients, starts them, measures a window after the warm-up, and closes them. */
-export async function runClients(options: LoadOptions, makeClient: (onEcho: (ms: number) => void, index: number) => LoadClient): Promise<LoadResult> {
+export async function runClients(
+  options: LoadOptions,
+  makeClient: (onEcho: (ms: number) => void, index: number, onRefused: () => void) => LoadClient,
+): Promise<LoadResult> {
   const recorder = new LatencyRecorder();
   let measuring = false;
-  const clients = Array.from({ length: options.clients }, (_, i) => makeClient((ms) => measuring && recorder.add(ms), i));
+  let refused = 0;
+  const clients = Array.from({ length: options.clients }, (_, i) =>
+    makeClient(
+      (ms) => measuring && recorder.add(ms),
+      i,
+      () => void (measuring && refused++),
+    ),
+  );
   try {
     await Promise.all(clients.map((client) => client.open()));
     clients.forEach((client) => client.start());
     await sleep(options.warmupMs);
     const cpuBefore = (await options.serverCpu?.()) ?? NaN;
+    const clientBefore = process.cpuUsage();
     measuring = true;
     const started = performance.now();
     await sleep(options.durationMs);
     measuring = false;
     const elapsed = performance.now() - started;
+    const client = process.cpuUsage(clientBefore);
     const cpuAfter = (await options.serverCpu?.()) ?? NaN;
     return {
       echoes: recorder.count,
       echoesPerSecond: (recorder.count * 1000) / elapsed,
       ...recorder.percentiles(),
       serverCpuMicrosPerEcho: (cpuAfter - cpuBefore) / recorder.count,
+      clientCpuMicrosPerEcho: (client.user + client.system) / recorder.count,
+      refused,
     };
   } finally {
     clients.forEach((client) => client.close());

@@ -439,8 +439,9 @@ function redisMarkdown(rows: readonly RedisRow[] | undefined): string[] {
   });
   lines.push(
     "",
-    `What Redis mode costs echo-socket: ${costs.length > 0 ? costs.join("; ") : "n/a"}. Redis's own CPU is not counted. With connection state recovery on ` +
-      "(echo-socket's default), socket.io sends every emit through the adapter, so each echo goes through the Redis stream; bare socket.io has no recovery and writes directly.",
+    `What Redis mode costs echo-socket: ${costs.length > 0 ? costs.join("; ") : "n/a"}. Redis's own CPU is not counted. echo-socket's per-connection rate limit is ` +
+      "raised in this scenario (as in the cluster one). An echo goes to its sender, on the node it came to: echo-socket keeps it in that node's recovery ring and writes it " +
+      "from there, without the Redis stream; application broadcasts still go through the stream. Bare socket.io has no recovery and writes directly.",
   );
   return lines;
 }

@@ -6,7 +6,8 @@ import type { BenchSize } from "../sizes.js";
 import { median, spread, type Spread } from "../stats.js";
 
 /** One round's figures, as measured (kept in the JSON: the medians and spreads come from these). */
-export type RoundFigures = Pick<LoadResult, "echoes" | "echoesPerSecond" | "p50Ms" | "p99Ms" | "serverCpuMicrosPerEcho">;
+export type RoundFigures = Pick<LoadResult, "echoes" | "echoesPerSecond" | "p50Ms" | "p99Ms" | "serverCpuMicrosPerEcho"> &
+  Partial<Pick<LoadResult, "clientCpuMicrosPerEcho" | "refused">>;
 
 /** Medians over rounds, each round's figures, and the spread of the figures that move the most. */
 export interface RoundsSummary {
@@ -34,12 +35,14 @@ export function summariseRounds(runs: readonly LoadResult[]): RoundsSummary {
     p99Ms: median(of("p99Ms")),
     serverCpuMicrosPerEcho: median(of("serverCpuMicrosPerEcho")),
     spread: { echoesPerSecond: spread(of("echoesPerSecond")), p99Ms: spread(of("p99Ms")), serverCpuMicrosPerEcho: spread(of("serverCpuMicrosPerEcho")) },
-    rounds: runs.map(({ echoes, echoesPerSecond, p50Ms, p99Ms, serverCpuMicrosPerEcho }) => ({
+    rounds: runs.map(({ echoes, echoesPerSecond, p50Ms, p99Ms, serverCpuMicrosPerEcho, clientCpuMicrosPerEcho, refused }) => ({
       echoes,
       echoesPerSecond,
       p50Ms,
       p99Ms,
       serverCpuMicrosPerEcho,
+      clientCpuMicrosPerEcho,
+      refused,
     })),
   };
 }
