@@ -299,7 +299,7 @@ export function renderMarkdown(report: BenchReport): string {
     : "";
   lines.push(
     `Latest run: ${report.date.slice(0, 10)}, ${host.cpus} vCPUs (${host.model}), ${host.memoryGiB} GiB, Node.js ${host.node} on ${host.os ?? host.platform}${load}; ` +
-      `client and server share the cores. ${size.clients} lean clients, ${size.inFlight} messages in flight each, ${size.rounds} round${size.rounds === 1 ? "" : "s"} of ${size.durationMs / 1000} s, ` +
+      `client and server share the cores. ${size.websocket ? `WebSocket: ${size.websocket.clients} lean clients, ${size.websocket.inFlight} messages in flight each; polling: ` : ""}${size.clients} lean clients, ${size.inFlight} messages in flight each, ${size.rounds} round${size.rounds === 1 ? "" : "s"} of ${size.durationMs / 1000} s, ` +
       `medians${results.throughput.some((row) => row.spread) ? " (min–max over rounds in brackets)" : ""}.`,
   );
   lines.push("", "| transport | payload | contender | echoes/s | p50 ms | p99 ms | server CPU µs/echo |", "| --- | --- | --- | ---: | ---: | ---: | ---: |");
@@ -309,6 +309,11 @@ export function renderMarkdown(report: BenchReport): string {
         `${withSpread(row.echoesPerSecond, row.spread?.echoesPerSecond, grouped)} | ${figure(row.p50Ms, 2)} | ` +
         `${withSpread(row.p99Ms, row.spread?.p99Ms, (v) => figure(v, 2))} | ${withSpread(row.serverCpuMicrosPerEcho, row.spread?.serverCpuMicrosPerEcho, (v) => figure(v, 1))} |`,
     );
+  }
+  const counted = results.throughput.flatMap((row) => row.rounds ?? []).filter((round) => round.refused !== undefined);
+  if (counted.length > 0) {
+    const refused = counted.reduce((sum, round) => sum + round.refused!, 0);
+    lines.push("", `Messages refused by a limit during the measured windows, all rows and rounds: ${grouped(refused)}.`);
   }
   const other: Array<[string, string, string]> = [];
   const ours = <T extends { contender: string }>(rows: T[]) => rows.find((row) => row.contender === "echo-socket");

@@ -9,6 +9,12 @@ export interface BenchSize {
   idleConnections: number;
   browserLoads: number;
   browserMessages: number;
+  /**
+   * The WebSocket throughput scenario's load: more clients, fewer messages in flight each, so that each
+   * client stays under echo-socket's default per-connection rate limit (1,000 messages/s, burst 2,000)
+   * at the throughput measured: a faster server would otherwise be measured refusing, by design.
+   */
+  websocket: { clients: number; inFlight: number };
   /** The open-loop soak (one round per contender): `clients` each sending `messagesPerSecond` for `durationMs`. */
   soak: SoakSize;
 }
@@ -25,14 +31,15 @@ export interface SoakSize {
 
 export const SIZES: Record<"full" | "tiny", BenchSize> = {
   full: {
-    rounds: 3,
+    rounds: 5,
     clients: 50,
     inFlight: 4,
+    websocket: { clients: 200, inFlight: 2 },
     warmupMs: 1000,
     durationMs: 3000,
     payloads: [16, 1024, 65536],
     idleConnections: 10_000,
-    browserLoads: 5,
+    browserLoads: 15,
     browserMessages: 10_000,
     soak: { clients: 1000, messagesPerSecond: 10, durationMs: 60_000, graceMs: 5000, clientsPerAddress: 50 },
   },
@@ -40,6 +47,7 @@ export const SIZES: Record<"full" | "tiny", BenchSize> = {
     rounds: 1,
     clients: 2,
     inFlight: 2,
+    websocket: { clients: 2, inFlight: 2 },
     warmupMs: 100,
     durationMs: 300,
     payloads: [16],

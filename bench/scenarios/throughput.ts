@@ -55,7 +55,7 @@ export async function websocketThroughput(size: BenchSize): Promise<ThroughputRo
   const rows: ThroughputRow[] = [];
   for (const payloadBytes of size.payloads) {
     const results = await rounds(["echo-socket", "socket.io", "raw-ws"], size.rounds, (kind, server) =>
-      runLoad({ ...size, port: server.port, protocol: kind === "raw-ws" ? "raw" : "socket.io", payloadBytes, serverCpu: server.cpuMicros }),
+      runLoad({ ...size, ...size.websocket, port: server.port, protocol: kind === "raw-ws" ? "raw" : "socket.io", payloadBytes, serverCpu: server.cpuMicros }),
     );
     rows.push(...summarise("websocket", payloadBytes, results));
   }
