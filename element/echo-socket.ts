@@ -10,7 +10,8 @@ import { MessageLog, type MessageEntry, type MessageState } from "../client/mess
 import type { EchoClientError } from "../client/errors.js";
 import type { EchoClientOptions } from "../client/options.js";
 import { DEFAULT_PACING } from "../client/pacer.js";
-import { openLocal } from "../client/storage/local-storage.js";
+import { localStorageStorage } from "../client/storage/local-storage.js";
+import { parseStored } from "../client/unsent-store.js";
 import { EntryList } from "./entry-list.js";
 import { dispatch } from "./events.js";
 import { formatPayload } from "./format.js";
@@ -435,7 +436,6 @@ export class EchoSocketElement extends LitElement {
     const element = this;
     const [url, path, sendEvent, echoEvent] = this.#settings();
     const key = `echo-socket:unsent:${url}${path}:${sendEvent}${this.id ? `#${this.id}` : ""}`;
-    let extras: Extras;
     const options: EchoClientOptions = {
       url,
       path,
@@ -452,18 +452,13 @@ export class EchoSocketElement extends LitElement {
       get ackTimeoutMs() {
         return Math.min(positiveInteger(element.ackTimeout, DEFAULT_ACK_TIMEOUT_MS), MAX_TIMER_MS);
       },
-      // localStorageStorage, its claim of what earlier pages left (and their parser) loaded on demand,
-      // only when there is something to claim: sending waits for it (see openLocal).
-      storage: {
-        open: (claimed, max) =>
-          openLocal(key, (own, locks, signal) => loadExtras().then((x) => (extras = x).claimRecords(key, own, locks, signal, claimed, max!))),
-      },
+      storage: localStorageStorage(key),
       pacing: DEFAULT_PACING,
       clock: browserClock,
       socketOptions: {},
       autoConnect: false,
     };
-    const client = new EchoClientCore(options, (texts, max) => extras.parseStored(texts, max)); // claimed texts come from the extras' claimRecords
+    const client = new EchoClientCore(options, parseStored);
     this.#client = client;
     client.on("status", (event) => this.#onStatus(event));
     client.on("entry", ({ entry, previous }) => this.#onEntry(entry, previous));

@@ -7,10 +7,6 @@ import type { MessageEntry } from "../client/message-log.js";
 import type { RttSummary } from "../client/rtt-stats.js";
 import type { Diagnosis } from "../client/diagnosis.js";
 
-// Restoring what earlier pages left unsent (see the element's storage): claimed, then parsed.
-export { claimRecords } from "../client/storage/local-storage.js";
-export { parseStored } from "../client/unsent-store.js";
-
 type Html = typeof litHtml;
 
 /** The composer's words, by name; the element's `composer-labels` (JSON) replaces any of them. */
@@ -36,6 +32,9 @@ export const COMPOSER_LABELS = {
 };
 
 type ComposerLabels = typeof COMPOSER_LABELS;
+
+/** The element's `rtt-chart-label` when empty (its default): the chart and its words come with these extras. */
+export const RTT_CHART_LABEL = "Round trips of the last {count} echoes: median {median} ms, p95 {p95} ms, max {max} ms";
 
 /** What the composer needs of the element. */
 export interface ComposerHost {
@@ -209,7 +208,7 @@ export function chart(html: Html, times: number[], rtt: RttSummary, label: strin
   const top = Math.max(...times, rtt.p95!) || 1;
   const y = (ms: number): number => Math.round(23 - (ms / top) * 21);
   const line = (ms: number, name: string) => html`<line class=${name} x1="0" x2="120" y1=${y(ms)} y2=${y(ms)} />`;
-  const words = label
+  const words = (label || RTT_CHART_LABEL)
     .replace("{count}", String(times.length))
     .replace("{median}", String(Math.round(rtt.median!)))
     .replace("{p95}", String(Math.round(rtt.p95!)))

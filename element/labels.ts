@@ -43,8 +43,8 @@ export const LABELS = {
   emptyLabel: "No messages yet.",
   /** Why a message failed when no acknowledgement came; `{ms}` and `{tries}` are replaced. */
   noAckLabel: "no acknowledgement within {ms} ms (attempts: {tries})",
-  /** Text alternative of the round-trip chart; `{count}`, `{median}`, `{p95}` and `{max}` are replaced. */
-  rttChartLabel: "Round trips of the last {count} echoes: median {median} ms, p95 {p95} ms, max {max} ms",
+  /** Text alternative of the round-trip chart; `{count}`, `{median}`, `{p95}` and `{max}` are replaced. Empty: `RTT_CHART_LABEL`, loaded with the chart. */
+  rttChartLabel: "",
   /** JSON replacing diagnoses' words, by code: `{"unreachable": ["message", "hint"], ...}` (see `DIAGNOSES`). */
   diagnosisLabels: "",
   /** JSON replacing the composer's words, by name: `{"event": "...", ...}` (see `COMPOSER_LABELS`). */
