@@ -21,6 +21,9 @@ describe("isJsonStringLiteral", () => {
     ['"bad \\x escape"', false],
     ['"short \\u12 escape"', false],
     ['"raw \n newline"', false],
+    ['"raw \u0000 nul"', false],
+    ['"raw \u001f unit separator"', false],
+    ['"DEL \u007f and U+FFFF \uffff are allowed raw"', true],
     ['"trailing backslash\\"', false],
     ["42", false],
     [`"${'\\"'.repeat(60_000)}"`, true], // 120,000 characters, all escapes: the check stays linear
