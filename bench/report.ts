@@ -184,7 +184,14 @@ const signedMb = (bytes: number): string => `${bytes >= 0 ? "+" : "−"}${mb(Mat
 function soakRatios(rows: readonly SoakRow[]): Ratio[] {
   const [ours, bare] = [find(rows, "echo-socket"), find(rows, "socket.io")];
   const both = ours && bare;
-  const growth = both ? ours.rssGrowthBytes / bare.rssGrowthBytes : Number.NaN;
+  // A bare server that did not grow makes the ratio 1 when echo-socket did not either, else unbounded.
+  const growth = !both
+    ? Number.NaN
+    : bare.rssGrowthBytes > 0
+      ? ours.rssGrowthBytes / bare.rssGrowthBytes
+      : ours.rssGrowthBytes <= 0
+        ? 1
+        : Number.POSITIVE_INFINITY;
   const growthRatio: Ratio | undefined = both
     ? {
         name: "soak: server RSS growth echo-socket / socket.io",

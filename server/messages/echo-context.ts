@@ -3,7 +3,6 @@ import type { ListenerFailed } from "../logging/listener-errors.js";
 import type { StatsCounter } from "../state/stats.js";
 import type { EchoStore } from "../state/store.js";
 import type { Socket } from "socket.io";
-import type { FastEcho } from "./fast-path.js";
 import type { MessageGuard } from "./message-guard.js";
 import type { ConnectionGuards } from "./register-connection-guards.js";
 
@@ -26,10 +25,15 @@ export interface EchoContext {
   adapterSendsLocally: boolean;
   /** The guard on each engine.io connection: it offers the session's fast path each text packet first. */
   connections: ConnectionGuards;
-  /** The channel's fast path, when its sockets can have one (set once, after the context is made). */
-  fastEcho: FastEcho | undefined;
+  /** The channel's fast path (fast-path.ts), when its sockets can have one (set once, after the context is made). */
+  fastEcho: FastEchoPath | undefined;
   /** Each echo socket's session (its `receiveEvent` listener, shared by all sockets, finds it here). */
   sessions: Map<Socket, { dispose(): void }>;
   /** Counts and logs what a listener threw (it must not escape into socket.io: that would end the process). */
   failed: ListenerFailed;
+}
+
+/** The fast path as the echo session uses it: the reply packet to `text`, or undefined for socket.io's path. */
+export interface FastEchoPath {
+  echo(socket: Socket, session: { guardOf(): MessageGuard; readonly idle: boolean }, text: string): string | undefined;
 }

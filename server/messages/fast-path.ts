@@ -1,5 +1,5 @@
 import type { Namespace, Socket } from "socket.io";
-import type { EchoContext } from "./echo-context.js";
+import type { EchoContext, FastEchoPath } from "./echo-context.js";
 import type { MessageGuard } from "./message-guard.js";
 import { Adapter } from "socket.io-adapter";
 import { echoRecoveryOf } from "../recovery/recovery-ring.js";
@@ -37,7 +37,7 @@ export function fastEcho(namespace: Namespace, context: EchoContext): FastEcho |
   return new FastEcho(context, recovery, fastPathPrefixes(namespace.name, options.receiveEvent, options.replyEvent));
 }
 
-export class FastEcho {
+export class FastEcho implements FastEchoPath {
   constructor(
     private readonly context: EchoContext,
     private readonly recovery: ReturnType<typeof echoRecoveryOf>,
