@@ -165,7 +165,11 @@ class EchoSession implements GuardedSession {
       this.context.options.logger.warn(`client ${this.address} closed: kept exceeding limits (last: ${refused.error.code})`);
       this.context.stats.refusedByCode.too_many_violations++;
       this.send(ERROR_EVENT, [refusal("too_many_violations", undefined).error]);
+      const unread = this.guardOf().queued > this.context.options.maxBufferedBytes;
       socket.disconnect(true);
+      // A client that does not read would hold its unsent echoes (up to maxBufferedBytes) until the ping
+      // timeout, engine.io waiting for them to drain and ws for its close handshake: let them go now.
+      if (unread) dropUnread(socket.conn);
     }
   }
 }
@@ -182,4 +186,12 @@ function messageListenerOf(context: EchoContext): (this: Socket, ...args: unknow
     messageListeners.set(context, listener);
   }
   return listener;
+}
+
+/** Closes an engine.io connection without waiting for the client to read what it holds (discard, then the socket). */
+function dropUnread(conn: unknown): void {
+  const engine = conn as { close?(discard: boolean): void; transport?: { socket?: { terminate?(): void } } };
+  const webSocket = engine.transport?.socket;
+  engine.close?.(true);
+  if (typeof webSocket?.terminate === "function") webSocket.terminate();
 }

@@ -103,6 +103,22 @@ describe("limits", () => {
     expect(echoes).toBeLessThan(200);
     reader.destroy();
   });
+
+  it("lets a connection closed for violations go at once when its client does not read, not at the ping timeout", async () => {
+    server = await startServer({ maxBufferedBytes: 256 * 1024, maxViolations: 3 });
+    const closed = new Promise<string>((resolve) =>
+      server!.handle.io.engine.on("connection", (conn: { on(event: "close", fn: (reason: string) => void): void }) => conn.on("close", resolve)),
+    );
+    const reader = await RawWebSocket.connected(port(server));
+    reader.socket.pause(); // never reads: what the server sends stays in its buffers
+    const payload = "y".repeat(60_000);
+    for (let i = 0; i < 200; i++) reader.sendText(`42["ms","${payload}"]`);
+    // Without letting go, engine.io would wait for the unread echoes to drain, until the ping timeout (45 s).
+    expect(await closed).toBe("forced close");
+    expect(server.handle.refusals().too_many_violations).toBe(1);
+    expect(server.handle.refusals().slow_consumer).toBeGreaterThan(3);
+    reader.destroy();
+  });
 });
 
 describe("connection caps", () => {
