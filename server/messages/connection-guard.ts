@@ -138,6 +138,8 @@ export class ConnectionGuard {
   private attachmentTimer: ReturnType<typeof setTimeout> | undefined;
   /** Set while this connection's WebSocket frames come to the guard before engine.io (websocket-frames.ts). */
   private frames: WebSocketFrames | undefined;
+  /** Fast echoes over long-polling waiting for the end of the tick (see `hold`). */
+  private held: string[] | undefined;
 
   constructor(
     private readonly conn: EngineConnection,
@@ -230,7 +232,26 @@ export class ConnectionGuard {
   private reply(packet: string, fromFrame: boolean): void {
     const frames = this.frames;
     if (fromFrame && frames?.writable) frames.write(packet);
+    else if ((this.conn as { transport?: { name?: string } }).transport?.name === "polling") this.hold(packet);
     else this.conn.write(packet);
+  }
+
+  /**
+   * Over long-polling, fast echoes of one read are written together at the end of the tick: engine.io
+   * answers a waiting GET with the first packet written, so the echoes of a POST of k messages went
+   * out in k responses, each costing the client another GET.
+   */
+  private hold(packet: string): void {
+    if (this.held) return void this.held.push(packet);
+    this.held = [packet];
+    process.nextTick(writeHeld, this);
+  }
+
+  /** Writes the fast echoes held this tick (socket.io's own replies, answered on the next tick, come after them). */
+  writeHeld(): void {
+    const packets = this.held;
+    this.held = undefined;
+    if (packets) writeTogether(this.conn as unknown as BatchConnection, packets);
   }
 
   private onBinary(data: unknown): void {
@@ -371,6 +392,37 @@ export class ConnectionGuard {
       this.hooks.failed(this.address, error);
     }
   }
+}
+
+/** engine.io's connection as `writeTogether` uses it: its queue of packets, and `packetCreate` for who counts it. */
+interface BatchConnection {
+  readonly readyState: string;
+  readonly writeBuffer: unknown;
+  emit(event: "packetCreate", packet: unknown): unknown;
+  write(data: string): unknown;
+}
+
+function writeHeld(guard: ConnectionGuard): void {
+  guard.writeHeld();
+}
+
+/**
+ * Writes `packets` so that engine.io sends them in one response: all but the last queued as its
+ * `sendPacket` queues them (announced with `packetCreate`), the last through `write`, whose flush
+ * sends the queue. Packet by packet when the queue is not the array it was written against.
+ */
+function writeTogether(conn: BatchConnection, packets: string[]): void {
+  const queue = conn.writeBuffer;
+  if (conn.readyState !== "open" || !Array.isArray(queue)) {
+    for (const packet of packets) conn.write(packet);
+    return;
+  }
+  for (let i = 0; i < packets.length - 1; i++) {
+    const packet = { type: "message", options: { compress: true }, data: packets[i] };
+    conn.emit("packetCreate", packet);
+    queue.push(packet);
+  }
+  conn.write(packets[packets.length - 1]!);
 }
 
 /** Events and acks carry messages (the size limit's business); CONNECT, DISCONNECT and CONNECT_ERROR do not. */

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { isJsonStringLiteral } from "../../server/messages/fast-path.js";
+import { polling, pollingSid } from "../support/raw-http.js";
 import { until } from "../support/until.mjs";
 import { startServer, waitFor, type TestServer } from "./helpers.js";
 
@@ -105,3 +106,30 @@ describe("the fast path", () => {
     expect(heardByMiddleware).toEqual([["ms", "through socket.io"]]);
   });
 });
+
+describe("the fast path over long-polling", () => {
+  it("answers the echoes of one POST in one response, in order", async () => {
+    server = await startServer();
+    const port = Number(new URL(server.url).port);
+    const sid = await pollingSid(port);
+    const url = polling(port, sid);
+    const post = (body: string) => fetch(url, { method: "POST", body }).then((response) => response.text());
+    const get = () => fetch(url).then((response) => response.text());
+    await post("40");
+    let answered = "";
+    while (!answered.includes('"echo-socket:ready"')) answered += await get(); // CONNECT's answer, then the ready event
+    // A GET waits first, as a polling client's always does: engine.io answers it with what is written first.
+    const waiting = get();
+    const conn = (server.handle.io.engine as unknown as { clients: Record<string, { transport: { writable: boolean } }> }).clients[sid]!;
+    await until(() => conn.transport.writable, { what: "the GET waiting on the server" });
+    await post(['42["ms","one"]', '42["ms","two"]', '42["ms","three"]'].join("\x1e"));
+    expect((await waiting).split("\x1e")).toEqual(
+      ['42["echo","one",', '42["echo","two",', '42["echo","three",'].map((start) => expect.stringMatching(new RegExp(`^${escape(start)}"[0-9a-z]+"\\]$`))),
+    );
+    expect(server.handle.stats().echoes).toBe(3);
+  });
+});
+
+function escape(text: string): string {
+  return text.replace(/[[\]\\^$.|?*+(){}]/g, "\\$&");
+}
