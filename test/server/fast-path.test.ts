@@ -124,7 +124,9 @@ describe("the fast path over long-polling", () => {
     await until(() => conn.transport.writable, { what: "the GET waiting on the server" });
     await post(['42["ms","one"]', '42["ms","two"]', '42["ms","three"]'].join("\x1e"));
     expect((await waiting).split("\x1e")).toEqual(
-      ['42["echo","one",', '42["echo","two",', '42["echo","three",'].map((start) => expect.stringMatching(new RegExp(`^${escapeRegExp(start)}"[0-9a-z]+"\\]$`))),
+      ['42["echo","one",', '42["echo","two",', '42["echo","three",'].map((start) =>
+        expect.stringMatching(new RegExp(`^${escapeRegExp(start)}"[0-9a-z]+"\\]$`)),
+      ),
     );
     expect(server.handle.stats().echoes).toBe(3);
   });
