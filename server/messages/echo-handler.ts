@@ -165,11 +165,8 @@ class EchoSession implements GuardedSession {
       this.context.options.logger.warn(`client ${this.address} closed: kept exceeding limits (last: ${refused.error.code})`);
       this.context.stats.refusedByCode.too_many_violations++;
       this.send(ERROR_EVENT, [refusal("too_many_violations", undefined).error]);
-      const unread = this.guardOf().queued > this.context.options.maxBufferedBytes;
       socket.disconnect(true);
-      // A client that does not read would hold its unsent echoes (up to maxBufferedBytes) until the ping
-      // timeout, engine.io waiting for them to drain and ws for its close handshake: let them go now.
-      if (unread) dropUnread(socket.conn);
+      dropIfStalled(socket.conn);
     }
   }
 }
@@ -188,10 +185,33 @@ function messageListenerOf(context: EchoContext): (this: Socket, ...args: unknow
   return listener;
 }
 
+/**
+ * How long a connection closed for violations has to take what it was sent (the refusals saying why)
+ * before it is let go regardless: engine.io waits for the client to read it all, and `ws` for its close
+ * handshake, so a client that does not read held its unsent echoes (up to maxBufferedBytes) until the
+ * ping timeout, 45 s by default. A client that reads is closed long before.
+ */
+const STALLED_CLOSE_MS = 1000;
+
+interface ClosingConnection {
+  readonly readyState: string;
+  once(event: "close", listener: () => void): unknown;
+  close?(discard: boolean): void;
+  transport?: { socket?: { terminate?(): void } };
+}
+
+function dropIfStalled(conn: unknown): void {
+  const closing = conn as ClosingConnection;
+  if (closing.readyState === "closed") return;
+  const timer = setTimeout(dropNow, STALLED_CLOSE_MS, closing);
+  timer.unref();
+  closing.once("close", () => clearTimeout(timer));
+}
+
 /** Closes an engine.io connection without waiting for the client to read what it holds (discard, then the socket). */
-function dropUnread(conn: unknown): void {
-  const engine = conn as { close?(discard: boolean): void; transport?: { socket?: { terminate?(): void } } };
-  const webSocket = engine.transport?.socket;
-  engine.close?.(true);
+function dropNow(conn: ClosingConnection): void {
+  if (conn.readyState === "closed") return;
+  const webSocket = conn.transport?.socket;
+  conn.close?.(true);
   if (typeof webSocket?.terminate === "function") webSocket.terminate();
 }

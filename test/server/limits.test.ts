@@ -104,7 +104,7 @@ describe("limits", () => {
     reader.destroy();
   });
 
-  it("lets a connection closed for violations go at once when its client does not read, not at the ping timeout", async () => {
+  it("lets a connection closed for violations go when its client does not read, not at the ping timeout", async () => {
     server = await startServer({ maxBufferedBytes: 256 * 1024, maxViolations: 3 });
     const closed = new Promise<string>((resolve) =>
       server!.handle.io.engine.on("connection", (conn: { on(event: "close", fn: (reason: string) => void): void }) => conn.on("close", resolve)),
