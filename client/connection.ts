@@ -132,13 +132,21 @@ export function preconnect(url: string, path: string, clock: Clock = browserCloc
     warm.set(key, opened);
     // With a callback, a failed attempt is not retried, until a connection has taken it: then it is,
     // as an attempt opened without one (and the connection hears of the failure, as ever).
-    manager.open((error) => error && opened?.taken && (manager as unknown as { maybeReconnectOnOpen(): void }).maybeReconnectOnOpen());
+    // socket.io-client's own retry (a Manager member, not its API): without it, the taking connection's
+    // own reconnection takes over at its next attempt.
+    const retry = (manager as unknown as { maybeReconnectOnOpen?: () => void }).maybeReconnectOnOpen;
+    manager.open((error) => {
+      if (error && opened?.taken && typeof retry === "function") retry.call(manager);
+    });
   }
   const mine = opened;
   return () => {
     if (warm.get(key) !== mine) return; // taken, or let go already
     warm.delete(key);
-    (mine.manager as unknown as { _close(): void })._close();
+    // socket.io-client's _close() (its typings keep the disconnect() alias private); else close the engine.
+    const close = (mine.manager as unknown as { _close?: () => void })._close;
+    if (typeof close === "function") close.call(mine.manager);
+    else mine.manager.engine?.close();
   };
 }
 
