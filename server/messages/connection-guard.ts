@@ -1,6 +1,8 @@
 import type { ResolvedAttachOptions } from "../options/attach-options.js";
 import { binaryLength, OVERSIZE_ATTACHMENT } from "./payload-size.js";
 import { TokenBucket } from "./token-bucket.js";
+import type { GuardListeners, ListenedGuard, OutgoingPacket } from "./guard-listeners.js";
+import { writeTogether, type BatchConnection } from "./polling-batch.js";
 import { frameShapeProblem, WebSocketFrames, type FrameConnection, type FrameListener } from "./websocket-frames.js";
 import { connectErrorPacket, PACKET, packetType, readPacketHead, standInPacket, type PacketHead } from "./wire.js";
 
@@ -25,54 +27,10 @@ export interface GuardedSession {
   tryFastEcho(text: string): string | undefined;
 }
 
-/** An engine.io packet on its way out, as `packetCreate` hands it over. */
-interface OutgoingPacket {
-  type: string;
-  data?: unknown;
-}
-
-/**
- * The guard's listeners on engine.io's connection, made once per channel and shared by all its
- * connections (engine.io calls them with the connection as `this`): four closures a connection
- * cost some 330 bytes each of 10,000 idle connections.
- */
-export interface GuardListeners {
-  data(this: EngineConnection, data: unknown): void;
-  close(this: EngineConnection): void;
-  upgrade(this: EngineConnection): void;
-  outgoing(this: EngineConnection, packet: OutgoingPacket): void;
-}
-
-/**
- * The shared listeners of one channel, finding each connection's guard with `guardOf`. A guard
- * disposed while another channel's guard wraps its listener leaves a pass-through in `passThrough`.
- */
-export function guardListeners(
-  guardOf: (conn: EngineConnection) => ConnectionGuard | undefined,
-  passThrough: WeakMap<EngineConnection, DataListener>,
-): GuardListeners {
-  return {
-    data(data) {
-      const guard = guardOf(this);
-      if (guard) guard.receive(data);
-      else passThrough.get(this)?.call(this, data);
-    },
-    close() {
-      guardOf(this)?.closed();
-    },
-    upgrade() {
-      guardOf(this)?.takeFrames();
-    },
-    outgoing(packet) {
-      guardOf(this)?.outgoing(packet);
-    },
-  };
-}
-
 /** What the guard needs from the channel around it. */
 export interface GuardHooks {
   options: ResolvedAttachOptions;
-  listeners: GuardListeners;
+  listeners: GuardListeners<EngineConnection>;
   /** Where a disposed guard that another channel's guard wraps hands packets on (see `dispose`). */
   passThrough: WeakMap<EngineConnection, DataListener>;
   /** The channel's one listener on the WebSockets whose frames it takes. */
@@ -124,7 +82,7 @@ const CONNECTS_PER_SECOND = 1;
  * bytes (past the bound socket.io gets the stand-in attachment) and in time (`handshakeTimeoutMs`).
  * Then the echo session's fast path, then socket.io. Nothing it does throws out of the listener.
  */
-export class ConnectionGuard {
+export class ConnectionGuard implements ListenedGuard {
   session: GuardedSession | undefined;
   private isEstablished = false;
   /** Namespaces whose CONNECT awaits its answer; undefined when none does (most of a connection's life). */
@@ -394,35 +352,8 @@ export class ConnectionGuard {
   }
 }
 
-/** engine.io's connection as `writeTogether` uses it: its queue of packets, and `packetCreate` for who counts it. */
-interface BatchConnection {
-  readonly readyState: string;
-  readonly writeBuffer: unknown;
-  emit(event: "packetCreate", packet: unknown): unknown;
-  write(data: string): unknown;
-}
-
 function writeHeld(guard: ConnectionGuard): void {
   guard.writeHeld();
-}
-
-/**
- * Writes `packets` so that engine.io sends them in one response: all but the last queued as its
- * `sendPacket` queues them (announced with `packetCreate`), the last through `write`, whose flush
- * sends the queue. Packet by packet when the queue is not the array it was written against.
- */
-function writeTogether(conn: BatchConnection, packets: string[]): void {
-  const queue = conn.writeBuffer;
-  if (conn.readyState !== "open" || !Array.isArray(queue)) {
-    for (const packet of packets) conn.write(packet);
-    return;
-  }
-  for (let i = 0; i < packets.length - 1; i++) {
-    const packet = { type: "message", options: { compress: true }, data: packets[i] };
-    conn.emit("packetCreate", packet);
-    queue.push(packet);
-  }
-  conn.write(packets[packets.length - 1]!);
 }
 
 /** Events and acks carry messages (the size limit's business); CONNECT, DISCONNECT and CONNECT_ERROR do not. */

@@ -1,7 +1,8 @@
 import type { Server } from "socket.io";
 import type { ResolvedAttachOptions } from "../options/attach-options.js";
 import { addressKey, clientAddress } from "../admission/client-address.js";
-import { ConnectionGuard, guardListeners, type EngineConnection, type GuardHooks } from "./connection-guard.js";
+import { ConnectionGuard, type EngineConnection, type GuardHooks } from "./connection-guard.js";
+import { guardListeners } from "./guard-listeners.js";
 import { caught, type ListenerFailed } from "../logging/listener-errors.js";
 import { OVERSIZE_ATTACHMENT } from "./payload-size.js";
 import { frameEngineProblem, FrameListener } from "./websocket-frames.js";
