@@ -68,18 +68,10 @@ export class FastEcho implements FastEchoPath {
   }
 }
 
-const prefixCache = new Map<string, { prefix: string; replyPrefix: string }>();
-
-/** engine.io's text of the packets the fast path reads and writes; made once per namespace and events. */
-function fastPathPrefixes(namespace: string, receiveEvent: string, replyEvent: string) {
-  const key = JSON.stringify([namespace, receiveEvent, replyEvent]);
-  let prefixes = prefixCache.get(key);
-  if (!prefixes) {
-    const nsp = namespacePart(namespace);
-    prefixes = { prefix: `${PACKET.EVENT}${nsp}${eventStart(receiveEvent)},`, replyPrefix: `${PACKET.EVENT}${nsp}${eventStart(replyEvent)},` };
-    prefixCache.set(key, prefixes);
-  }
-  return prefixes;
+/** engine.io's text of the packets the fast path reads and writes (made once per channel, with its FastEcho). */
+function fastPathPrefixes(namespace: string, receiveEvent: string, replyEvent: string): { prefix: string; replyPrefix: string } {
+  const nsp = namespacePart(namespace);
+  return { prefix: `${PACKET.EVENT}${nsp}${eventStart(receiveEvent)},`, replyPrefix: `${PACKET.EVENT}${nsp}${eventStart(replyEvent)},` };
 }
 
 /**

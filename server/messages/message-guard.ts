@@ -2,7 +2,7 @@ import type { Socket } from "socket.io";
 import type { ResolvedAttachOptions } from "../options/attach-options.js";
 import { measurePayload } from "./payload-size.js";
 import { refusal, type Refusal } from "./refusal.js";
-import { TokenBucket } from "./token-bucket.js";
+import { monotonicNow, TokenBucket } from "./token-bucket.js";
 
 /**
  * A message costs one token of the rate limit, plus one per `BYTES_PER_TOKEN` bytes and one per
@@ -16,8 +16,6 @@ const VALUES_PER_TOKEN = 256;
 function tokensFor(bytes: number, values: number): number {
   return 1 + Math.floor(bytes / BYTES_PER_TOKEN) + Math.floor(values / VALUES_PER_TOKEN);
 }
-
-const monotonicNow = (): number => performance.now();
 
 /** Violations are counted over this window; past `maxViolations` in it, the connection is closed. */
 const VIOLATION_WINDOW_MS = 10_000;
