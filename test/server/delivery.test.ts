@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { MemoryDedupWindow } from "../../server/state/dedup.js";
 import { until } from "../support/until.mjs";
-import { startServer, waitFor, type TestServer } from "./helpers.js";
+import { dropAfterOneEcho, startServer, waitFor, type TestServer } from "./helpers.js";
 
 let server: TestServer | undefined;
 afterEach(async () => {
@@ -98,20 +98,10 @@ describe("delivery by id", () => {
   });
 });
 
-/**
- * A reconnecting client that got one echo (which gives it an offset to recover from), then lost its
- * transport; resolves with the socket id it had, once the drop is seen. The client reconnects by itself.
- */
+/** A reconnecting client of `testServer` after `dropAfterOneEcho`, and the socket id it had. */
 async function droppedAfterOneEcho(testServer: TestServer) {
   const client = testServer.connect({ reconnectionDelay: 50, reconnection: true });
-  const first = waitFor(client, "echo");
-  client.emit("ms", "before the drop");
-  await first;
-  const oldId = client.id!;
-  const dropped = waitFor(client, "disconnect");
-  client.io.engine.close();
-  await dropped;
-  return { client, oldId };
+  return { client, oldId: await dropAfterOneEcho(client) };
 }
 
 describe("connection state recovery (on by default)", () => {

@@ -69,6 +69,21 @@ export function waitFor<T extends unknown[] = unknown[]>(emitter: Emitter, event
   });
 }
 
+/**
+ * Has a reconnecting `client` get one echo (which gives it an offset to recover from), then lose its
+ * transport; resolves with the socket id it had, once the drop is seen. The client reconnects by itself.
+ */
+export async function dropAfterOneEcho(client: ClientSocket): Promise<string> {
+  const first = waitFor(client, "echo");
+  client.emit("ms", "before the drop");
+  await first;
+  const oldId = client.id!;
+  const dropped = waitFor(client, "disconnect");
+  client.io.engine.close();
+  await dropped;
+  return oldId;
+}
+
 /** Whether the server admits `socket`: true on "connect", false on "connect_error" (whichever comes first). */
 export function admitted(socket: ClientSocket): Promise<boolean> {
   if (socket.connected) return Promise.resolve(true);

@@ -14,7 +14,7 @@ import { echoRecoveryOf } from "../../server/recovery/recovery-ring.js";
 import { connectedRedisClient, type TestRedisClient } from "../support/redis-client.js";
 import { startRedis } from "../support/services.mjs";
 import { until } from "../support/until.mjs";
-import { recordingLogger, startServer, type TestServer, waitFor } from "./helpers.js";
+import { dropAfterOneEcho, recordingLogger, startServer, type TestServer, waitFor } from "./helpers.js";
 
 type Redis = Awaited<ReturnType<typeof startRedis>>;
 type Ack = { ok: boolean; id?: string; duplicate?: boolean };
@@ -135,13 +135,7 @@ describe("Redis mode: echoes stay on their node", () => {
   it("replays to a client that dropped and came back to the same node the echoes it missed, from the node and not Redis", async () => {
     const [a] = await deploy(1);
     const client = await connected(a!.server.url, { reconnection: true, reconnectionDelay: 50 });
-    const first = waitFor(client, "echo");
-    client.emit("ms", "before the drop");
-    await first;
-    const oldId = client.id!;
-    const dropped = waitFor(client, "disconnect");
-    client.io.engine.close();
-    await dropped;
+    const oldId = await dropAfterOneEcho(client);
     const before = await streamEntries();
     // What an echo still on its way when the connection dropped does: emitted to the socket's id.
     const serverSide = waitFor(a!.server.handle.io, "connection");
