@@ -257,20 +257,26 @@ describe("C1: the last resort", () => {
   });
 });
 
+/** A server whose third long-poll of a session answers, once, with `count` copies of `packet`. */
+async function floodingOnce(packet: string, count: number): Promise<{ server: Hostile; flooded: () => boolean }> {
+  let flooded = false;
+  const server = await hostile({
+    get: (_sid, res, n) => {
+      if (flooded || n < 2) return false;
+      flooded = true;
+      res.writeHead(200);
+      res.end(Array(count).fill(packet).join("\x1e"));
+      return true;
+    },
+  });
+  return { server, flooded: () => flooded };
+}
+
 describe("C2: a ping flood over long-polling costs a pong or two, not a connection per ping", () => {
   it("2,000 pings in one long-polling answer: at most a few connections at once, a handful of pongs", async () => {
-    let flooded = false;
-    const server = await hostile({
-      get: (_sid, res, n) => {
-        if (flooded || n < 2) return false;
-        flooded = true;
-        res.writeHead(200);
-        res.end(Array(2000).fill("2").join("\x1e"));
-        return true;
-      },
-    });
+    const { server, flooded } = await floodingOnce("2", 2000);
     const report = await check(server.url, { messages: 2, timeoutSeconds: 2 });
-    expect(flooded).toBe(true);
+    expect(flooded()).toBe(true);
     const pongs = server.posts.filter((body) => body === "3").length;
     expect(pongs).toBeGreaterThanOrEqual(1);
     expect(pongs).toBeLessThanOrEqual(3);
@@ -281,18 +287,9 @@ describe("C2: a ping flood over long-polling costs a pong or two, not a connecti
   });
 
   it("more packets in one answer than a burst could bring: the link is closed as not socket.io", async () => {
-    let flooded = false;
-    const server = await hostile({
-      get: (_sid, res, n) => {
-        if (flooded || n < 2) return false;
-        flooded = true;
-        res.writeHead(200);
-        res.end(Array(30_000).fill("6").join("\x1e"));
-        return true;
-      },
-    });
+    const { server, flooded } = await floodingOnce("6", 30_000);
     const report = await check(server.url, { messages: 2, timeoutSeconds: 2 });
-    expect(flooded).toBe(true);
+    expect(flooded()).toBe(true);
     expect(named(report, "echo").verdict).toBe("fail");
     expect(named(report, "echo").detail).toMatch(/30000 packets/);
   });
