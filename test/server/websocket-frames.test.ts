@@ -83,20 +83,27 @@ describe("the WebSocket frame path", () => {
   });
 
   it("keeps engine.io's heartbeat: a client that sends messages but never answers pings is closed", async () => {
-    server = await startServer({ serverOptions: { pingInterval: 100, pingTimeout: 100 } });
+    // pingTimeout is loose enough that a loaded machine still answers the pings before the first echo.
+    server = await startServer({ serverOptions: { pingInterval: 100, pingTimeout: 500 } });
+    const closedFor = new Promise<string>((resolve) =>
+      server!.handle.io.engine.on("connection", (conn: EventEmitter) => conn.on("close", (reason: string) => resolve(reason))),
+    );
     const port = new URL(server.url).port;
     const ws = new WebSocket(`ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`);
     cleanups.push(() => ws.terminate());
     let echoes = 0;
+    let sender: NodeJS.Timeout | undefined;
+    cleanups.push(() => clearInterval(sender));
     ws.on("message", (data) => {
       const text = data.toString();
       if (text.startsWith("0")) ws.send("40");
+      // socket.io closes a client whose event comes before its CONNECT is answered: send only after.
+      else if (text.startsWith("40")) sender = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send('42["ms","keep busy"]'), 5);
       else if (text.startsWith('42["echo"')) echoes++;
       else if (text === "2" && echoes === 0) ws.send("3"); // once served, pings go unanswered
     });
-    const sender = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send('42["ms","keep busy"]'), 5);
-    cleanups.push(() => clearInterval(sender));
     await waitFor(ws, "close");
+    expect(await closedFor).toBe("ping timeout");
     expect(echoes).toBeGreaterThan(0);
   });
 
